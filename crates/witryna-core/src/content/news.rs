@@ -1,0 +1,113 @@
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Europe::Warsaw;
+use serde::{Deserialize, Serialize};
+
+use super::{join_text, limits, Content};
+use crate::validate::{ValidationErrors, Validator};
+
+/// A news item („Aktualności”), e.g. a meeting at the Klub Integracji Społecznej.
+///
+/// The publish time („Dodano przez MOPS Kalisz, 2017-02-03 09:41:08”) is the item's
+/// [`Meta::publish_at`](crate::Meta::publish_at), kept to the second and beyond.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewsArticle {
+    /// Headline.
+    pub title: String,
+    /// A short summary shown in lists.
+    #[serde(default)]
+    pub lead: String,
+    /// The article, CommonMark.
+    pub body: String,
+    /// Who published it: the centre („MOPS Kalisz”) or one of its units.
+    pub author: String,
+    /// Tags for filtering (e.g. `kis`, `projekty`).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Optional cover picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<Image>,
+    /// Details when the news is about an event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventDetails>,
+}
+
+/// A picture reference with its mandatory alternative text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// Where the image is: an http(s) URL or a site path.
+    pub src: String,
+    /// Alternative text for screen readers (WCAG 1.1.1); required.
+    pub alt: String,
+}
+
+/// When and where an event took place, and how many came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDetails {
+    /// Local (Europe/Warsaw) date of the event.
+    pub date: NaiveDate,
+    /// Local start time, when known (`"10:00:00"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<NaiveTime>,
+    /// Place, e.g. „Klub Integracji Społecznej, ul. Graniczna 1A, Kalisz”.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// Number of participants (e.g. 42).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<u32>,
+}
+
+impl EventDetails {
+    /// The start as an instant, when the time is known (the earlier one in the repeated
+    /// autumn hour).
+    pub fn starts_at(&self) -> Option<DateTime<Utc>> {
+        let local = self.date.and_time(self.time?);
+        Warsaw.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc))
+    }
+}
+
+impl Image {
+    pub(crate) fn check(&self, v: &mut Validator) {
+        v.text("src", &self.src, limits::ITEM);
+        if !self.src.trim().is_empty() {
+            v.link("src", &self.src);
+        }
+        v.text("alt", &self.alt, limits::SHORT);
+    }
+}
+
+impl Content for NewsArticle {
+    const KIND: &'static str = "news";
+
+    fn title(&self) -> &str {
+        &self.title
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut v = Validator::new();
+        v.text("title", &self.title, limits::TITLE);
+        v.max_len("lead", &self.lead, limits::LEAD);
+        v.text("body", &self.body, limits::BODY);
+        v.text("author", &self.author, limits::SHORT);
+        v.texts("tags", &self.tags, 50);
+        if let Some(cover) = &self.cover {
+            v.nested("cover", |v| cover.check(v));
+        }
+        if let Some(event) = &self.event {
+            v.nested("event", |v| {
+                v.optional_text("place", event.place.as_deref(), limits::SHORT);
+            });
+        }
+        v.finish()
+    }
+
+    fn search_text(&self) -> String {
+        join_text([self.title.as_str(), self.lead.as_str(), self.body.as_str()])
+    }
+
+    fn tags(&self) -> Vec<String> {
+        self.tags.clone()
+    }
+}

@@ -1,0 +1,341 @@
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{join_text, limits, Content};
+use crate::money::Money;
+use crate::validate::{ValidationErrors, Validator};
+
+/// A funded project or programme page (EU funds, ministry programmes), e.g. „Równi na
+/// starcie” (WRPO 2014–2020, EFS) or „Aktywni w KIS” (a ministry programme).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Programme {
+    /// Project name.
+    pub name: String,
+    /// One-paragraph summary for lists.
+    #[serde(default)]
+    pub summary: String,
+    /// The page, CommonMark.
+    #[serde(default)]
+    pub body: String,
+    /// The project's objective („Cel projektu”).
+    #[serde(default)]
+    pub objective: String,
+    /// Effects achieved or expected („Efekty”).
+    #[serde(default)]
+    pub effects: String,
+    /// Where the money comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding: Option<Funding>,
+    /// When it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    /// The beneficiary (usually the centre itself).
+    pub beneficiary: String,
+    /// Partner organisations.
+    #[serde(default)]
+    pub partners: Vec<Partner>,
+    /// People and their roles (coordinator, speakers...).
+    #[serde(default)]
+    pub people: Vec<Person>,
+    /// Who it is for.
+    #[serde(default)]
+    pub target_groups: Vec<String>,
+    /// What is done (trainings, support groups...).
+    #[serde(default)]
+    pub activities: Vec<String>,
+    /// Exact budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Budget>,
+    /// Measured results: target vs achieved.
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    /// How to take part („Rekrutacja”), CommonMark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recruitment: Option<String>,
+    /// Tags for filtering.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// The funding source with what the EU logo bar shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Funding {
+    /// Programme, e.g. „Wielkopolski Regionalny Program Operacyjny na lata 2014–2020”.
+    pub programme: String,
+    /// Priority axis, e.g. „Oś priorytetowa 7: Włączenie społeczne”.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_axis: Option<String>,
+    /// Action („Działanie 7.2”).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// Sub-action („Poddziałanie 7.2.1”).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_action: Option<String>,
+    /// The fund, e.g. `EFS` (Europejski Fundusz Społeczny); none for national programmes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fund: Option<String>,
+    /// The funder when not an EU fund, e.g. a ministry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funder: Option<String>,
+    /// Slogan of the programme, e.g. „Człowiek – najlepsza inwestycja”.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slogan: Option<String>,
+}
+
+/// Start and end dates, both inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+}
+
+/// A partner organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partner {
+    /// Name, e.g. „Fundacja »Z Godnością«”.
+    pub name: String,
+    /// Role in the project, if stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+/// A named person with a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// Full name.
+    pub name: String,
+    /// Role, e.g. „koordynator projektu”.
+    pub role: String,
+    /// Organisation, if not the beneficiary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+}
+
+/// Exact budget in grosze. Any part may be unknown; given parts must add up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    /// Total value of the project („wartość projektu”).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<Money>,
+    /// Co-financing / grant („dofinansowanie”).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub co_financing: Option<Money>,
+    /// Own contribution („wkład własny”).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_contribution: Option<Money>,
+}
+
+/// A measured result: e.g. „zrekrutowani uczestnicy”: achieved 145.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// What is counted.
+    pub label: String,
+    /// The planned value, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<u64>,
+    /// The value reached so far, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub achieved: Option<u64>,
+    /// Unit of measure, e.g. „osób”.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// Where a programme stands on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProgrammeStatus {
+    /// Before its start date.
+    Planned,
+    /// Between start and end, inclusive.
+    Ongoing,
+    /// After its end date.
+    Completed,
+}
+
+impl ProgrammeStatus {
+    /// Polish label for the site.
+    pub fn label_pl(self) -> &'static str {
+        match self {
+            ProgrammeStatus::Planned => "planowany",
+            ProgrammeStatus::Ongoing => "w realizacji",
+            ProgrammeStatus::Completed => "zakończony",
+        }
+    }
+}
+
+impl Programme {
+    /// The status on a date, from the period; `None` without a period.
+    pub fn status_on(&self, date: NaiveDate) -> Option<ProgrammeStatus> {
+        let p = self.period?;
+        Some(if date < p.start {
+            ProgrammeStatus::Planned
+        } else if date > p.end {
+            ProgrammeStatus::Completed
+        } else {
+            ProgrammeStatus::Ongoing
+        })
+    }
+}
+
+impl Budget {
+    fn check(&self, v: &mut Validator) {
+        for (field, value) in [("total", self.total), ("co_financing", self.co_financing), ("own_contribution", self.own_contribution)] {
+            if value.is_some_and(|m| m.grosze() < 0) {
+                v.error(field, "negative", "must not be negative");
+            }
+        }
+        if let (Some(total), Some(co)) = (self.total, self.co_financing) {
+            if co > total {
+                v.error("co_financing", "exceeds_total", format!("co-financing {co} is above the total {total}"));
+            }
+        }
+        if let (Some(total), Some(co), Some(own)) = (self.total, self.co_financing, self.own_contribution) {
+            if co.checked_add(own) != Some(total) {
+                v.error(
+                    "total",
+                    "sum_mismatch",
+                    format!("total {total} is not co-financing {co} + own contribution {own}"),
+                );
+            }
+        }
+    }
+}
+
+impl Content for Programme {
+    const KIND: &'static str = "programme";
+
+    fn title(&self) -> &str {
+        &self.name
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut v = Validator::new();
+        v.text("name", &self.name, limits::TITLE);
+        v.max_len("summary", &self.summary, limits::LEAD);
+        v.max_len("body", &self.body, limits::BODY);
+        v.max_len("objective", &self.objective, limits::LEAD);
+        v.max_len("effects", &self.effects, limits::LEAD);
+        v.text("beneficiary", &self.beneficiary, limits::SHORT);
+        if let Some(f) = &self.funding {
+            v.nested("funding", |v| {
+                v.text("programme", &f.programme, limits::TITLE);
+                for (field, value) in [
+                    ("priority_axis", &f.priority_axis),
+                    ("action", &f.action),
+                    ("sub_action", &f.sub_action),
+                    ("fund", &f.fund),
+                    ("funder", &f.funder),
+                    ("slogan", &f.slogan),
+                ] {
+                    v.optional_text(field, value.as_deref(), limits::TITLE);
+                }
+            });
+        }
+        if let Some(p) = self.period {
+            if p.end < p.start {
+                v.error("period.end", "before_start", "the end must not be before the start");
+            }
+        }
+        v.each("partners", &self.partners, |v, p| {
+            v.text("name", &p.name, limits::TITLE);
+            v.optional_text("role", p.role.as_deref(), limits::SHORT);
+        });
+        v.each("people", &self.people, |v, p| {
+            v.text("name", &p.name, limits::SHORT);
+            v.text("role", &p.role, limits::SHORT);
+            v.optional_text("organisation", p.organisation.as_deref(), limits::SHORT);
+        });
+        v.texts("target_groups", &self.target_groups, limits::ITEM);
+        v.texts("activities", &self.activities, limits::ITEM);
+        if let Some(b) = &self.budget {
+            v.nested("budget", |v| b.check(v));
+        }
+        v.each("indicators", &self.indicators, |v, i| {
+            v.text("label", &i.label, limits::SHORT);
+            v.optional_text("unit", i.unit.as_deref(), 50);
+            if i.target.is_none() && i.achieved.is_none() {
+                v.error("", "empty", "give a target, an achieved value, or both");
+            }
+        });
+        v.optional_text("recruitment", self.recruitment.as_deref(), limits::BODY);
+        v.texts("tags", &self.tags, 50);
+        v.finish()
+    }
+
+    fn search_text(&self) -> String {
+        let mut parts = vec![self.name.as_str(), self.summary.as_str(), self.objective.as_str(), self.body.as_str()];
+        parts.extend(self.target_groups.iter().map(String::as_str));
+        parts.extend(self.activities.iter().map(String::as_str));
+        parts.extend(self.partners.iter().map(|p| p.name.as_str()));
+        parts.push(self.effects.as_str());
+        join_text(parts)
+    }
+
+    fn tags(&self) -> Vec<String> {
+        self.tags.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn programme(budget: Budget) -> Programme {
+        Programme {
+            name: "Aktywni w KIS".into(),
+            summary: String::new(),
+            body: String::new(),
+            objective: String::new(),
+            effects: String::new(),
+            funding: None,
+            period: None,
+            beneficiary: "MOPS Kalisz".into(),
+            partners: vec![],
+            people: vec![],
+            target_groups: vec![],
+            activities: vec![],
+            budget: Some(budget),
+            indicators: vec![],
+            recruitment: None,
+            tags: vec![],
+        }
+    }
+
+    fn zl(s: &str) -> Option<Money> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn budget_rules() {
+        let ok = Budget { total: zl("60 365,83"), co_financing: zl("54 320,00"), own_contribution: zl("6 045,83") };
+        assert!(programme(ok).validate().is_ok());
+        let over = Budget { total: zl("100,00"), co_financing: zl("100,01"), own_contribution: None };
+        assert!(programme(over).validate().unwrap_err().has("budget.co_financing"));
+        let mismatch = Budget { own_contribution: zl("6 045,84"), ..ok };
+        assert!(programme(mismatch).validate().unwrap_err().has("budget.total"));
+        let partial = Budget { total: zl("1 515 830,74"), co_financing: zl("1 440 039,20"), own_contribution: None };
+        assert!(programme(partial).validate().is_ok());
+    }
+
+    #[test]
+    fn status_from_period() {
+        let mut p = programme(Budget::default());
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(p.status_on(d(2020, 1, 1)), None);
+        p.period = Some(Period { start: d(2016, 10, 1), end: d(2018, 9, 30) });
+        assert_eq!(p.status_on(d(2016, 9, 30)), Some(ProgrammeStatus::Planned));
+        assert_eq!(p.status_on(d(2016, 10, 1)), Some(ProgrammeStatus::Ongoing));
+        assert_eq!(p.status_on(d(2018, 9, 30)), Some(ProgrammeStatus::Ongoing));
+        assert_eq!(p.status_on(d(2018, 10, 1)), Some(ProgrammeStatus::Completed));
+    }
+}

@@ -1,0 +1,94 @@
+use serde::{Deserialize, Serialize};
+
+use super::{join_text, limits, Content};
+use crate::office_hours::OfficeHours;
+use crate::validate::{ValidationErrors, Validator};
+
+/// An organisational unit: the centre itself (MOPS), a Klub Integracji Społecznej, a
+/// Dzienny Dom „Senior+”, a consultation point...
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    /// Full name.
+    pub name: String,
+    /// What the unit does, CommonMark.
+    #[serde(default)]
+    pub description: String,
+    /// Postal address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    /// Phone numbers as written for people („62 765 69 50”).
+    #[serde(default)]
+    pub phones: Vec<String>,
+    /// Contact e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Slug of the parent unit (sub-units of a MOPS); slugs keep resolving after renames.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// When it is open.
+    #[serde(default)]
+    pub office_hours: OfficeHours,
+}
+
+/// A Polish postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// Street and number („ul. Graniczna 1A”).
+    pub street: String,
+    /// Postal code, `NN-NNN`.
+    pub postal_code: String,
+    /// Town.
+    pub city: String,
+}
+
+fn is_postal_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 6 && b[2] == b'-' && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit())
+}
+
+impl Content for Unit {
+    const KIND: &'static str = "unit";
+
+    fn title(&self) -> &str {
+        &self.name
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut v = Validator::new();
+        v.text("name", &self.name, limits::TITLE);
+        v.max_len("description", &self.description, limits::BODY);
+        if let Some(a) = &self.address {
+            v.nested("address", |v| {
+                v.text("street", &a.street, limits::SHORT);
+                v.text("city", &a.city, limits::SHORT);
+                if !is_postal_code(&a.postal_code) {
+                    v.error("postal_code", "invalid_postal_code", "must look like 62-800");
+                }
+            });
+        }
+        for (i, phone) in self.phones.iter().enumerate() {
+            let digits = phone.chars().filter(char::is_ascii_digit).count();
+            let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+            if !allowed || !(9..=15).contains(&digits) {
+                v.error(&format!("phones[{i}]"), "invalid_phone", "must be 9 to 15 digits (spaces, +, -, () allowed)");
+            }
+        }
+        if let Some(email) = &self.email {
+            v.email("email", email);
+        }
+        if let Some(parent) = &self.parent {
+            if crate::slugs::slugify(parent) != *parent {
+                v.error("parent", "invalid_slug", "must be the slug of the parent unit");
+            }
+        }
+        v.nested("office_hours", |v| self.office_hours.check(v));
+        v.finish()
+    }
+
+    fn search_text(&self) -> String {
+        let address = self.address.as_ref().map(|a| format!("{}, {} {}", a.street, a.postal_code, a.city));
+        join_text([self.name.as_str(), self.description.as_str(), address.as_deref().unwrap_or("")])
+    }
+}

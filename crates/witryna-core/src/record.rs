@@ -1,0 +1,151 @@
+//! What the store keeps: a [`Record`] is the typed content serialized, plus the metadata
+//! the store indexes (kind, locale, slug, status, times, version, tags).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Identifier of a content item: a UUID v7, so ids sort roughly by creation time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Id(pub uuid::Uuid);
+
+impl Id {
+    /// A fresh, time-ordered id.
+    pub fn new() -> Self {
+        Id(uuid::Uuid::now_v7())
+    }
+
+    /// The 16 bytes, big-endian (the order the stores sort in).
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        self.0.as_bytes()
+    }
+
+    /// From 16 bytes.
+    pub fn from_bytes(b: [u8; 16]) -> Self {
+        Id(uuid::Uuid::from_bytes(b))
+    }
+}
+
+impl Default for Id {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+impl FromStr for Id {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        uuid::Uuid::parse_str(s).map(Id)
+    }
+}
+
+/// Where an item is in the editorial workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Being written; only editors see it.
+    Draft,
+    /// Public once its `publish_at` has come (scheduled until then).
+    Published,
+    /// Taken off the public site but kept.
+    Archived,
+}
+
+impl Status {
+    /// One byte for index values.
+    pub fn to_byte(self) -> u8 {
+        match self {
+            Status::Draft => 0,
+            Status::Published => 1,
+            Status::Archived => 2,
+        }
+    }
+
+    /// Inverse of [`Status::to_byte`].
+    pub fn from_byte(b: u8) -> Option<Self> {
+        match b {
+            0 => Some(Status::Draft),
+            1 => Some(Status::Published),
+            2 => Some(Status::Archived),
+            _ => None,
+        }
+    }
+
+    /// The lowercase name (`draft`, `published`, `archived`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+            Status::Archived => "archived",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "draft" => Ok(Status::Draft),
+            "published" => Ok(Status::Published),
+            "archived" => Ok(Status::Archived),
+            other => Err(format!("unknown status {other:?} (draft, published, archived)")),
+        }
+    }
+}
+
+/// The metadata of an item: everything but its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    /// Stable identifier.
+    pub id: Id,
+    /// Content kind, [`Content::KIND`](crate::Content::KIND).
+    pub kind: String,
+    /// Locale, e.g. `pl`. Slugs are unique per kind and locale.
+    pub locale: String,
+    /// Current slug.
+    pub slug: String,
+    /// Earlier slugs, which still resolve to this item (frontends redirect).
+    pub previous_slugs: Vec<String>,
+    /// Workflow status.
+    pub status: Status,
+    /// When it is (or was, or will be) public; set while published or archived.
+    pub publish_at: Option<DateTime<Utc>>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When its last version was written.
+    pub updated_at: DateTime<Utc>,
+    /// Version, 1 on creation, +1 on every change.
+    pub version: u64,
+    /// Normalised tags (lower case), indexed for filtering.
+    pub tags: Vec<String>,
+}
+
+impl Meta {
+    /// The time lists sort by, newest first: the publish time, else the creation time.
+    pub fn sort_time(&self) -> DateTime<Utc> {
+        self.publish_at.unwrap_or(self.created_at)
+    }
+
+    /// Whether the public may see it at `now`: published and its time has come.
+    pub fn is_public_at(&self, now: DateTime<Utc>) -> bool {
+        self.status == Status::Published && self.publish_at.is_some_and(|t| t <= now)
+    }
+}
+
+/// One version of one item as the store keeps it: metadata plus the content as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Metadata.
+    pub meta: Meta,
+    /// The content, serialized as JSON by the [`Cms`](crate::Cms).
+    pub body: String,
+}

@@ -1,0 +1,349 @@
+//! The layout and logic of a store on an ordered key-value map, shared by [`MemoryStore`]
+//! and the sled backend so both follow the [`Store`] contract with one implementation.
+//!
+//! Keys (`\0` separates text parts, which never contain it; numbers are big-endian):
+//!
+//! | key | value |
+//! | --- | --- |
+//! | `m:schema` | schema version, u32 |
+//! | `r:` id | the current [`Record`] (postcard) |
+//! | `s:` kind `\0` locale `\0` slug | owning id |
+//! | `l:` kind `\0` locale `\0` sort-time id | status byte |
+//! | `t:` kind `\0` locale `\0` tag `\0` sort-time id | status byte |
+//! | `v:` id version | the [`Record`] as of that version |
+//!
+//! The sort time is microseconds since the epoch with the sign bit flipped, so byte order
+//! is time order; lists walk the `l:`/`t:` ranges backwards, newest first.
+//!
+//! [`MemoryStore`]: super::MemoryStore
+//! [`Store`]: super::Store
+
+use crate::record::{Id, Record, Status};
+
+use super::{Cursor, ListQuery, RecordPage, StoreError};
+
+/// Schema version this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Where the schema version is stamped.
+pub const SCHEMA_KEY: &[u8] = b"m:schema";
+
+const ID_LEN: usize = 16;
+const SORT_LEN: usize = 8;
+
+/// Key of an item's current record.
+pub fn record_key(id: Id) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + ID_LEN);
+    k.extend_from_slice(b"r:");
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+/// Key of a slug entry.
+pub fn slug_key(kind: &str, locale: &str, slug: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(4 + kind.len() + locale.len() + slug.len());
+    k.extend_from_slice(b"s:");
+    for part in [kind, locale] {
+        k.extend_from_slice(part.as_bytes());
+        k.push(0);
+    }
+    k.extend_from_slice(slug.as_bytes());
+    k
+}
+
+fn list_prefix(kind: &str, locale: &str, tag: Option<&str>) -> Vec<u8> {
+    let mut k = Vec::with_capacity(64);
+    k.extend_from_slice(if tag.is_some() { b"t:" } else { b"l:" });
+    for part in [Some(kind), Some(locale), tag].into_iter().flatten() {
+        k.extend_from_slice(part.as_bytes());
+        k.push(0);
+    }
+    k
+}
+
+fn sort_bytes(micros: i64) -> [u8; SORT_LEN] {
+    ((micros as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+fn position_key(prefix: &[u8], micros: i64, id: Id) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + SORT_LEN + ID_LEN);
+    k.extend_from_slice(prefix);
+    k.extend_from_slice(&sort_bytes(micros));
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+/// The list and tag index keys of a record.
+fn index_keys(record: &Record) -> Vec<Vec<u8>> {
+    let m = &record.meta;
+    let micros = m.sort_time().timestamp_micros();
+    std::iter::once(None)
+        .chain(m.tags.iter().map(|t| Some(t.as_str())))
+        .map(|tag| position_key(&list_prefix(&m.kind, &m.locale, tag), micros, m.id))
+        .collect()
+}
+
+fn slug_keys(record: &Record) -> impl Iterator<Item = (Vec<u8>, &str)> {
+    let m = &record.meta;
+    std::iter::once(&m.slug).chain(&m.previous_slugs).map(|s| (slug_key(&m.kind, &m.locale, s), s.as_str()))
+}
+
+/// Key of a revision.
+pub fn revision_key(id: Id, version: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + ID_LEN + 8);
+    k.extend_from_slice(b"v:");
+    k.extend_from_slice(id.as_bytes());
+    k.extend_from_slice(&version.to_be_bytes());
+    k
+}
+
+/// A printable form of a key, for error messages.
+pub fn describe_key(key: &[u8]) -> String {
+    match key {
+        [b'r', b':', id @ ..] | [b'v', b':', id @ ..] if id.len() >= ID_LEN => {
+            let uuid = Id::from_bytes(id[..ID_LEN].try_into().expect("16 bytes"));
+            match id.get(ID_LEN..ID_LEN + 8) {
+                Some(v) => format!("revision {} of item {uuid}", u64::from_be_bytes(v.try_into().expect("8 bytes"))),
+                None => format!("record of item {uuid}"),
+            }
+        }
+        _ => String::from_utf8_lossy(key).replace('\0', "/"),
+    }
+}
+
+/// Serializes a record for storage.
+pub fn encode_record(record: &Record) -> Vec<u8> {
+    postcard::to_stdvec(record).expect("records always serialize")
+}
+
+/// Reads a stored record, naming the key when it is corrupt.
+pub fn decode_record(key: &[u8], bytes: &[u8]) -> Result<Record, StoreError> {
+    postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt { key: describe_key(key), reason: e.to_string() })
+}
+
+fn decode_id(key: &[u8], bytes: &[u8]) -> Result<Id, StoreError> {
+    let b: [u8; ID_LEN] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt { key: describe_key(key), reason: format!("expected a 16-byte id, found {} bytes", bytes.len()) })?;
+    Ok(Id::from_bytes(b))
+}
+
+/// Checks the stamped schema version: `Ok(None)` when none is stamped yet.
+pub fn read_schema(value: Option<&[u8]>) -> Result<Option<u32>, StoreError> {
+    let Some(v) = value else { return Ok(None) };
+    let found = u32::from_be_bytes(v.try_into().map_err(|_| StoreError::Corrupt {
+        key: describe_key(SCHEMA_KEY),
+        reason: format!("expected 4 bytes, found {}", v.len()),
+    })?);
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew { found, supported: SCHEMA_VERSION });
+    }
+    Ok(Some(found))
+}
+
+/// The stamp to write into a new store.
+pub fn schema_stamp() -> [u8; 4] {
+    SCHEMA_VERSION.to_be_bytes()
+}
+
+/// Read access to an ordered map.
+pub trait KvRead {
+    /// Value (and key) bytes.
+    type Bytes: AsRef<[u8]>;
+    /// Point lookup.
+    fn get(&self, key: &[u8]) -> Result<Option<Self::Bytes>, StoreError>;
+    /// Entries with `lo <= key < hi`, highest key first.
+    fn scan_rev<'a>(
+        &'a self,
+        lo: &[u8],
+        hi: &[u8],
+    ) -> Box<dyn Iterator<Item = Result<(Self::Bytes, Self::Bytes), StoreError>> + 'a>;
+}
+
+/// A transaction on an ordered map. `Error` is the backend's own (e.g. a conflict that
+/// makes it retry); contract violations are [`StoreError`]s.
+pub trait KvTxn {
+    /// The backend's transaction error.
+    type Error;
+    /// Point lookup inside the transaction.
+    fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, Self::Error>;
+    /// Insert or overwrite.
+    fn insert(&mut self, key: &[u8], value: &[u8]) -> Result<(), Self::Error>;
+    /// Remove if present.
+    fn remove(&mut self, key: &[u8]) -> Result<(), Self::Error>;
+}
+
+/// Why a transaction failed: the backend, or the store contract.
+#[derive(Debug)]
+pub enum TxnError<E> {
+    /// Contract violation: abort, report to the caller.
+    Store(StoreError),
+    /// Backend error: the backend decides (retry, report).
+    Backend(E),
+}
+
+impl<E> From<StoreError> for TxnError<E> {
+    fn from(e: StoreError) -> Self {
+        TxnError::Store(e)
+    }
+}
+
+fn tx_get<T: KvTxn>(tx: &mut T, key: &[u8]) -> Result<Option<Vec<u8>>, TxnError<T::Error>> {
+    tx.get(key).map_err(TxnError::Backend)
+}
+
+fn current<T: KvTxn>(tx: &mut T, id: Id) -> Result<Option<Record>, TxnError<T::Error>> {
+    let key = record_key(id);
+    match tx_get(tx, &key)? {
+        Some(bytes) => Ok(Some(decode_record(&key, &bytes)?)),
+        None => Ok(None),
+    }
+}
+
+/// Changes to apply once every check has passed: removals first, then inserts, so a
+/// failed check never leaves a partial write and an unchanged key is not lost.
+#[derive(Default)]
+struct Plan {
+    remove: Vec<Vec<u8>>,
+    insert: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Plan {
+    fn apply<T: KvTxn>(self, tx: &mut T) -> Result<(), TxnError<T::Error>> {
+        for k in &self.remove {
+            tx.remove(k).map_err(TxnError::Backend)?;
+        }
+        for (k, v) in &self.insert {
+            tx.insert(k, v).map_err(TxnError::Backend)?;
+        }
+        Ok(())
+    }
+}
+
+/// [`Store::put`](super::Store::put) on a key-value transaction.
+pub fn put<T: KvTxn>(tx: &mut T, record: &Record) -> Result<(), TxnError<T::Error>> {
+    let m = &record.meta;
+    let old = current(tx, m.id)?;
+    let actual = old.as_ref().map_or(0, |r| r.meta.version);
+    let expected = m.version.checked_sub(1).ok_or_else(|| StoreError::InvalidWrite("version must be at least 1".into()))?;
+    if actual != expected {
+        return Err(StoreError::Conflict { id: m.id, expected, actual }.into());
+    }
+    let mut plan = Plan::default();
+    if let Some(old) = &old {
+        if old.meta.kind != m.kind || old.meta.locale != m.locale {
+            return Err(StoreError::InvalidWrite(format!("item {} cannot change kind or locale", m.id)).into());
+        }
+        plan.remove.extend(index_keys(old));
+        let keep: Vec<Vec<u8>> = slug_keys(record).map(|(k, _)| k).collect();
+        plan.remove.extend(slug_keys(old).map(|(k, _)| k).filter(|k| !keep.contains(k)));
+    }
+    for (key, slug) in slug_keys(record) {
+        if let Some(owner) = tx_get(tx, &key)? {
+            let owner = decode_id(&key, &owner)?;
+            if owner != m.id {
+                return Err(StoreError::SlugTaken { kind: m.kind.clone(), locale: m.locale.clone(), slug: slug.to_owned(), owner }
+                    .into());
+            }
+        }
+        plan.insert.push((key, m.id.as_bytes().to_vec()));
+    }
+    let status = vec![m.status.to_byte()];
+    plan.insert.extend(index_keys(record).into_iter().map(|k| (k, status.clone())));
+    let bytes = encode_record(record);
+    plan.insert.push((revision_key(m.id, m.version), bytes.clone()));
+    plan.insert.push((record_key(m.id), bytes));
+    plan.apply(tx)
+}
+
+/// [`Store::delete`](super::Store::delete) on a key-value transaction.
+pub fn delete<T: KvTxn>(tx: &mut T, id: Id, expected_version: u64) -> Result<(), TxnError<T::Error>> {
+    let old = current(tx, id)?.ok_or(StoreError::NotFound { id })?;
+    if old.meta.version != expected_version {
+        return Err(StoreError::Conflict { id, expected: expected_version, actual: old.meta.version }.into());
+    }
+    let mut plan = Plan::default();
+    plan.remove.push(record_key(id));
+    plan.remove.extend(index_keys(&old));
+    plan.remove.extend(slug_keys(&old).map(|(k, _)| k));
+    plan.remove.extend((1..=old.meta.version).map(|v| revision_key(id, v)));
+    plan.apply(tx)
+}
+
+fn read_record<R: KvRead>(kv: &R, key: &[u8]) -> Result<Option<Record>, StoreError> {
+    kv.get(key)?.map(|b| decode_record(key, b.as_ref())).transpose()
+}
+
+/// [`Store::get`](super::Store::get).
+pub fn get<R: KvRead>(kv: &R, id: Id) -> Result<Option<Record>, StoreError> {
+    read_record(kv, &record_key(id))
+}
+
+/// [`Store::find_slug`](super::Store::find_slug).
+pub fn find_slug<R: KvRead>(kv: &R, kind: &str, locale: &str, slug: &str) -> Result<Option<Record>, StoreError> {
+    let key = slug_key(kind, locale, slug);
+    let Some(owner) = kv.get(&key)? else { return Ok(None) };
+    let id = decode_id(&key, owner.as_ref())?;
+    match get(kv, id)? {
+        Some(r) => Ok(Some(r)),
+        None => Err(StoreError::Corrupt { key: describe_key(&key), reason: format!("points to missing item {id}") }),
+    }
+}
+
+/// [`Store::revision`](super::Store::revision).
+pub fn revision<R: KvRead>(kv: &R, id: Id, version: u64) -> Result<Option<Record>, StoreError> {
+    read_record(kv, &revision_key(id, version))
+}
+
+/// [`Store::revisions`](super::Store::revisions).
+pub fn revisions<R: KvRead>(kv: &R, id: Id) -> Result<Vec<Record>, StoreError> {
+    let (lo, hi) = (revision_key(id, 0), revision_key(id, u64::MAX));
+    let mut out = kv
+        .scan_rev(&lo, &hi)
+        .map(|e| e.and_then(|(k, v)| decode_record(k.as_ref(), v.as_ref())))
+        .collect::<Result<Vec<_>, _>>()?;
+    out.reverse();
+    Ok(out)
+}
+
+/// [`Store::list`](super::Store::list).
+pub fn list<R: KvRead>(kv: &R, q: &ListQuery) -> Result<RecordPage, StoreError> {
+    let prefix = list_prefix(&q.kind, &q.locale, q.tag.as_deref());
+    let lo = position_key(&prefix, q.from.map_or(i64::MIN, |t| t.timestamp_micros()), Id::from_bytes([0; ID_LEN]));
+    let mut hi = match q.until {
+        Some(t) => position_key(&prefix, t.timestamp_micros(), Id::from_bytes([0xff; ID_LEN])),
+        None => position_key(&prefix, i64::MAX, Id::from_bytes([0xff; ID_LEN])),
+    };
+    // `hi` is exclusive: the all-0xff id never occurs (UUID v7 has version bits), so the
+    // bound keeps every item at `until` itself.
+    if let Some(c) = q.after {
+        hi = hi.min(position_key(&prefix, c.sort_micros, c.id));
+    }
+    let limit = q.limit.max(1);
+    let mut records = Vec::with_capacity(limit.min(100));
+    let mut more = false;
+    for entry in kv.scan_rev(&lo, &hi) {
+        let (key, value) = entry?;
+        let (key, value) = (key.as_ref(), value.as_ref());
+        let status = value.first().and_then(|b| Status::from_byte(*b)).ok_or_else(|| StoreError::Corrupt {
+            key: describe_key(key),
+            reason: "index entry without a valid status".into(),
+        })?;
+        if q.status.is_some_and(|s| s != status) {
+            continue;
+        }
+        if records.len() == limit {
+            more = true;
+            break;
+        }
+        let id = decode_id(key, &key[key.len().saturating_sub(ID_LEN)..])?;
+        let record = get(kv, id)?
+            .ok_or_else(|| StoreError::Corrupt { key: describe_key(key), reason: format!("points to missing item {id}") })?;
+        records.push(record);
+    }
+    let next = if more {
+        records.last().map(|r| Cursor { sort_micros: r.meta.sort_time().timestamp_micros(), id: r.meta.id })
+    } else {
+        None
+    };
+    Ok(RecordPage { records, next })
+}

@@ -1,0 +1,188 @@
+//! The storage contract: the [`Store`] trait every backend implements, its errors and
+//! queries, the ordered key-value layout shared by key-value backends ([`kv`]), and the
+//! in-memory backend ([`MemoryStore`]).
+
+pub mod kv;
+mod memory;
+
+pub use memory::MemoryStore;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::record::{Id, Record, Status};
+
+/// A store shared between tasks.
+pub type DynStore = Arc<dyn Store>;
+
+/// What can go wrong in a store. Backends map their own failures to `Backend`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No item with this id.
+    #[error("no item with id {id}")]
+    NotFound {
+        /// The id asked for.
+        id: Id,
+    },
+    /// The item is not at the version the write expected (0 = absent).
+    #[error("version conflict on {id}: expected version {expected}, found {actual}")]
+    Conflict {
+        /// The item.
+        id: Id,
+        /// The version the writer based its change on.
+        expected: u64,
+        /// The version in the store (0 when absent).
+        actual: u64,
+    },
+    /// The slug belongs to another item of the same kind and locale.
+    #[error("slug {slug:?} ({kind}, {locale}) is taken by item {owner}")]
+    SlugTaken {
+        /// Kind.
+        kind: String,
+        /// Locale.
+        locale: String,
+        /// The slug.
+        slug: String,
+        /// The item it belongs to.
+        owner: Id,
+    },
+    /// A write that breaks the contract (e.g. changes an item's kind).
+    #[error("invalid write: {0}")]
+    InvalidWrite(String),
+    /// A stored value that cannot be read.
+    #[error("corrupt data at {key}: {reason}")]
+    Corrupt {
+        /// The key (printable form).
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The store was written by a newer version of Witryna.
+    #[error("the store has schema version {found}, newer than the {supported} this build supports; upgrade Witryna")]
+    SchemaTooNew {
+        /// Version stamped in the store.
+        found: u32,
+        /// Highest version this build reads.
+        supported: u32,
+    },
+    /// A failure of the backend itself (I/O, connection...).
+    #[error("{backend} backend: {source}")]
+    Backend {
+        /// Backend name (`sled`, `postgres`).
+        backend: &'static str,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// A position in a list: the sort time and id of the last item returned.
+///
+/// Keyset pagination: the next page starts strictly after this position, so items added
+/// meanwhile neither repeat nor shift what comes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    /// Sort time of the last item, microseconds since the Unix epoch.
+    pub sort_micros: i64,
+    /// Id of the last item.
+    pub id: Id,
+}
+
+impl Cursor {
+    /// The opaque text form used in URLs: `<micros hex>.<id hex>`.
+    pub fn encode(&self) -> String {
+        format!("{:x}.{}", self.sort_micros, self.id.0.simple())
+    }
+
+    /// Parses [`Cursor::encode`]'s form.
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let (t, id) = s.split_once('.')?;
+        let sort_micros = i64::from_str_radix(t, 16).ok()?;
+        let id = uuid::Uuid::try_parse(id).ok()?;
+        Some(Cursor { sort_micros, id: Id(id) })
+    }
+}
+
+/// A list query: one kind and locale, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Kind to list.
+    pub kind: String,
+    /// Locale to list.
+    pub locale: String,
+    /// Only items in this status.
+    pub status: Option<Status>,
+    /// Only items with this (normalised) tag.
+    pub tag: Option<String>,
+    /// Only items whose sort time is at or after this.
+    pub from: Option<DateTime<Utc>>,
+    /// Only items whose sort time is at or before this.
+    pub until: Option<DateTime<Utc>>,
+    /// Continue after this position.
+    pub after: Option<Cursor>,
+    /// At most this many records (at least 1 is used).
+    pub limit: usize,
+}
+
+impl ListQuery {
+    /// Every item of a kind and locale, 20 to a page.
+    pub fn new(kind: impl Into<String>, locale: impl Into<String>) -> Self {
+        Self { kind: kind.into(), locale: locale.into(), status: None, tag: None, from: None, until: None, after: None, limit: 20 }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPage {
+    /// The records, newest first.
+    pub records: Vec<Record>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<Cursor>,
+}
+
+/// The storage contract.
+///
+/// # Contract
+/// - **Versions.** `put(record)` with `record.meta.version == n` succeeds only if the stored
+///   item is at version `n - 1` (absent for `n == 1`); otherwise [`StoreError::Conflict`]
+///   with the stored version (0 when absent). So two writers from one version: one wins.
+/// - **Atomic.** A put writes the record, its slug entries (current and previous slugs),
+///   its list and tag index entries, and a copy of it as revision `n`, all or nothing.
+///   Stale index entries of the previous version go in the same step.
+/// - **Slugs.** Every slug of the record must be free or already this item's within its
+///   kind and locale; otherwise [`StoreError::SlugTaken`] and nothing is written.
+///   `kind` and `locale` of an item never change ([`StoreError::InvalidWrite`]).
+/// - **Durable.** When a write returns `Ok`, it survives a crash, unless the backend was
+///   opened in a documented relaxed mode.
+/// - **Delete** of an absent id is [`StoreError::NotFound`]; with the wrong version,
+///   [`StoreError::Conflict`]. It removes the item, its slugs, index entries and revisions.
+/// - **Reads** by id and by slug are point lookups, never scans. `find_slug` answers the
+///   item that owns the slug, current or previous (the caller compares to redirect).
+/// - **Lists** are newest first by [`Meta::sort_time`](crate::Meta::sort_time), then by id;
+///   `from`/`until` bound the sort time inclusively; pages never repeat an item.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Writes version `record.meta.version` of an item (see the contract).
+    async fn put(&self, record: Record) -> Result<(), StoreError>;
+
+    /// Deletes an item that is at `expected_version`, with all its revisions.
+    async fn delete(&self, id: Id, expected_version: u64) -> Result<(), StoreError>;
+
+    /// The current version of an item.
+    async fn get(&self, id: Id) -> Result<Option<Record>, StoreError>;
+
+    /// The item owning a slug (current or previous) within a kind and locale.
+    async fn find_slug(&self, kind: &str, locale: &str, slug: &str) -> Result<Option<Record>, StoreError>;
+
+    /// A page of a list.
+    async fn list(&self, query: &ListQuery) -> Result<RecordPage, StoreError>;
+
+    /// Every stored version of an item, oldest first (empty when absent).
+    async fn revisions(&self, id: Id) -> Result<Vec<Record>, StoreError>;
+
+    /// One stored version of an item.
+    async fn revision(&self, id: Id, version: u64) -> Result<Option<Record>, StoreError>;
+}
