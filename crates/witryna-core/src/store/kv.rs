@@ -151,7 +151,7 @@ pub trait KvRead {
     type Bytes: AsRef<[u8]>;
     /// Point lookup.
     fn get(&self, key: &[u8]) -> Result<Option<Self::Bytes>, StoreError>;
-    /// Entries with `lo <= key < hi`, highest key first.
+    /// Entries with `lo <= key < hi`, highest key first; callers ensure `lo < hi`.
     fn scan_rev<'a>(
         &'a self,
         lo: &[u8],
@@ -317,6 +317,9 @@ pub fn list<R: KvRead>(kv: &R, q: &ListQuery) -> Result<RecordPage, StoreError> 
     // bound keeps every item at `until` itself.
     if let Some(c) = q.after {
         hi = hi.min(position_key(&prefix, c.sort_micros, c.id));
+    }
+    if hi <= lo {
+        return Ok(RecordPage { records: Vec::new(), next: None });
     }
     let limit = q.limit.max(1);
     let mut records = Vec::with_capacity(limit.min(100));

@@ -55,9 +55,6 @@ impl<'a> KvRead for View<'a> {
         lo: &[u8],
         hi: &[u8],
     ) -> Box<dyn Iterator<Item = Result<(&'a [u8], &'a [u8]), StoreError>> + 'b> {
-        if lo >= hi {
-            return Box::new(std::iter::empty());
-        }
         Box::new(self.0.range(lo.to_vec()..hi.to_vec()).rev().map(|(k, v)| Ok((k.as_slice(), v.as_slice()))))
     }
 }

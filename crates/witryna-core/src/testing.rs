@@ -1,0 +1,506 @@
+//! The store conformance suite: every [`Store`] behaviour written once, run on every
+//! backend.
+//!
+//! A backend's test file needs a [`Harness`] and one macro call:
+//!
+//! ```ignore
+//! witryna_core::store_conformance_tests!(MyHarness::new());
+//! ```
+//!
+//! Each check drives the store through the [`Cms`] (the rules users meet) and through the
+//! raw [`Store`] trait (the contract backends promise), and panics with a message on the
+//! first broken promise.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use crate::cms::{Change, Cms, CmsError, CreateOptions, ManualClock, Query, SlugLookup, View};
+use crate::content::{NewsArticle, Page};
+use crate::record::{Id, Status};
+use crate::store::{DynStore, ListQuery, MemoryStore, StoreError};
+
+/// How the suite gets a store of one backend.
+#[async_trait]
+pub trait Harness: Send + Sync {
+    /// Opens the store under test. Called again after the previous store was dropped, it
+    /// reopens the same storage (a durable backend must show the same data).
+    async fn open(&self) -> DynStore;
+
+    /// Whether data survives dropping and reopening the store.
+    fn durable(&self) -> bool;
+}
+
+/// The harness of [`MemoryStore`]: every open is a new, empty store.
+#[derive(Debug, Default)]
+pub struct MemoryHarness;
+
+#[async_trait]
+impl Harness for MemoryHarness {
+    async fn open(&self) -> DynStore {
+        Arc::new(MemoryStore::new())
+    }
+
+    fn durable(&self) -> bool {
+        false
+    }
+}
+
+/// Generates one `#[tokio::test]` per conformance check for a harness expression.
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($harness:expr) => {
+        $crate::store_conformance_tests!(@each $harness;
+            crud, kinds_are_separate, slug_uniqueness, slug_redirects, version_conflicts,
+            failed_writes_leave_nothing, revisions_and_restore, workflow_visibility,
+            scheduled_publishing, list_filters_and_order, pagination_under_inserts,
+            concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop);
+    };
+    (@each $harness:expr; $($check:ident),* $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $check() {
+                let harness = $harness;
+                $crate::testing::$check(&harness).await;
+            }
+        )*
+    };
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap()
+}
+
+async fn cms_at(h: &dyn Harness) -> (Cms, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(t0()));
+    (Cms::with_clock(h.open().await, clock.clone()), clock)
+}
+
+/// A static page.
+pub fn page(title: &str, body: &str) -> Page {
+    Page { title: title.into(), summary: String::new(), body: body.into() }
+}
+
+/// A news item by MOPS Kalisz with tags.
+pub fn news(title: &str, tags: &[&str]) -> NewsArticle {
+    NewsArticle {
+        title: title.into(),
+        lead: String::new(),
+        body: format!("Treść: {title}"),
+        author: "MOPS Kalisz".into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        cover: None,
+        event: None,
+    }
+}
+
+async fn published_news(cms: &Cms, title: &str, tags: &[&str], at: DateTime<Utc>) -> Id {
+    let item = cms.create(news(title, tags)).await.expect("create news");
+    cms.publish(item.meta.id, item.meta.version, Some(at)).await.expect("publish");
+    item.meta.id
+}
+
+fn titles(items: &[crate::Item<NewsArticle>]) -> Vec<String> {
+    items.iter().map(|i| i.content.title.clone()).collect()
+}
+
+/// Create, read by id and slug, update, delete; deleting twice is `NotFound`.
+pub async fn crud(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let item = cms.create(page("Klauzula informacyjna", "RODO")).await.unwrap();
+    assert_eq!(item.meta.slug, "klauzula-informacyjna");
+    assert_eq!((item.meta.version, item.meta.status), (1, Status::Draft));
+
+    let got = cms.get::<Page>(item.meta.id).await.unwrap();
+    assert_eq!(got, item, "get by id returns what was created");
+    match cms.find::<Page>("klauzula-informacyjna", View::Editor).await.unwrap() {
+        SlugLookup::Found(found) => assert_eq!(found, item),
+        other => panic!("expected Found, got {other:?}"),
+    }
+
+    let updated = cms.update(item.meta.id, 1, page("Klauzula informacyjna", "RODO, art. 13")).await.unwrap();
+    assert_eq!(updated.meta.version, 2);
+    assert_eq!(cms.get::<Page>(item.meta.id).await.unwrap().content.body, "RODO, art. 13");
+
+    cms.delete(item.meta.id, 2).await.unwrap();
+    assert!(matches!(cms.get::<Page>(item.meta.id).await, Err(CmsError::NotFound { .. })));
+    assert!(matches!(cms.find::<Page>("klauzula-informacyjna", View::Editor).await, Err(CmsError::SlugNotFound { .. })));
+    assert!(cms.store().revisions(item.meta.id).await.unwrap().is_empty(), "revisions go with the item");
+    assert!(matches!(cms.store().delete(item.meta.id, 2).await, Err(StoreError::NotFound { .. })));
+    assert!(matches!(cms.delete(item.meta.id, 2).await, Err(CmsError::NotFound { .. })));
+}
+
+/// An id or slug of one kind is not found as another kind.
+pub async fn kinds_are_separate(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let p = cms.create(page("Aktywni w KIS", "x")).await.unwrap();
+    let n = cms.create(news("Aktywni w KIS", &[])).await.unwrap();
+    assert_eq!((p.meta.slug.as_str(), n.meta.slug.as_str()), ("aktywni-w-kis", "aktywni-w-kis"), "slugs are per kind");
+    assert!(matches!(cms.get::<NewsArticle>(p.meta.id).await, Err(CmsError::NotFound { .. })));
+    assert!(matches!(cms.update(p.meta.id, 1, news("x", &[])).await, Err(CmsError::NotFound { .. })));
+}
+
+/// Slugs come from Polish titles, get `-2`, `-3` when taken, and are unique per locale.
+pub async fn slug_uniqueness(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let mut slugs = Vec::new();
+    for _ in 0..3 {
+        slugs.push(cms.create(news("„Równi na starcie”", &[])).await.unwrap().meta.slug);
+    }
+    assert_eq!(slugs, ["rowni-na-starcie", "rowni-na-starcie-2", "rowni-na-starcie-3"]);
+
+    let explicit = cms
+        .create_with(news("Inny tytuł", &[]), CreateOptions { slug: Some("Równi na starcie".into()), locale: None })
+        .await
+        .unwrap();
+    assert_eq!(explicit.meta.slug, "rowni-na-starcie-4", "an explicit slug is normalised and made unique");
+
+    let en = cms
+        .create_with(news("Równi na starcie", &[]), CreateOptions { slug: None, locale: Some("en".into()) })
+        .await
+        .unwrap();
+    assert_eq!(en.meta.slug, "rowni-na-starcie", "slugs are unique per locale");
+
+    let err = cms.create(news("!!!", &[])).await.unwrap_err();
+    assert!(matches!(&err, CmsError::Invalid(e) if e.has("slug")), "{err:?}");
+    let err = cms.create_with(news("x", &[]), CreateOptions { slug: None, locale: Some("PL_pl".into()) }).await.unwrap_err();
+    assert!(matches!(&err, CmsError::Invalid(e) if e.has("locale")), "{err:?}");
+
+    let other = cms.create(news("Aktywni w KIS", &[])).await.unwrap();
+    let err = cms.set_slug(other.meta.id, 1, "rowni-na-starcie").await.unwrap_err();
+    assert!(matches!(err, CmsError::SlugTaken { .. }), "{err:?}");
+}
+
+/// A changed slug keeps the old one resolving (as `Moved`), and nobody else can take it.
+pub async fn slug_redirects(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let id = published_news(&cms, "Spotkanie w KIS", &[], t0() - Duration::hours(1)).await;
+    let meta = cms.set_slug(id, 2, "Spotkanie informacyjne w KIS").await.unwrap();
+    assert_eq!((meta.slug.as_str(), meta.version), ("spotkanie-informacyjne-w-kis", 3));
+    assert_eq!(meta.previous_slugs, ["spotkanie-w-kis"]);
+
+    match cms.find::<NewsArticle>("spotkanie-w-kis", View::Public).await.unwrap() {
+        SlugLookup::Moved { current, item } => {
+            assert_eq!(current, "spotkanie-informacyjne-w-kis");
+            assert_eq!(item.meta.id, id);
+        }
+        other => panic!("old slug must redirect, got {other:?}"),
+    }
+    assert!(matches!(cms.find::<NewsArticle>("spotkanie-informacyjne-w-kis", View::Public).await.unwrap(), SlugLookup::Found(_)));
+
+    let newcomer = cms.create(news("Spotkanie w KIS", &[])).await.unwrap();
+    assert_eq!(newcomer.meta.slug, "spotkanie-w-kis-2", "an old slug stays reserved for its item");
+
+    let back = cms.set_slug(id, 3, "spotkanie-w-kis").await.unwrap();
+    assert_eq!(back.slug, "spotkanie-w-kis");
+    assert_eq!(back.previous_slugs, ["spotkanie-informacyjne-w-kis"]);
+    assert!(matches!(cms.find::<NewsArticle>("spotkanie-w-kis", View::Public).await.unwrap(), SlugLookup::Found(_)));
+    assert!(matches!(
+        cms.find::<NewsArticle>("spotkanie-informacyjne-w-kis", View::Public).await.unwrap(),
+        SlugLookup::Moved { .. }
+    ));
+}
+
+/// Stale versions are `Conflict`s, on the Cms and on the raw store, and write nothing.
+pub async fn version_conflicts(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let item = cms.create(page("Polityka cookies", "v1")).await.unwrap();
+    let id = item.meta.id;
+    cms.update(id, 1, page("Polityka cookies", "v2")).await.unwrap();
+
+    let err = cms.update(id, 1, page("Polityka cookies", "stale")).await.unwrap_err();
+    assert!(matches!(err, CmsError::Conflict { expected: 1, actual: 2, .. }), "{err:?}");
+    assert!(matches!(cms.publish(id, 1, None).await, Err(CmsError::Conflict { .. })));
+    assert!(matches!(cms.delete(id, 7).await, Err(CmsError::Conflict { .. })));
+
+    // The raw store enforces the same, even when the Cms's early check is bypassed.
+    let mut record = cms.store().get(id).await.unwrap().unwrap();
+    record.meta.version = 2; // claims to follow version 1, but the store is at 2
+    record.body = serde_json::to_string(&page("Polityka cookies", "stale")).unwrap();
+    let err = cms.store().put(record.clone()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { expected: 1, actual: 2, .. }), "{err:?}");
+    record.meta.id = Id::new();
+    let err = cms.store().put(record).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { expected: 1, actual: 0, .. }), "a new item starts at version 1: {err:?}");
+    assert!(matches!(cms.store().delete(id, 1).await, Err(StoreError::Conflict { expected: 1, actual: 2, .. })));
+
+    let now = cms.get::<Page>(id).await.unwrap();
+    assert_eq!((now.meta.version, now.content.body.as_str()), (2, "v2"));
+    assert_eq!(cms.store().revisions(id).await.unwrap().len(), 2);
+}
+
+/// A refused write (slug taken, invalid content, kind change) leaves no trace.
+pub async fn failed_writes_leave_nothing(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let a = cms.create(news("Aktualność A", &["kis"])).await.unwrap();
+    let b = cms.create(news("Aktualność B", &["kis"])).await.unwrap();
+
+    let mut stolen = cms.store().get(b.meta.id).await.unwrap().unwrap();
+    stolen.meta.version += 1;
+    stolen.meta.slug = a.meta.slug.clone();
+    stolen.meta.tags = vec!["nowy".into()];
+    let err = cms.store().put(stolen).await.unwrap_err();
+    assert!(matches!(&err, StoreError::SlugTaken { owner, .. } if *owner == a.meta.id), "{err:?}");
+    let b_now = cms.store().get(b.meta.id).await.unwrap().unwrap();
+    assert_eq!((b_now.meta.version, b_now.meta.slug.as_str()), (1, "aktualnosc-b"));
+    assert!(cms.store().revision(b.meta.id, 2).await.unwrap().is_none());
+    let tagged = |tag: &str| ListQuery { tag: Some(tag.into()), ..ListQuery::new("news", "pl") };
+    assert!(cms.store().list(&tagged("nowy")).await.unwrap().records.is_empty(), "no index entry of the refused version");
+    assert_eq!(cms.store().list(&tagged("kis")).await.unwrap().records.len(), 2);
+
+    let mut bad = news("", &[]);
+    bad.author = String::new();
+    let err = cms.update(a.meta.id, 1, bad).await.unwrap_err();
+    match err {
+        CmsError::Invalid(e) => assert!(e.has("title") && e.has("author") && !e.has("body"), "{e:?}"),
+        other => panic!("expected validation error, got {other:?}"),
+    }
+    let mut as_page = cms.store().get(a.meta.id).await.unwrap().unwrap();
+    as_page.meta.version += 1;
+    as_page.meta.kind = "page".into();
+    assert!(matches!(cms.store().put(as_page).await, Err(StoreError::InvalidWrite(_))));
+    assert_eq!(cms.store().get(a.meta.id).await.unwrap().unwrap().meta.version, 1);
+}
+
+/// Every change keeps a revision; restore brings old content back as a new version.
+pub async fn revisions_and_restore(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let id = cms.create(page("Godziny pracy", "7:30-15:30")).await.unwrap().meta.id;
+    cms.update(id, 1, page("Godziny pracy", "7:30-16:30")).await.unwrap();
+    cms.publish(id, 2, None).await.unwrap();
+    cms.update(id, 3, page("Godziny pracy", "zamknięte")).await.unwrap();
+
+    let revs = cms.revisions(id).await.unwrap();
+    assert_eq!(revs.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(revs[2].status, Status::Published);
+    assert_eq!(cms.revision::<Page>(id, 2).await.unwrap().content.body, "7:30-16:30");
+    assert!(matches!(cms.revision::<Page>(id, 9).await, Err(CmsError::RevisionNotFound { version: 9, .. })));
+
+    let meta = cms.restore(id, 2, 4).await.unwrap();
+    assert_eq!((meta.version, meta.status), (5, Status::Published), "restore is a new version; status stays");
+    assert_eq!(cms.get::<Page>(id).await.unwrap().content.body, "7:30-16:30");
+    assert_eq!(cms.revisions(id).await.unwrap().len(), 5);
+    assert!(matches!(cms.restore(id, 1, 4).await, Err(CmsError::Conflict { .. })));
+    assert!(matches!(cms.revisions(Id::new()).await, Err(CmsError::NotFound { .. })));
+}
+
+/// The public sees published items only; editors see everything.
+pub async fn workflow_visibility(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let item = cms.create(news("Nabór do projektu", &[])).await.unwrap();
+    let id = item.meta.id;
+    let public = |cms: &Cms| {
+        let cms = cms.clone();
+        async move {
+            let listed = cms.list::<NewsArticle>(Query::default()).await.unwrap().items.len();
+            let found = cms.find::<NewsArticle>("nabor-do-projektu", View::Public).await.is_ok();
+            (listed, found)
+        }
+    };
+    assert_eq!(public(&cms).await, (0, false), "draft is hidden");
+    let editor = cms.list::<NewsArticle>(Query { view: View::Editor, ..Query::default() }).await.unwrap();
+    assert_eq!(editor.items.len(), 1, "editors see drafts");
+
+    let v = cms.publish(id, 1, None).await.unwrap().version;
+    assert_eq!(public(&cms).await, (1, true), "published is public");
+    let v = cms.archive(id, v).await.unwrap().version;
+    assert_eq!(public(&cms).await, (0, false), "archived is hidden");
+    assert!(matches!(cms.archive(id, v).await, Err(CmsError::InvalidTransition { action: "archive", .. })));
+    let meta = cms.unpublish(id, v).await.unwrap();
+    assert_eq!((meta.status, meta.publish_at), (Status::Draft, None));
+    assert_eq!(public(&cms).await, (0, false));
+    assert!(matches!(cms.unpublish(id, meta.version).await, Err(CmsError::InvalidTransition { action: "unpublish", .. })));
+    let archived = cms
+        .list::<NewsArticle>(Query { view: View::Editor, status: Some(Status::Draft), ..Query::default() })
+        .await
+        .unwrap();
+    assert_eq!(archived.items.len(), 1);
+    let none = cms.list::<NewsArticle>(Query { status: Some(Status::Draft), ..Query::default() }).await.unwrap();
+    assert!(none.items.is_empty(), "the public view never lists drafts");
+}
+
+/// An item published for a future time appears when that time comes.
+pub async fn scheduled_publishing(h: &dyn Harness) {
+    let (cms, clock) = cms_at(h).await;
+    published_news(&cms, "Wcześniejsza", &[], t0() - Duration::days(1)).await;
+    let id = cms.create(news("Zaplanowana", &[])).await.unwrap().meta.id;
+    let meta = cms.publish(id, 1, Some(t0() + Duration::hours(2))).await.unwrap();
+    assert_eq!(meta.status, Status::Published);
+
+    let visible = |cms: &Cms| {
+        let cms = cms.clone();
+        async move { titles(&cms.list::<NewsArticle>(Query::default()).await.unwrap().items) }
+    };
+    assert_eq!(visible(&cms).await, ["Wcześniejsza"]);
+    assert!(cms.find::<NewsArticle>("zaplanowana", View::Public).await.is_err());
+    assert!(cms.find::<NewsArticle>("zaplanowana", View::Editor).await.is_ok());
+
+    clock.advance(Duration::hours(2));
+    assert_eq!(visible(&cms).await, ["Zaplanowana", "Wcześniejsza"], "visible at its time, newest first");
+    assert!(cms.find::<NewsArticle>("zaplanowana", View::Public).await.is_ok());
+}
+
+/// Lists are newest first and filter by tag, status and an inclusive date range.
+pub async fn list_filters_and_order(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let day = |d: i64| t0() - Duration::days(d);
+    published_news(&cms, "Styczeń", &["KIS", "kis"], day(30)).await;
+    published_news(&cms, "Luty", &["projekty"], day(20)).await;
+    published_news(&cms, "Marzec", &["kis"], day(10)).await;
+    let draft = cms.create(news("Szkic", &["kis"])).await.unwrap();
+
+    let list = |q: Query| {
+        let cms = cms.clone();
+        async move { titles(&cms.list::<NewsArticle>(q).await.unwrap().items) }
+    };
+    assert_eq!(list(Query::default()).await, ["Marzec", "Luty", "Styczeń"]);
+    assert_eq!(list(Query { tag: Some(" KIS ".into()), ..Query::default() }).await, ["Marzec", "Styczeń"]);
+    assert_eq!(
+        list(Query { view: View::Editor, tag: Some("kis".into()), ..Query::default() }).await,
+        ["Szkic", "Marzec", "Styczeń"],
+        "a draft sorts by its creation time"
+    );
+    assert_eq!(list(Query { from: Some(day(20)), until: Some(day(10)), ..Query::default() }).await, ["Marzec", "Luty"], "range is inclusive");
+    assert_eq!(list(Query { from: Some(day(19)), ..Query::default() }).await, ["Marzec"]);
+    assert_eq!(list(Query { view: View::Editor, status: Some(Status::Draft), ..Query::default() }).await, ["Szkic"]);
+    assert_eq!(draft.meta.tags, ["kis"]);
+
+    let err = cms.list::<NewsArticle>(Query { limit: Some(0), ..Query::default() }).await.unwrap_err();
+    assert!(matches!(&err, CmsError::Invalid(e) if e.has("limit")), "{err:?}");
+    assert!(matches!(cms.list::<NewsArticle>(Query { limit: Some(101), ..Query::default() }).await, Err(CmsError::Invalid(_))));
+    let err = cms.list::<NewsArticle>(Query { cursor: Some("nonsense".into()), ..Query::default() }).await.unwrap_err();
+    assert!(matches!(err, CmsError::InvalidCursor(_)), "{err:?}");
+}
+
+/// Walking pages while items are added returns every original item exactly once.
+pub async fn pagination_under_inserts(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let base = t0() - Duration::days(100);
+    let mut originals = HashSet::new();
+    for i in 0..25 {
+        // Five share a publish time: ties are broken by id.
+        let at = base + Duration::hours(i / 5 * 24);
+        originals.insert(published_news(&cms, &format!("Aktualność {i}"), &[], at).await);
+    }
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    let mut pages = 0;
+    loop {
+        let page = cms.list::<NewsArticle>(Query { limit: Some(7), cursor: cursor.clone(), ..Query::default() }).await.unwrap();
+        assert!(page.items.len() <= 7);
+        seen.extend(page.items.iter().map(|i| (i.meta.id, i.meta.sort_time())));
+        pages += 1;
+        // Between pages: newer items, older items, and one at the same time as the cursor.
+        published_news(&cms, &format!("Nowa {pages}"), &[], t0() - Duration::minutes(pages)).await;
+        published_news(&cms, &format!("Stara {pages}"), &[], base - Duration::days(pages)).await;
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+        assert!(pages < 50, "pagination does not end");
+    }
+    let ids: Vec<Id> = seen.iter().map(|(id, _)| *id).collect();
+    let unique: HashSet<Id> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "no item twice");
+    assert!(originals.is_subset(&unique), "every original item once");
+    assert!(seen.windows(2).all(|w| (w[0].1, w[0].0) > (w[1].1, w[1].0)), "strictly newest first across pages");
+}
+
+/// Eight writers updating one item with retry on conflict: no update is lost.
+pub async fn concurrent_writers_lose_no_update(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let id = cms.create(page("Licznik", "start")).await.unwrap().meta.id;
+    let (writers, rounds) = (8, 10);
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let cms = cms.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut conflicts = 0;
+            for r in 0..rounds {
+                loop {
+                    let cur = cms.get::<Page>(id).await.unwrap();
+                    let body = format!("{}\n{w}-{r}", cur.content.body);
+                    match cms.update(id, cur.meta.version, page("Licznik", &body)).await {
+                        Ok(_) => break,
+                        Err(CmsError::Conflict { .. }) => conflicts += 1,
+                        Err(e) => panic!("unexpected error: {e}"),
+                    }
+                }
+            }
+            conflicts
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let item = cms.get::<Page>(id).await.unwrap();
+    assert_eq!(item.meta.version, 1 + writers * rounds);
+    let lines: HashSet<&str> = item.content.body.lines().skip(1).collect();
+    assert_eq!(lines.len() as u64, writers * rounds, "every writer's every update is in the final body");
+    let versions: Vec<u64> = cms.revisions(id).await.unwrap().iter().map(|m| m.version).collect();
+    assert_eq!(versions, (1..=1 + writers * rounds).collect::<Vec<_>>(), "history complete and ordered");
+}
+
+/// Subscribers see each committed change, in order, and nothing for refused ones.
+pub async fn events_follow_commits(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let mut rx = cms.subscribe();
+    let item = cms.create(news("Wydarzenie", &[])).await.unwrap();
+    let id = item.meta.id;
+    cms.publish(id, 1, None).await.unwrap();
+    assert!(cms.update(id, 1, news("Stale", &[])).await.is_err());
+    cms.update(id, 2, news("Wydarzenie", &["nowe"])).await.unwrap();
+    cms.set_slug(id, 3, "wydarzenie-2026").await.unwrap();
+    cms.archive(id, 4).await.unwrap();
+    cms.unpublish(id, 5).await.unwrap();
+    cms.restore(id, 1, 6).await.unwrap();
+    cms.delete(id, 7).await.unwrap();
+    let mut got = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        assert_eq!(e.meta.id, id);
+        got.push((e.change, e.meta.version));
+    }
+    assert_eq!(
+        got,
+        [
+            (Change::Created, 1),
+            (Change::Published, 2),
+            (Change::Updated, 3),
+            (Change::SlugChanged, 4),
+            (Change::Archived, 5),
+            (Change::Unpublished, 6),
+            (Change::Restored, 7),
+            (Change::Deleted, 7)
+        ]
+    );
+}
+
+/// Data survives dropping and reopening a durable store; a memory store starts empty.
+pub async fn reopen_after_drop(h: &dyn Harness) {
+    let (id, renamed) = {
+        let (cms, _) = cms_at(h).await;
+        let id = published_news(&cms, "Trwała aktualność", &["kis"], t0() - Duration::hours(1)).await;
+        let meta = cms.set_slug(id, 2, "trwala").await.unwrap();
+        (id, meta)
+    };
+    let (cms, _) = cms_at(h).await;
+    let got = cms.store().get(id).await.unwrap();
+    if !h.durable() {
+        assert!(got.is_none(), "a non-durable store starts empty");
+        return;
+    }
+    assert_eq!(got.map(|r| r.meta), Some(renamed.clone()), "record survives reopen");
+    assert!(matches!(cms.find::<NewsArticle>("trwala-aktualnosc", View::Public).await.unwrap(), SlugLookup::Moved { .. }));
+    let listed = cms.list::<NewsArticle>(Query { tag: Some("kis".into()), ..Query::default() }).await.unwrap();
+    assert_eq!(listed.items.len(), 1);
+    assert_eq!(cms.revisions(id).await.unwrap().len(), 3);
+    // And it accepts the next version.
+    cms.update(id, 3, news("Trwała aktualność", &[])).await.unwrap();
+}
+
+#[cfg(test)]
+mod memory {
+    crate::store_conformance_tests!(super::MemoryHarness);
+}
