@@ -381,7 +381,11 @@ impl Cms {
             slugs::slugify(options.slug.as_deref().unwrap_or_else(|| content.slug_source()))
         };
         if base.is_empty() {
-            return Err(validation("slug", "empty_slug", "the title or slug has no letters or digits to make a slug from"));
+            return Err(validation(
+                "slug",
+                "empty_slug",
+                "the title or slug has no letters or digits to make a slug from",
+            ));
         }
         let now = self.now();
         let mut record = Record {
@@ -550,10 +554,16 @@ impl Cms {
     }
 
     /// Saves the singleton: creates and publishes it, or updates it at `expected_version`.
-    pub async fn save_singleton<C: Content>(&self, content: C, expected_version: Option<u64>) -> Result<Item<C>, CmsError> {
+    pub async fn save_singleton<C: Content>(
+        &self,
+        content: C,
+        expected_version: Option<u64>,
+    ) -> Result<Item<C>, CmsError> {
         match (self.singleton::<C>().await?, expected_version) {
             (Some(current), Some(v)) => self.update(current.meta.id, v, content).await,
-            (Some(current), None) => Err(CmsError::Conflict { id: current.meta.id, expected: 0, actual: current.meta.version }),
+            (Some(current), None) => {
+                Err(CmsError::Conflict { id: current.meta.id, expected: 0, actual: current.meta.version })
+            }
             (None, _) => {
                 let item = self.create(content).await?;
                 let meta = self.publish(item.meta.id, item.meta.version, None).await?;
@@ -574,7 +584,9 @@ impl Cms {
             None => None,
         };
         let tag = match query.tag {
-            Some(t) => normalise_tags(vec![t]).map_err(|_| validation("tag", "invalid_tag", "must be 1 to 50 printable characters"))?.pop(),
+            Some(t) => normalise_tags(vec![t])
+                .map_err(|_| validation("tag", "invalid_tag", "must be 1 to 50 printable characters"))?
+                .pop(),
             None => None,
         };
         let (status, until) = match query.view {

@@ -75,7 +75,10 @@ async fn load<C: Content>(cms: &Cms, section: &str, entries: Vec<Entry<C>>) -> R
 
 /// Loads the demo content into an empty store; leaves a store with settings alone.
 pub async fn seed(cms: &Cms) -> Result<SeedReport, DemoError> {
-    let already = cms.singleton::<AccessibilitySettings>().await.map_err(|source| DemoError::Item { item: "settings".into(), source })?;
+    let already = cms
+        .singleton::<AccessibilitySettings>()
+        .await
+        .map_err(|source| DemoError::Item { item: "settings".into(), source })?;
     let has_news = !cms
         .list::<NewsArticle>(Query { view: View::Editor, limit: Some(1), ..Query::default() })
         .await
@@ -86,7 +89,9 @@ pub async fn seed(cms: &Cms) -> Result<SeedReport, DemoError> {
         return Ok(SeedReport::default());
     }
     let file: DemoFile = serde_json::from_str(DEMO_JSON)?;
-    cms.save_singleton(file.settings, None).await.map_err(|source| DemoError::Item { item: "settings".into(), source })?;
+    cms.save_singleton(file.settings, None)
+        .await
+        .map_err(|source| DemoError::Item { item: "settings".into(), source })?;
     let mut items = 1;
     items += load(cms, "pages", file.pages).await?;
     items += load(cms, "units", file.units).await?;

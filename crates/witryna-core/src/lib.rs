@@ -35,6 +35,7 @@ pub mod demo;
 pub mod holidays;
 pub mod money;
 pub mod office_hours;
+pub mod pl;
 pub mod record;
 pub mod slugs;
 pub mod store;
@@ -42,7 +43,10 @@ pub mod store;
 pub mod testing;
 pub mod validate;
 
-pub use cms::{Change, ChangeEvent, Clock, Cms, CmsError, CreateOptions, Item, ItemPage, ManualClock, Query, SlugLookup, SystemClock, View};
+pub use cms::{
+    Change, ChangeEvent, Clock, Cms, CmsError, CreateOptions, Item, ItemPage, ManualClock, Query, SlugLookup,
+    SystemClock, View,
+};
 pub use content::Content;
 pub use money::{Money, MoneyError};
 pub use office_hours::{DateException, Interval, OfficeHours, WeeklySchedule};

@@ -93,16 +93,18 @@ impl FromStr for Money {
             Some((i, f)) => (i, Some(f)),
             None => (s, None),
         };
-        let groups: Vec<&str> = int_part
-            .split(|c: char| c == ' ' || c == '.' || c == '\u{a0}' || c == '\u{202f}')
-            .collect();
+        let groups: Vec<&str> = int_part.split([' ', '.', '\u{a0}', '\u{202f}']).collect();
         for (i, g) in groups.iter().enumerate() {
             if let Some(c) = g.chars().find(|c| !c.is_ascii_digit()) {
                 return Err(MoneyError::UnexpectedChar(c));
             }
             let ok = if i == 0 { !g.is_empty() && (groups.len() == 1 || g.len() <= 3) } else { g.len() == 3 };
             if !ok {
-                return Err(if g.is_empty() && groups.len() == 1 { MoneyError::Empty } else { MoneyError::BadGrouping });
+                return Err(if g.is_empty() && groups.len() == 1 {
+                    MoneyError::Empty
+                } else {
+                    MoneyError::BadGrouping
+                });
             }
         }
         let mut grosze: i64 = 0;

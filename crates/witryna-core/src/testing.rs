@@ -126,7 +126,10 @@ pub async fn crud(h: &dyn Harness) {
 
     cms.delete(item.meta.id, 2).await.unwrap();
     assert!(matches!(cms.get::<Page>(item.meta.id).await, Err(CmsError::NotFound { .. })));
-    assert!(matches!(cms.find::<Page>("klauzula-informacyjna", View::Editor).await, Err(CmsError::SlugNotFound { .. })));
+    assert!(matches!(
+        cms.find::<Page>("klauzula-informacyjna", View::Editor).await,
+        Err(CmsError::SlugNotFound { .. })
+    ));
     assert!(cms.store().revisions(item.meta.id).await.unwrap().is_empty(), "revisions go with the item");
     assert!(matches!(cms.store().delete(item.meta.id, 2).await, Err(StoreError::NotFound { .. })));
     assert!(matches!(cms.delete(item.meta.id, 2).await, Err(CmsError::NotFound { .. })));
@@ -165,7 +168,8 @@ pub async fn slug_uniqueness(h: &dyn Harness) {
 
     let err = cms.create(news("!!!", &[])).await.unwrap_err();
     assert!(matches!(&err, CmsError::Invalid(e) if e.has("slug")), "{err:?}");
-    let err = cms.create_with(news("x", &[]), CreateOptions { slug: None, locale: Some("PL_pl".into()) }).await.unwrap_err();
+    let err =
+        cms.create_with(news("x", &[]), CreateOptions { slug: None, locale: Some("PL_pl".into()) }).await.unwrap_err();
     assert!(matches!(&err, CmsError::Invalid(e) if e.has("locale")), "{err:?}");
 
     let other = cms.create(news("Aktywni w KIS", &[])).await.unwrap();
@@ -188,7 +192,10 @@ pub async fn slug_redirects(h: &dyn Harness) {
         }
         other => panic!("old slug must redirect, got {other:?}"),
     }
-    assert!(matches!(cms.find::<NewsArticle>("spotkanie-informacyjne-w-kis", View::Public).await.unwrap(), SlugLookup::Found(_)));
+    assert!(matches!(
+        cms.find::<NewsArticle>("spotkanie-informacyjne-w-kis", View::Public).await.unwrap(),
+        SlugLookup::Found(_)
+    ));
 
     let newcomer = cms.create(news("Spotkanie w KIS", &[])).await.unwrap();
     assert_eq!(newcomer.meta.slug, "spotkanie-w-kis-2", "an old slug stays reserved for its item");
@@ -223,7 +230,10 @@ pub async fn version_conflicts(h: &dyn Harness) {
     assert!(matches!(err, StoreError::Conflict { expected: 1, actual: 2, .. }), "{err:?}");
     record.meta.id = Id::new();
     let err = cms.store().put(record).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { expected: 1, actual: 0, .. }), "a new item starts at version 1: {err:?}");
+    assert!(
+        matches!(err, StoreError::Conflict { expected: 1, actual: 0, .. }),
+        "a new item starts at version 1: {err:?}"
+    );
     assert!(matches!(cms.store().delete(id, 1).await, Err(StoreError::Conflict { expected: 1, actual: 2, .. })));
 
     let now = cms.get::<Page>(id).await.unwrap();
@@ -247,7 +257,10 @@ pub async fn failed_writes_leave_nothing(h: &dyn Harness) {
     assert_eq!((b_now.meta.version, b_now.meta.slug.as_str()), (1, "aktualnosc-b"));
     assert!(cms.store().revision(b.meta.id, 2).await.unwrap().is_none());
     let tagged = |tag: &str| ListQuery { tag: Some(tag.into()), ..ListQuery::new("news", "pl") };
-    assert!(cms.store().list(&tagged("nowy")).await.unwrap().records.is_empty(), "no index entry of the refused version");
+    assert!(
+        cms.store().list(&tagged("nowy")).await.unwrap().records.is_empty(),
+        "no index entry of the refused version"
+    );
     assert_eq!(cms.store().list(&tagged("kis")).await.unwrap().records.len(), 2);
 
     let mut bad = news("", &[]);
@@ -311,7 +324,10 @@ pub async fn workflow_visibility(h: &dyn Harness) {
     let meta = cms.unpublish(id, v).await.unwrap();
     assert_eq!((meta.status, meta.publish_at), (Status::Draft, None));
     assert_eq!(public(&cms).await, (0, false));
-    assert!(matches!(cms.unpublish(id, meta.version).await, Err(CmsError::InvalidTransition { action: "unpublish", .. })));
+    assert!(matches!(
+        cms.unpublish(id, meta.version).await,
+        Err(CmsError::InvalidTransition { action: "unpublish", .. })
+    ));
     let archived = cms
         .list::<NewsArticle>(Query { view: View::Editor, status: Some(Status::Draft), ..Query::default() })
         .await
@@ -362,14 +378,21 @@ pub async fn list_filters_and_order(h: &dyn Harness) {
         ["Szkic", "Marzec", "Styczeń"],
         "a draft sorts by its creation time"
     );
-    assert_eq!(list(Query { from: Some(day(20)), until: Some(day(10)), ..Query::default() }).await, ["Marzec", "Luty"], "range is inclusive");
+    assert_eq!(
+        list(Query { from: Some(day(20)), until: Some(day(10)), ..Query::default() }).await,
+        ["Marzec", "Luty"],
+        "range is inclusive"
+    );
     assert_eq!(list(Query { from: Some(day(19)), ..Query::default() }).await, ["Marzec"]);
     assert_eq!(list(Query { view: View::Editor, status: Some(Status::Draft), ..Query::default() }).await, ["Szkic"]);
     assert_eq!(draft.meta.tags, ["kis"]);
 
     let err = cms.list::<NewsArticle>(Query { limit: Some(0), ..Query::default() }).await.unwrap_err();
     assert!(matches!(&err, CmsError::Invalid(e) if e.has("limit")), "{err:?}");
-    assert!(matches!(cms.list::<NewsArticle>(Query { limit: Some(101), ..Query::default() }).await, Err(CmsError::Invalid(_))));
+    assert!(matches!(
+        cms.list::<NewsArticle>(Query { limit: Some(101), ..Query::default() }).await,
+        Err(CmsError::Invalid(_))
+    ));
     let err = cms.list::<NewsArticle>(Query { cursor: Some("nonsense".into()), ..Query::default() }).await.unwrap_err();
     assert!(matches!(err, CmsError::InvalidCursor(_)), "{err:?}");
 }
@@ -388,7 +411,10 @@ pub async fn pagination_under_inserts(h: &dyn Harness) {
     let mut cursor = None;
     let mut pages = 0;
     loop {
-        let page = cms.list::<NewsArticle>(Query { limit: Some(7), cursor: cursor.clone(), ..Query::default() }).await.unwrap();
+        let page = cms
+            .list::<NewsArticle>(Query { limit: Some(7), cursor: cursor.clone(), ..Query::default() })
+            .await
+            .unwrap();
         assert!(page.items.len() <= 7);
         seen.extend(page.items.iter().map(|i| (i.meta.id, i.meta.sort_time())));
         pages += 1;
@@ -492,7 +518,10 @@ pub async fn reopen_after_drop(h: &dyn Harness) {
         return;
     }
     assert_eq!(got.map(|r| r.meta), Some(renamed.clone()), "record survives reopen");
-    assert!(matches!(cms.find::<NewsArticle>("trwala-aktualnosc", View::Public).await.unwrap(), SlugLookup::Moved { .. }));
+    assert!(matches!(
+        cms.find::<NewsArticle>("trwala-aktualnosc", View::Public).await.unwrap(),
+        SlugLookup::Moved { .. }
+    ));
     let listed = cms.list::<NewsArticle>(Query { tag: Some("kis".into()), ..Query::default() }).await.unwrap();
     assert_eq!(listed.items.len(), 1);
     assert_eq!(cms.revisions(id).await.unwrap().len(), 3);

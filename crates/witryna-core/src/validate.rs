@@ -36,11 +36,7 @@ impl fmt::Display for ValidationErrors {
 impl ValidationErrors {
     /// A single-field error.
     pub fn single(path: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self(vec![FieldError {
-            path: path.into(),
-            code,
-            message: message.into(),
-        }])
+        Self(vec![FieldError { path: path.into(), code, message: message.into() }])
     }
 
     /// The failing fields.
@@ -82,11 +78,7 @@ impl Validator {
     /// Records an error on `field` (relative to the current prefix).
     pub fn error(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
         let path = self.path(field);
-        self.errors.push(FieldError {
-            path,
-            code,
-            message: message.into(),
-        });
+        self.errors.push(FieldError { path, code, message: message.into() });
     }
 
     /// Checks that a text is not blank and at most `max` characters long.
@@ -109,11 +101,7 @@ impl Validator {
     pub fn max_len(&mut self, field: &str, value: &str, max: usize) {
         let len = value.chars().count();
         if len > max {
-            self.error(
-                field,
-                "too_long",
-                format!("must be at most {max} characters, got {len}"),
-            );
+            self.error(field, "too_long", format!("must be at most {max} characters, got {len}"));
         }
     }
 
@@ -149,7 +137,7 @@ impl Validator {
 
     /// Runs `check` with `field` appended to the path prefix.
     pub fn nested(&mut self, field: &str, check: impl FnOnce(&mut Validator)) {
-        let saved = std::mem::replace(&mut self.prefix, String::new());
+        let saved = std::mem::take(&mut self.prefix);
         self.prefix = if saved.is_empty() {
             field.to_owned()
         } else if field.starts_with('[') {

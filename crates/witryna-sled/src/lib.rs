@@ -30,10 +30,12 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError};
+use sled::transaction::{
+    ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
+};
 use sled::IVec;
 use witryna_core::record::{Id, Record};
-use witryna_core::store::kv::{self, KvRead, KvTxn, TxnError};
+use witryna_core::store::kv::{self, Entries, KvRead, KvTxn, TxnError};
 use witryna_core::store::{ListQuery, RecordPage, Store, StoreError};
 
 /// When a write is acknowledged.
@@ -133,9 +135,10 @@ fn open_error(path: &Path, e: sled::Error) -> OpenError {
     let path = path.to_path_buf();
     match e {
         sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => OpenError::Locked { path },
-        sled::Error::Corruption { at, .. } => {
-            OpenError::Corrupt { path, reason: at.map_or_else(|| "unreadable data".to_owned(), |at| format!("bad data at {at}")) }
-        }
+        sled::Error::Corruption { at, .. } => OpenError::Corrupt {
+            path,
+            reason: at.map_or_else(|| "unreadable data".to_owned(), |at| format!("bad data at {at}")),
+        },
         sled::Error::Unsupported(reason) | sled::Error::ReportableBug(reason) => OpenError::Corrupt { path, reason },
         other => OpenError::Io { path, source: other },
     }
@@ -154,7 +157,8 @@ impl SledStore {
             Durability::Flushed => Some(1000),
             Durability::Relaxed { flush_every_ms } => Some(flush_every_ms.max(1)),
         };
-        let config = sled::Config::new().path(path).cache_capacity(options.cache_capacity).flush_every_ms(flush_every_ms);
+        let config =
+            sled::Config::new().path(path).cache_capacity(options.cache_capacity).flush_every_ms(flush_every_ms);
         // sled 0.34 can panic instead of erring on some damaged files; a damaged file is
         // the caller's problem to report, not a crash.
         let db = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()))
@@ -190,6 +194,12 @@ impl SledStore {
             write_marker(&marker).map_err(|e| open_error(path, e.into()))?;
         }
         Ok(Self { db, durability: options.durability })
+    }
+
+    /// A handle on the same open store that acknowledges writes with another durability
+    /// (e.g. a bulk import in relaxed mode, then [`SledStore::flush`]).
+    pub fn with_durability(&self, durability: Durability) -> Self {
+        Self { db: self.db.clone(), durability }
     }
 
     /// Flushes everything written so far (useful in [`Durability::Relaxed`] mode).
@@ -239,7 +249,7 @@ impl KvRead for View<'_> {
         self.0.get(key).map_err(backend)
     }
 
-    fn scan_rev<'b>(&'b self, lo: &[u8], hi: &[u8]) -> Box<dyn Iterator<Item = Result<(IVec, IVec), StoreError>> + 'b> {
+    fn scan_rev<'b>(&'b self, lo: &[u8], hi: &[u8]) -> Entries<'b, IVec> {
         Box::new(self.0.range(lo.to_vec()..hi.to_vec()).rev().map(|r| r.map_err(backend)))
     }
 }

@@ -185,7 +185,9 @@ impl Content for AccessibilitySettings {
         if !self.rodo_clause.trim().is_empty() {
             v.link("rodo_clause", &self.rodo_clause);
         }
-        for (field, link) in [("sign_language_info", &self.sign_language_info), ("easy_to_read_info", &self.easy_to_read_info)] {
+        for (field, link) in
+            [("sign_language_info", &self.sign_language_info), ("easy_to_read_info", &self.easy_to_read_info)]
+        {
             if let Some(l) = link {
                 v.link(field, l);
             }

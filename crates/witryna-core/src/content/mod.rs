@@ -7,8 +7,8 @@ mod programme;
 mod unit;
 
 pub use accessibility::{
-    AccessibilityDeclaration, AccessibilitySettings, ConformanceStatus, ContactPerson, FontSizeStep,
-    KeyboardShortcut, NonAccessibleContent,
+    AccessibilityDeclaration, AccessibilitySettings, ConformanceStatus, ContactPerson, FontSizeStep, KeyboardShortcut,
+    NonAccessibleContent,
 };
 pub use news::{EventDetails, Image, NewsArticle};
 pub use page::Page;

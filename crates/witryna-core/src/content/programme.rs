@@ -189,7 +189,9 @@ impl Programme {
 
 impl Budget {
     fn check(&self, v: &mut Validator) {
-        for (field, value) in [("total", self.total), ("co_financing", self.co_financing), ("own_contribution", self.own_contribution)] {
+        for (field, value) in
+            [("total", self.total), ("co_financing", self.co_financing), ("own_contribution", self.own_contribution)]
+        {
             if value.is_some_and(|m| m.grosze() < 0) {
                 v.error(field, "negative", "must not be negative");
             }

@@ -121,9 +121,10 @@ pub fn decode_record(key: &[u8], bytes: &[u8]) -> Result<Record, StoreError> {
 }
 
 fn decode_id(key: &[u8], bytes: &[u8]) -> Result<Id, StoreError> {
-    let b: [u8; ID_LEN] = bytes
-        .try_into()
-        .map_err(|_| StoreError::Corrupt { key: describe_key(key), reason: format!("expected a 16-byte id, found {} bytes", bytes.len()) })?;
+    let b: [u8; ID_LEN] = bytes.try_into().map_err(|_| StoreError::Corrupt {
+        key: describe_key(key),
+        reason: format!("expected a 16-byte id, found {} bytes", bytes.len()),
+    })?;
     Ok(Id::from_bytes(b))
 }
 
@@ -145,6 +146,9 @@ pub fn schema_stamp() -> [u8; 4] {
     SCHEMA_VERSION.to_be_bytes()
 }
 
+/// Entries of a range scan: key and value bytes.
+pub type Entries<'a, B> = Box<dyn Iterator<Item = Result<(B, B), StoreError>> + 'a>;
+
 /// Read access to an ordered map.
 pub trait KvRead {
     /// Value (and key) bytes.
@@ -152,11 +156,7 @@ pub trait KvRead {
     /// Point lookup.
     fn get(&self, key: &[u8]) -> Result<Option<Self::Bytes>, StoreError>;
     /// Entries with `lo <= key < hi`, highest key first; callers ensure `lo < hi`.
-    fn scan_rev<'a>(
-        &'a self,
-        lo: &[u8],
-        hi: &[u8],
-    ) -> Box<dyn Iterator<Item = Result<(Self::Bytes, Self::Bytes), StoreError>> + 'a>;
+    fn scan_rev<'a>(&'a self, lo: &[u8], hi: &[u8]) -> Entries<'a, Self::Bytes>;
 }
 
 /// A transaction on an ordered map. `Error` is the backend's own (e.g. a conflict that
@@ -224,7 +224,8 @@ pub fn put<T: KvTxn>(tx: &mut T, record: &Record) -> Result<(), TxnError<T::Erro
     let m = &record.meta;
     let old = current(tx, m.id)?;
     let actual = old.as_ref().map_or(0, |r| r.meta.version);
-    let expected = m.version.checked_sub(1).ok_or_else(|| StoreError::InvalidWrite("version must be at least 1".into()))?;
+    let expected =
+        m.version.checked_sub(1).ok_or_else(|| StoreError::InvalidWrite("version must be at least 1".into()))?;
     if actual != expected {
         return Err(StoreError::Conflict { id: m.id, expected, actual }.into());
     }
@@ -241,8 +242,13 @@ pub fn put<T: KvTxn>(tx: &mut T, record: &Record) -> Result<(), TxnError<T::Erro
         if let Some(owner) = tx_get(tx, &key)? {
             let owner = decode_id(&key, &owner)?;
             if owner != m.id {
-                return Err(StoreError::SlugTaken { kind: m.kind.clone(), locale: m.locale.clone(), slug: slug.to_owned(), owner }
-                    .into());
+                return Err(StoreError::SlugTaken {
+                    kind: m.kind.clone(),
+                    locale: m.locale.clone(),
+                    slug: slug.to_owned(),
+                    owner,
+                }
+                .into());
             }
         }
         plan.insert.push((key, m.id.as_bytes().to_vec()));
@@ -339,8 +345,10 @@ pub fn list<R: KvRead>(kv: &R, q: &ListQuery) -> Result<RecordPage, StoreError> 
             break;
         }
         let id = decode_id(key, &key[key.len().saturating_sub(ID_LEN)..])?;
-        let record = get(kv, id)?
-            .ok_or_else(|| StoreError::Corrupt { key: describe_key(key), reason: format!("points to missing item {id}") })?;
+        let record = get(kv, id)?.ok_or_else(|| StoreError::Corrupt {
+            key: describe_key(key),
+            reason: format!("points to missing item {id}"),
+        })?;
         records.push(record);
     }
     let next = if more {

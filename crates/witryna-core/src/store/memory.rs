@@ -4,7 +4,7 @@ use std::sync::{PoisonError, RwLock};
 
 use async_trait::async_trait;
 
-use super::kv::{self, KvRead, KvTxn, TxnError};
+use super::kv::{self, Entries, KvRead, KvTxn, TxnError};
 use super::{ListQuery, RecordPage, Store, StoreError};
 use crate::record::{Id, Record};
 
@@ -50,11 +50,7 @@ impl<'a> KvRead for View<'a> {
         Ok(self.0.get(key).map(Vec::as_slice))
     }
 
-    fn scan_rev<'b>(
-        &'b self,
-        lo: &[u8],
-        hi: &[u8],
-    ) -> Box<dyn Iterator<Item = Result<(&'a [u8], &'a [u8]), StoreError>> + 'b> {
+    fn scan_rev<'b>(&'b self, lo: &[u8], hi: &[u8]) -> Entries<'b, &'a [u8]> {
         Box::new(self.0.range(lo.to_vec()..hi.to_vec()).rev().map(|(k, v)| Ok((k.as_slice(), v.as_slice()))))
     }
 }

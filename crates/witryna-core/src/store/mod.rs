@@ -130,7 +130,16 @@ pub struct ListQuery {
 impl ListQuery {
     /// Every item of a kind and locale, 20 to a page.
     pub fn new(kind: impl Into<String>, locale: impl Into<String>) -> Self {
-        Self { kind: kind.into(), locale: locale.into(), status: None, tag: None, from: None, until: None, after: None, limit: 20 }
+        Self {
+            kind: kind.into(),
+            locale: locale.into(),
+            status: None,
+            tag: None,
+            from: None,
+            until: None,
+            after: None,
+            limit: 20,
+        }
     }
 }
 

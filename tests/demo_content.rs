@@ -1,0 +1,98 @@
+//! The demo content, loaded through the public API into a real sled store, holds what the
+//! five seed pages show.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use witryna::content::{AccessibilitySettings, NewsArticle, Page, Programme, Unit};
+use witryna::sled::SledStore;
+use witryna::{demo, Cms, Item, Money, Query, SlugLookup, View};
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+async fn public<C: witryna::Content>(cms: &Cms, slug: &str) -> Item<C> {
+    match cms.find::<C>(slug, View::Public).await.unwrap_or_else(|e| panic!("{slug}: {e}")) {
+        SlugLookup::Found(item) => item,
+        SlugLookup::Moved { current, .. } => panic!("{slug} moved to {current}"),
+    }
+}
+
+async fn all<C: witryna::Content>(cms: &Cms) -> Vec<Item<C>> {
+    cms.list::<C>(Query { limit: Some(100), ..Query::default() }).await.unwrap().items
+}
+
+#[tokio::test]
+async fn demo_seeds_a_sled_store_once_with_the_seed_pages_content() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
+        let report = demo::seed(&cms).await.unwrap();
+        assert!(report.seeded);
+        assert_eq!(report.items, 16);
+        let again = demo::seed(&cms).await.unwrap();
+        assert!(!again.seeded, "a store with content is left alone");
+    }
+    // Reopened: everything is still there, and public.
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
+
+    let news = all::<NewsArticle>(&cms).await;
+    assert_eq!(news.len(), 2);
+    assert_eq!(news[0].meta.publish_at, Some(utc("2017-12-05T08:06:48Z")), "newest first, to the second");
+    let meeting = &news[1];
+    assert_eq!(meeting.meta.publish_at, Some(utc("2017-02-03T08:41:08Z")), "09:41:08 in Warsaw");
+    assert_eq!(meeting.content.author, "MOPS Kalisz");
+    let event = meeting.content.event.as_ref().unwrap();
+    assert_eq!(event.participants, Some(42));
+    assert!(event.place.as_deref().unwrap().contains("Graniczna 1A"));
+    assert_eq!(witryna::pl::datetime(meeting.meta.publish_at.unwrap()), "3 lutego 2017, 09:41");
+
+    let programmes = all::<Programme>(&cms).await;
+    assert_eq!(programmes.len(), 4);
+    let rowni = public::<Programme>(&cms, "rowni-na-starcie").await.content;
+    let budget = rowni.budget.unwrap();
+    assert_eq!(budget.total.unwrap().to_string(), "1 515 830,74 zł");
+    assert_eq!(budget.co_financing, Some(Money::from_grosze(144_003_920)));
+    assert_eq!(rowni.funding.as_ref().unwrap().fund.as_deref(), Some("EFS"));
+    assert_eq!(rowni.partners[0].name, "Fundacja „Z Godnością” w Kaliszu");
+
+    let kis = public::<Programme>(&cms, "aktywni-w-kis").await.content;
+    let b = kis.budget.unwrap();
+    assert_eq!(
+        (b.total.unwrap().to_string(), b.co_financing.unwrap().to_string(), b.own_contribution.unwrap().to_string()),
+        ("60 365,83 zł".into(), "54 320,00 zł".into(), "6 045,83 zł".into())
+    );
+    assert_eq!(kis.target_groups.len(), 3);
+
+    let zawiercie = programmes.iter().find(|p| p.content.name.contains("zawierciańskim")).unwrap();
+    let achieved: Vec<u64> = zawiercie.content.indicators.iter().filter_map(|i| i.achieved).collect();
+    assert_eq!(achieved, [145, 96, 13, 12, 2]);
+    assert_eq!(zawiercie.content.status_on(utc("2026-01-01T00:00:00Z").date_naive()).unwrap().label_pl(), "zakończony");
+
+    let glowno_project = programmes.iter().find(|p| p.content.name.contains("Głowno")).unwrap();
+    let funding = glowno_project.content.funding.as_ref().unwrap();
+    assert_eq!(funding.slogan.as_deref(), Some("Człowiek – najlepsza inwestycja"));
+    assert_eq!(funding.sub_action.as_deref(), Some("Poddziałanie 7.1.1"));
+
+    let units = all::<Unit>(&cms).await;
+    assert_eq!(units.len(), 6);
+    let glowno = public::<Unit>(&cms, "mops-glowno").await.content;
+    // Monday 23 Nov 2026, 16:00 in Warsaw (15:00 UTC): open until 16:30; Tuesday 16:00: closed.
+    assert!(glowno.office_hours.is_open_at(utc("2026-11-23T15:00:00Z")));
+    assert!(!glowno.office_hours.is_open_at(utc("2026-11-24T15:00:00Z")));
+    assert_eq!(glowno.office_hours.next_change_after(utc("2026-11-23T15:00:00Z")), Some(utc("2026-11-23T15:30:00Z")));
+    let senior = public::<Unit>(&cms, "dzienny-dom-senior-plus").await.content;
+    let parent = senior.parent.unwrap();
+    assert_eq!(public::<Unit>(&cms, &parent).await.content.name, "Miejski Ośrodek Pomocy Społecznej w Zawierciu");
+
+    let settings = cms.singleton::<AccessibilitySettings>().await.unwrap().unwrap();
+    let s = settings.content;
+    assert_eq!(s.font_sizes.iter().map(|f| f.percent).collect::<Vec<_>>(), [100, 125, 150]);
+    assert!(s.high_contrast && s.animations_paused_by_default && s.shortcuts_can_be_disabled);
+    assert_eq!(s.speech_language, "pl-PL");
+    assert!(s.cookie_notice.starts_with("Ta strona używa plików cookies."));
+    let rodo_slug = s.rodo_clause.rsplit('/').next().unwrap();
+    assert_eq!(public::<Page>(&cms, rodo_slug).await.content.title, "Klauzula informacyjna");
+    assert_eq!(all::<Page>(&cms).await.len(), 3);
+}
