@@ -28,3 +28,8 @@ pub use witryna_core::*;
 pub mod sled {
     pub use witryna_sled::{Durability, OpenError, SledOptions, SledStore};
 }
+
+/// The README's code examples, compiled as doctests so they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -11,7 +11,7 @@
 //! - the [`Cms`] service: slugs, draft → published → archived, scheduled publishing,
 //!   revisions, queries with cursor pagination, and change events;
 //! - the demo content built from real MOPS pages ([`demo`]);
-//! - with feature `testing`, the store conformance suite every backend runs ([`testing`]).
+//! - with feature `testing`, the store conformance suite every backend runs (`witryna_core::testing`).
 //!
 //! ```
 //! use std::sync::Arc;

@@ -52,7 +52,7 @@ impl ValidationErrors {
 
 /// Collects field errors while a value is checked; `finish` turns them into a result.
 ///
-/// Paths are built with [`Validator::nested`] and [`Validator::item`], so nested structs
+/// Paths are built with [`Validator::nested`] and [`Validator::each`], so nested structs
 /// report `parent.child[3].field` without knowing where they sit.
 #[derive(Debug, Default)]
 pub struct Validator {

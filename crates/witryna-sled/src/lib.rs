@@ -11,8 +11,9 @@
 //! - Writes and flushes run on tokio's blocking pool; point reads and bounded list pages
 //!   run inline (microseconds, from sled's cache). The store must be used inside a tokio
 //!   runtime.
-//! - The cache is bounded ([`SledOptions::cache_capacity`], 64 MiB by default; sled's own
-//!   default is 1 GiB).
+//! - The cache is bounded ([`SledOptions::cache_capacity`], 256 MiB by default, enough to
+//!   keep about 100 000 news items hot; sled's own default is 1 GiB). A small site uses
+//!   only what its data needs.
 //! - The schema version is stamped on creation; a store written by a newer Witryna, a
 //!   corrupt file or a folder locked by another process is a clear [`OpenError`].
 //!
@@ -63,7 +64,7 @@ pub struct SledOptions {
 
 impl Default for SledOptions {
     fn default() -> Self {
-        Self { durability: Durability::Flushed, cache_capacity: 64 * 1024 * 1024 }
+        Self { durability: Durability::Flushed, cache_capacity: 256 * 1024 * 1024 }
     }
 }
 
