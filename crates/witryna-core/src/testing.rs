@@ -1,4 +1,4 @@
-//! The store conformance suite: every [`Store`] behaviour written once, run on every
+//! The store conformance suite: every [`Store`](crate::Store) behaviour written once, run on every
 //! backend.
 //!
 //! A backend's test file needs a [`Harness`] and one macro call:
@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Each check drives the store through the [`Cms`] (the rules users meet) and through the
-//! raw [`Store`] trait (the contract backends promise), and panics with a message on the
+//! raw [`Store`](crate::Store) trait (the contract backends promise), and panics with a message on the
 //! first broken promise.
 
 use std::collections::HashSet;
