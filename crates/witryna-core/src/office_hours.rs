@@ -71,6 +71,21 @@ impl Serialize for Interval {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Interval {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Interval".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$",
+            "description": "Local (Europe/Warsaw) opening interval, opening before closing, e.g. \"07:30-15:30\"",
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Interval {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
@@ -80,6 +95,7 @@ impl<'de> Deserialize<'de> for Interval {
 
 /// Opening intervals for each day of the week.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct WeeklySchedule {
@@ -129,6 +145,7 @@ impl WeeklySchedule {
 
 /// Hours that differ from the weekly schedule on one date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DateException {
     /// The local date.
@@ -147,6 +164,7 @@ fn default_true() -> bool {
 
 /// When a unit is open: weekly intervals, dated exceptions, public holidays.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OfficeHours {
     /// The regular week.

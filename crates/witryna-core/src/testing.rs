@@ -56,7 +56,8 @@ macro_rules! store_conformance_tests {
             crud, kinds_are_separate, slug_uniqueness, slug_redirects, version_conflicts,
             failed_writes_leave_nothing, revisions_and_restore, workflow_visibility,
             scheduled_publishing, list_filters_and_order, pagination_under_inserts,
-            concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop);
+            concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop,
+            history_import_and_all_items);
     };
     (@each $harness:expr; $($check:ident),* $(,)?) => {
         $(
@@ -527,6 +528,52 @@ pub async fn reopen_after_drop(h: &dyn Harness) {
     assert_eq!(cms.revisions(id).await.unwrap().len(), 3);
     // And it accepts the next version.
     cms.update(id, 3, news("Trwała aktualność", &[])).await.unwrap();
+}
+
+/// `put_history` brings an item back with its whole history, all or nothing; `all` pages
+/// through every item in id order.
+pub async fn history_import_and_all_items(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let a = published_news(&cms, "Aktualność do przeniesienia", &["kis"], t0() - Duration::days(2)).await;
+    cms.update(a, 2, news("Aktualność do przeniesienia", &["kis", "nowe"])).await.unwrap();
+    let b = cms.create(page("Strona B", "b")).await.unwrap().meta.id;
+    let c = cms.create(news("Aktualność C", &[])).await.unwrap().meta.id;
+    let store = cms.store();
+
+    let mut expected = vec![a, b, c];
+    expected.sort();
+    let first = store.all(None, 2).await.unwrap();
+    let rest = store.all(Some(first[1].meta.id), 10).await.unwrap();
+    let ids: Vec<Id> = first.iter().chain(&rest).map(|r| r.meta.id).collect();
+    assert_eq!(ids, expected, "every item once, in id order");
+    assert!(store.all(Some(expected[2]), 10).await.unwrap().is_empty());
+
+    let history = store.revisions(a).await.unwrap();
+    assert_eq!(history.len(), 3);
+    let err = store.put_history(history.clone()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { expected: 0, actual: 3, .. }), "{err:?}");
+
+    cms.delete(a, 3).await.unwrap();
+    let mut gap = history.clone();
+    gap.remove(1);
+    assert!(matches!(store.put_history(gap).await, Err(StoreError::InvalidWrite(_))));
+    assert!(store.revision(a, 1).await.unwrap().is_none(), "a refused import writes nothing");
+
+    // Another item took the slug meanwhile: refused, nothing written.
+    let squatter = cms.create(news("Aktualność do przeniesienia", &[])).await.unwrap();
+    assert!(matches!(store.put_history(history.clone()).await, Err(StoreError::SlugTaken { .. })));
+    assert!(store.revision(a, 1).await.unwrap().is_none());
+    cms.delete(squatter.meta.id, 1).await.unwrap();
+
+    store.put_history(history.clone()).await.unwrap();
+    assert_eq!(store.revisions(a).await.unwrap(), history, "history restored exactly");
+    assert!(matches!(
+        cms.find::<NewsArticle>("aktualnosc-do-przeniesienia", View::Public).await.unwrap(),
+        SlugLookup::Found(_)
+    ));
+    let tagged = cms.list::<NewsArticle>(Query { tag: Some("nowe".into()), ..Query::default() }).await.unwrap();
+    assert_eq!(tagged.items.len(), 1);
+    cms.update(a, 3, news("Po imporcie", &[])).await.unwrap();
 }
 
 #[cfg(test)]

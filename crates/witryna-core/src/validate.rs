@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// One failing field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FieldError {
     /// Path of the field, e.g. `budget.co_financing` or `indicators[2].label`.
     pub path: String,
@@ -17,6 +18,7 @@ pub struct FieldError {
 
 /// All failing fields of one value. Never empty when returned as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct ValidationErrors(pub Vec<FieldError>);
 

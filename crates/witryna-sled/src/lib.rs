@@ -250,6 +250,10 @@ impl KvRead for View<'_> {
         self.0.get(key).map_err(backend)
     }
 
+    fn scan<'b>(&'b self, lo: &[u8], hi: &[u8]) -> Entries<'b, IVec> {
+        Box::new(self.0.range(lo.to_vec()..hi.to_vec()).map(|r| r.map_err(backend)))
+    }
+
     fn scan_rev<'b>(&'b self, lo: &[u8], hi: &[u8]) -> Entries<'b, IVec> {
         Box::new(self.0.range(lo.to_vec()..hi.to_vec()).rev().map(|r| r.map_err(backend)))
     }
@@ -277,6 +281,14 @@ impl KvTxn for SledTxn<'_> {
 impl Store for SledStore {
     async fn put(&self, record: Record) -> Result<(), StoreError> {
         self.write(move |tx| kv::put(tx, &record)).await
+    }
+
+    async fn put_history(&self, versions: Vec<Record>) -> Result<(), StoreError> {
+        self.write(move |tx| kv::put_history(tx, &versions)).await
+    }
+
+    async fn all(&self, after: Option<Id>, limit: usize) -> Result<Vec<Record>, StoreError> {
+        kv::all(&View(&self.db), after, limit)
     }
 
     async fn delete(&self, id: Id, expected_version: u64) -> Result<(), StoreError> {

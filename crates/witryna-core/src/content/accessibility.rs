@@ -7,6 +7,7 @@ use crate::validate::{ValidationErrors, Validator};
 /// The site's accessibility settings and the data of its legally required accessibility
 /// declaration (ustawa o dostępności cyfrowej, 2019). One per site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AccessibilitySettings {
     /// Font-size steps offered to visitors, smallest first.
@@ -42,6 +43,7 @@ pub struct AccessibilitySettings {
 
 /// One font-size step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FontSizeStep {
     /// Label shown to visitors („A”, „A+”, „A++”).
@@ -52,6 +54,7 @@ pub struct FontSizeStep {
 
 /// A keyboard shortcut: a key, what it is called, where it leads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct KeyboardShortcut {
     /// The key (used with the browser's access-key modifier), e.g. `1`.
@@ -64,6 +67,7 @@ pub struct KeyboardShortcut {
 
 /// Conformance with WCAG 2.1 as the declaration states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConformanceStatus {
     /// „zgodna”.
@@ -87,6 +91,7 @@ impl ConformanceStatus {
 
 /// Content that is not accessible, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NonAccessibleContent {
     /// What is not accessible.
@@ -97,6 +102,7 @@ pub struct NonAccessibleContent {
 
 /// The person to contact about accessibility.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactPerson {
     /// Full name.
@@ -109,6 +115,7 @@ pub struct ContactPerson {
 
 /// The data of the accessibility declaration (the Ministry's template, v2.0).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AccessibilityDeclaration {
     /// The public entity („Miejski Ośrodek Pomocy Społecznej w Kaliszu”).

@@ -10,6 +10,7 @@ use crate::validate::{ValidationErrors, Validator};
 /// The publish time („Dodano przez MOPS Kalisz, 2017-02-03 09:41:08”) is the item's
 /// [`Meta::publish_at`](crate::Meta::publish_at), kept to the second and beyond.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewsArticle {
     /// Headline.
@@ -34,6 +35,7 @@ pub struct NewsArticle {
 
 /// A picture reference with its mandatory alternative text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Image {
     /// Where the image is: an http(s) URL or a site path.
@@ -44,6 +46,7 @@ pub struct Image {
 
 /// When and where an event took place, and how many came.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventDetails {
     /// Local (Europe/Warsaw) date of the event.

@@ -6,6 +6,7 @@ use crate::validate::{ValidationErrors, Validator};
 /// A static page: the RODO information clause („Klauzula informacyjna”), the cookie
 /// policy, easy-to-read text about the centre, contact details...
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Page {
     /// Heading.

@@ -8,6 +8,7 @@ use crate::validate::{ValidationErrors, Validator};
 /// A funded project or programme page (EU funds, ministry programmes), e.g. „Równi na
 /// starcie” (WRPO 2014–2020, EFS) or „Aktywni w KIS” (a ministry programme).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Programme {
     /// Project name.
@@ -60,6 +61,7 @@ pub struct Programme {
 
 /// The funding source with what the EU logo bar shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Funding {
     /// Programme, e.g. „Wielkopolski Regionalny Program Operacyjny na lata 2014–2020”.
@@ -86,6 +88,7 @@ pub struct Funding {
 
 /// Start and end dates, both inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// First day.
@@ -96,6 +99,7 @@ pub struct Period {
 
 /// A partner organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Partner {
     /// Name, e.g. „Fundacja »Z Godnością«”.
@@ -107,6 +111,7 @@ pub struct Partner {
 
 /// A named person with a role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     /// Full name.
@@ -120,6 +125,7 @@ pub struct Person {
 
 /// Exact budget in grosze. Any part may be unknown; given parts must add up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
     /// Total value of the project („wartość projektu”).
@@ -135,6 +141,7 @@ pub struct Budget {
 
 /// A measured result: e.g. „zrekrutowani uczestnicy”: achieved 145.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     /// What is counted.
@@ -152,6 +159,7 @@ pub struct Indicator {
 
 /// Where a programme stands on a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ProgrammeStatus {
     /// Before its start date.

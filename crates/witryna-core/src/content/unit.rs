@@ -7,6 +7,7 @@ use crate::validate::{ValidationErrors, Validator};
 /// An organisational unit: the centre itself (MOPS), a Klub Integracji Społecznej, a
 /// Dzienny Dom „Senior+”, a consultation point...
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Unit {
     /// Full name.
@@ -33,6 +34,7 @@ pub struct Unit {
 
 /// A Polish postal address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// Street and number („ul. Graniczna 1A”).

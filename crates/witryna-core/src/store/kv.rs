@@ -155,6 +155,8 @@ pub trait KvRead {
     type Bytes: AsRef<[u8]>;
     /// Point lookup.
     fn get(&self, key: &[u8]) -> Result<Option<Self::Bytes>, StoreError>;
+    /// Entries with `lo <= key < hi`, lowest key first; callers ensure `lo < hi`.
+    fn scan<'a>(&'a self, lo: &[u8], hi: &[u8]) -> Entries<'a, Self::Bytes>;
     /// Entries with `lo <= key < hi`, highest key first; callers ensure `lo < hi`.
     fn scan_rev<'a>(&'a self, lo: &[u8], hi: &[u8]) -> Entries<'a, Self::Bytes>;
 }
@@ -219,6 +221,36 @@ impl Plan {
     }
 }
 
+/// Checks that every slug of `record` is free or its own, and plans its current-state
+/// entries: record, slugs, list and tag index entries.
+fn plan_current<T: KvTxn>(
+    tx: &mut T,
+    record: &Record,
+    bytes: &[u8],
+    plan: &mut Plan,
+) -> Result<(), TxnError<T::Error>> {
+    let m = &record.meta;
+    for (key, slug) in slug_keys(record) {
+        if let Some(owner) = tx_get(tx, &key)? {
+            let owner = decode_id(&key, &owner)?;
+            if owner != m.id {
+                return Err(StoreError::SlugTaken {
+                    kind: m.kind.clone(),
+                    locale: m.locale.clone(),
+                    slug: slug.to_owned(),
+                    owner,
+                }
+                .into());
+            }
+        }
+        plan.insert.push((key, m.id.as_bytes().to_vec()));
+    }
+    let status = vec![m.status.to_byte()];
+    plan.insert.extend(index_keys(record).into_iter().map(|k| (k, status.clone())));
+    plan.insert.push((record_key(m.id), bytes.to_vec()));
+    Ok(())
+}
+
 /// [`Store::put`](super::Store::put) on a key-value transaction.
 pub fn put<T: KvTxn>(tx: &mut T, record: &Record) -> Result<(), TxnError<T::Error>> {
     let m = &record.meta;
@@ -238,26 +270,35 @@ pub fn put<T: KvTxn>(tx: &mut T, record: &Record) -> Result<(), TxnError<T::Erro
         let keep: Vec<Vec<u8>> = slug_keys(record).map(|(k, _)| k).collect();
         plan.remove.extend(slug_keys(old).map(|(k, _)| k).filter(|k| !keep.contains(k)));
     }
-    for (key, slug) in slug_keys(record) {
-        if let Some(owner) = tx_get(tx, &key)? {
-            let owner = decode_id(&key, &owner)?;
-            if owner != m.id {
-                return Err(StoreError::SlugTaken {
-                    kind: m.kind.clone(),
-                    locale: m.locale.clone(),
-                    slug: slug.to_owned(),
-                    owner,
-                }
-                .into());
-            }
-        }
-        plan.insert.push((key, m.id.as_bytes().to_vec()));
-    }
-    let status = vec![m.status.to_byte()];
-    plan.insert.extend(index_keys(record).into_iter().map(|k| (k, status.clone())));
     let bytes = encode_record(record);
     plan.insert.push((revision_key(m.id, m.version), bytes.clone()));
-    plan.insert.push((record_key(m.id), bytes));
+    plan_current(tx, record, &bytes, &mut plan)?;
+    plan.apply(tx)
+}
+
+/// [`Store::put_history`](super::Store::put_history) on a key-value transaction.
+pub fn put_history<T: KvTxn>(tx: &mut T, versions: &[Record]) -> Result<(), TxnError<T::Error>> {
+    let last = versions.last().ok_or_else(|| StoreError::InvalidWrite("no versions to write".into()))?;
+    let m = &last.meta;
+    for (i, r) in versions.iter().enumerate() {
+        let same_item = r.meta.id == m.id && r.meta.kind == m.kind && r.meta.locale == m.locale;
+        if !same_item || r.meta.version != i as u64 + 1 {
+            return Err(StoreError::InvalidWrite(format!(
+                "versions of item {} must be 1..={} of one item, kind and locale, in order",
+                m.id,
+                versions.len()
+            ))
+            .into());
+        }
+    }
+    if let Some(existing) = current(tx, m.id)? {
+        return Err(StoreError::Conflict { id: m.id, expected: 0, actual: existing.meta.version }.into());
+    }
+    let mut plan = Plan::default();
+    for r in versions {
+        plan.insert.push((revision_key(r.meta.id, r.meta.version), encode_record(r)));
+    }
+    plan_current(tx, last, &encode_record(last), &mut plan)?;
     plan.apply(tx)
 }
 
@@ -303,12 +344,20 @@ pub fn revision<R: KvRead>(kv: &R, id: Id, version: u64) -> Result<Option<Record
 /// [`Store::revisions`](super::Store::revisions).
 pub fn revisions<R: KvRead>(kv: &R, id: Id) -> Result<Vec<Record>, StoreError> {
     let (lo, hi) = (revision_key(id, 0), revision_key(id, u64::MAX));
-    let mut out = kv
-        .scan_rev(&lo, &hi)
-        .map(|e| e.and_then(|(k, v)| decode_record(k.as_ref(), v.as_ref())))
-        .collect::<Result<Vec<_>, _>>()?;
-    out.reverse();
-    Ok(out)
+    kv.scan(&lo, &hi).map(|e| e.and_then(|(k, v)| decode_record(k.as_ref(), v.as_ref()))).collect()
+}
+
+/// [`Store::all`](super::Store::all).
+pub fn all<R: KvRead>(kv: &R, after: Option<Id>, limit: usize) -> Result<Vec<Record>, StoreError> {
+    let mut lo = record_key(after.unwrap_or(Id::from_bytes([0; ID_LEN])));
+    if after.is_some() {
+        lo.push(0); // strictly after
+    }
+    let hi = b"r;".to_vec(); // ';' follows ':'
+    if hi <= lo {
+        return Ok(Vec::new());
+    }
+    kv.scan(&lo, &hi).take(limit.max(1)).map(|e| e.and_then(|(k, v)| decode_record(k.as_ref(), v.as_ref()))).collect()
 }
 
 /// [`Store::list`](super::Store::list).

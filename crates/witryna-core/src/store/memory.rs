@@ -50,6 +50,10 @@ impl<'a> KvRead for View<'a> {
         Ok(self.0.get(key).map(Vec::as_slice))
     }
 
+    fn scan<'b>(&'b self, lo: &[u8], hi: &[u8]) -> Entries<'b, &'a [u8]> {
+        Box::new(self.0.range(lo.to_vec()..hi.to_vec()).map(|(k, v)| Ok((k.as_slice(), v.as_slice()))))
+    }
+
     fn scan_rev<'b>(&'b self, lo: &[u8], hi: &[u8]) -> Entries<'b, &'a [u8]> {
         Box::new(self.0.range(lo.to_vec()..hi.to_vec()).rev().map(|(k, v)| Ok((k.as_slice(), v.as_slice()))))
     }
@@ -79,6 +83,14 @@ impl KvTxn for Txn<'_> {
 impl Store for MemoryStore {
     async fn put(&self, record: Record) -> Result<(), StoreError> {
         self.write(|tx| kv::put(tx, &record))
+    }
+
+    async fn put_history(&self, versions: Vec<Record>) -> Result<(), StoreError> {
+        self.write(|tx| kv::put_history(tx, &versions))
+    }
+
+    async fn all(&self, after: Option<Id>, limit: usize) -> Result<Vec<Record>, StoreError> {
+        self.read(|v| kv::all(v, after, limit))
     }
 
     async fn delete(&self, id: Id, expected_version: u64) -> Result<(), StoreError> {

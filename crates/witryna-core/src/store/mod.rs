@@ -170,12 +170,23 @@ pub struct RecordPage {
 ///   [`StoreError::Conflict`]. It removes the item, its slugs, index entries and revisions.
 /// - **Reads** by id and by slug are point lookups, never scans. `find_slug` answers the
 ///   item that owns the slug, current or previous (the caller compares to redirect).
+/// - **History import.** `put_history(versions)` writes an absent item with all its
+///   versions `1..=n` at once (revision copies of each, the last one current, its slugs and
+///   index entries) — the import path; the same checks as `put`, all or nothing.
+/// - **All items** (`all`) come in id order, a page at a time, for export and reindexing.
 /// - **Lists** are newest first by [`Meta::sort_time`](crate::Meta::sort_time), then by id;
 ///   `from`/`until` bound the sort time inclusively; pages never repeat an item.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Writes version `record.meta.version` of an item (see the contract).
     async fn put(&self, record: Record) -> Result<(), StoreError>;
+
+    /// Writes an absent item with its whole history, versions `1..=n` in order (see the
+    /// contract). An existing id is a [`StoreError::Conflict`] with `expected: 0`.
+    async fn put_history(&self, versions: Vec<Record>) -> Result<(), StoreError>;
+
+    /// Current records of every kind in id order, after `after`, at most `limit`.
+    async fn all(&self, after: Option<Id>, limit: usize) -> Result<Vec<Record>, StoreError>;
 
     /// Deletes an item that is at `expected_version`, with all its revisions.
     async fn delete(&self, id: Id, expected_version: u64) -> Result<(), StoreError>;
