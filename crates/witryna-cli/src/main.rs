@@ -1,1 +1,271 @@
-fn main() {}
+//! `witryna`: serve the JSON API on a sled store, manage API tokens, export and import.
+
+mod transfer;
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use witryna_core::{demo, Cms, CmsError, Id};
+use witryna_http::auth::{self, Role, TokenError};
+use witryna_http::{ApiConfig, ApiState};
+use witryna_sled::{Durability, OpenError, SledStore};
+
+/// Witryna: a CMS for public-service websites.
+#[derive(Debug, Parser)]
+#[command(name = "witryna", version, about)]
+struct Cli {
+    /// Folder of the store (sled).
+    #[arg(long, global = true, value_name = "DIR", default_value = "witryna-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the JSON API (`/api/v1`).
+    Serve {
+        /// Address to listen on (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Load the demo content when the store is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Origin allowed by CORS (repeat for several).
+        #[arg(long = "cors-origin", value_name = "ORIGIN")]
+        cors_origins: Vec<String>,
+        /// Largest request body in bytes.
+        #[arg(long, default_value_t = 1024 * 1024)]
+        body_limit: usize,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Write every item with its revisions as JSON Lines.
+    Export {
+        /// Output file (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Load an export into the store (created when missing).
+    Import {
+        /// The JSON Lines file written by `witryna export`.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token; its secret is printed once.
+    Create {
+        /// editor (content) or admin (also settings and tokens).
+        #[arg(long)]
+        role: Role,
+        /// Who or what it is for.
+        #[arg(long, default_value = "token")]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke {
+        /// The token's id (from `token list`).
+        id: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error("no store in {0}: start `witryna serve --data {0}` or `witryna import FILE --data {0}` there first, or pass --data DIR")]
+    NoStore(String),
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error(transparent)]
+    Cms(#[from] CmsError),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error("cannot load the demo content: {0}")]
+    Demo(#[from] demo::DemoError),
+    #[error("{0}")]
+    Io(String),
+    #[error(transparent)]
+    Export(#[from] transfer::ExportError),
+    #[error(transparent)]
+    Import(#[from] transfer::ImportError),
+    #[error("{0} line(s) of the import were refused")]
+    ImportRefused(usize),
+    #[error("{0:?} is not a token id")]
+    BadId(String),
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> CliError {
+    CliError::Io(format!("cannot {what} {}: {e}", path.display()))
+}
+
+/// Opens an existing store; a missing folder is an error (nothing to read there).
+fn open_existing(dir: &Path) -> Result<SledStore, CliError> {
+    if !dir.exists() {
+        return Err(CliError::NoStore(dir.display().to_string()));
+    }
+    Ok(SledStore::open(dir)?)
+}
+
+fn progress(len: Option<u64>) -> ProgressBar {
+    let bar = match len {
+        Some(n) => ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr())
+            .with_style(ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {eta}").expect("valid template")),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+            .with_style(ProgressStyle::with_template("{spinner} {pos} items").expect("valid template")),
+    };
+    // indicatif draws only on a terminal: pipes and files stay clean.
+    bar
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn serve(dir: &Path, addr: &str, seed: bool, config: ApiConfig) -> Result<(), CliError> {
+    let cms = Cms::new(Arc::new(SledStore::open(dir)?));
+    if seed {
+        let report = demo::seed(&cms).await?;
+        if report.seeded {
+            tracing::info!(items = report.items, "loaded the demo content");
+        }
+    }
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener.local_addr().map_err(|e| CliError::Io(e.to_string()))?;
+    let app = witryna_http::router(ApiState::with_config(cms, config));
+    println!("witryna: listening on http://{local} (store: {})", dir.display());
+    std::io::stdout().flush().ok();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| CliError::Io(format!("server error: {e}")))
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    let dir = cli.data.as_path();
+    match cli.command {
+        Command::Serve { addr, demo, cors_origins, body_limit } => {
+            let config = ApiConfig { body_limit, cors_origins, ..ApiConfig::default() };
+            serve(dir, &addr, demo, config).await
+        }
+        Command::Token { command } => {
+            let cms = Cms::new(Arc::new(open_existing(dir)?));
+            match command {
+                TokenCommand::Create { role, name } => {
+                    let token = auth::create_token(&cms, role, &name).await?;
+                    eprintln!(
+                        "Created {} token {:?} (id {}). The secret is shown only now:",
+                        role.as_str(),
+                        name,
+                        token.info.id
+                    );
+                    println!("{}", token.token);
+                }
+                TokenCommand::List => {
+                    for t in auth::list_tokens(&cms).await? {
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            t.id,
+                            t.role.as_str(),
+                            t.created_at.format("%Y-%m-%d %H:%M"),
+                            t.name
+                        );
+                    }
+                }
+                TokenCommand::Revoke { id } => {
+                    let id: Id = id.parse().map_err(|_| CliError::BadId(id.clone()))?;
+                    auth::revoke_token(&cms, id).await?;
+                    eprintln!("Revoked token {id}.");
+                }
+            }
+            Ok(())
+        }
+        Command::Export { out } => {
+            let store = open_existing(dir)?;
+            let bar = progress(None);
+            let count = match &out {
+                Some(path) => {
+                    let file = File::create(path).map_err(|e| io("create", path, e))?;
+                    transfer::export(&store, &mut BufWriter::new(file), || bar.inc(1)).await?
+                }
+                None => transfer::export(&store, &mut BufWriter::new(std::io::stdout().lock()), || bar.inc(1)).await?,
+            };
+            bar.finish_and_clear();
+            eprintln!("Exported {count} items.");
+            Ok(())
+        }
+        Command::Import { file } => {
+            let input = File::open(&file).map_err(|e| io("open", &file, e))?;
+            let len = input.metadata().map(|m| m.len()).ok();
+            // A bulk load: acknowledge writes before each fsync, flush once at the end.
+            let store = SledStore::open(dir)?.with_durability(Durability::Relaxed { flush_every_ms: 1000 });
+            let bar = progress(len);
+            let report = transfer::import(&store, &mut BufReader::new(input), |n| bar.inc(n)).await;
+            bar.finish_and_clear();
+            store.flush().await.map_err(|e| CliError::Io(format!("cannot flush the store: {e}")))?;
+            let report = report?;
+            for (line, message) in &report.errors {
+                eprintln!("{}:{line}: {message}", file.display());
+            }
+            eprintln!(
+                "Imported {} items; {} already present; {} refused.",
+                report.imported,
+                report.already_present,
+                report.errors.len()
+            );
+            match report.errors.len() {
+                0 => Ok(()),
+                n => Err(CliError::ImportRefused(n)),
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WITRYNA_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("witryna: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("witryna: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,117 @@
-//! x
+//! # witryna-http
+//!
+//! The JSON REST API of Witryna as an axum [`Router`]: mount [`router`] in your own app
+//! under any prefix, or run it with the `witryna serve` command.
+//!
+//! ```no_run
+//! # async fn run(cms: witryna_core::Cms) {
+//! let app = axum::Router::new().nest("/cms", witryna_http::router(witryna_http::ApiState::new(cms)));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
+//! axum::serve(listener, app).await.unwrap();
+//! # }
+//! ```
+//!
+//! Resources live under `/api/v1`: `news`, `programmes`, `units`, `pages`, the singleton
+//! `settings/accessibility`, `tokens`, and `units/{slug}/open`. The OpenAPI 3.1 document
+//! is at `/api/v1/openapi.json`; errors are `application/problem+json` (RFC 9457).
+
+mod api;
+pub mod auth;
+mod error;
+mod extract;
+mod openapi;
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use witryna_core::Cms;
+
+pub use auth::{NewToken, Role, TokenInfo};
+pub use error::ApiError;
+
+/// How the API behaves.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Largest accepted request body in bytes (default 1 MiB); larger is 413.
+    pub body_limit: usize,
+    /// Origins allowed by CORS (e.g. `https://mops.example.pl`); none: no CORS headers.
+    pub cors_origins: Vec<String>,
+    /// `max-age` of public reads, in seconds (default 60).
+    pub public_max_age: u32,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self { body_limit: 1024 * 1024, cors_origins: Vec::new(), public_max_age: 60 }
+    }
+}
+
+/// What the handlers share: the Cms and the configuration.
+#[derive(Debug, Clone)]
+pub struct ApiState {
+    cms: Cms,
+    config: Arc<ApiConfig>,
+}
+
+impl ApiState {
+    /// State with the default configuration.
+    pub fn new(cms: Cms) -> Self {
+        Self::with_config(cms, ApiConfig::default())
+    }
+
+    /// State with a configuration.
+    pub fn with_config(cms: Cms, config: ApiConfig) -> Self {
+        Self { cms, config: Arc::new(config) }
+    }
+}
+
+async fn no_route() -> Response {
+    error::problem(
+        StatusCode::NOT_FOUND,
+        "urn:witryna:problem:no-route",
+        "No such route",
+        "no API route matches this path; see /api/v1/openapi.json".into(),
+        &[],
+        None,
+    )
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal("a handler panicked".into()).into_response()
+}
+
+/// The OpenAPI 3.1 document of the API.
+pub fn openapi_document() -> serde_json::Value {
+    let mut api = api::build();
+    let schemas = api.schemas.take_definitions(true);
+    openapi::document(&api.ops, schemas)
+}
+
+/// The API router, with its state, ready to serve or to nest under a prefix.
+pub fn router(state: ApiState) -> Router {
+    let mut router = api::build().router.fallback(no_route);
+    if !state.config.cors_origins.is_empty() {
+        let origins: Vec<HeaderValue> =
+            state.config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
+                .expose_headers([header::ETAG, header::LOCATION]),
+        );
+    }
+    router
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,181 @@
+//! API tokens: random, shown once, stored only as a SHA-256 hash.
+//!
+//! Tokens are kept as items of the `api-token` content kind (never published), with the
+//! hash as slug: a lookup is one point read, and every backend stores them without
+//! knowing what they are. Export and import carry them along (hashes only).
+
+use axum::http::{header, HeaderMap};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use witryna_core::validate::{ValidationErrors, Validator};
+use witryna_core::{Cms, CmsError, Content, CreateOptions, Id, Query, SlugLookup, View};
+
+use crate::error::ApiError;
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Writes content: create, update, publish, delete, revisions.
+    Editor,
+    /// Everything an editor does, plus settings and tokens.
+    Admin,
+}
+
+impl Role {
+    /// `editor` or `admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "editor" => Ok(Role::Editor),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!("unknown role {other:?} (editor, admin)")),
+        }
+    }
+}
+
+/// A stored token: its name, role and the hash of its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiToken {
+    /// Who or what it is for.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    /// SHA-256 of the secret, hex.
+    pub hash: String,
+}
+
+impl Content for ApiToken {
+    const KIND: &'static str = "api-token";
+
+    fn title(&self) -> &str {
+        &self.name
+    }
+
+    fn slug_source(&self) -> &str {
+        &self.hash
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut v = Validator::new();
+        v.text("name", &self.name, 100);
+        if self.hash.len() != 64 || !self.hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+            v.error("hash", "invalid_hash", "must be 64 lower-case hex digits");
+        }
+        v.finish()
+    }
+
+    fn search_text(&self) -> String {
+        String::new()
+    }
+}
+
+/// A token as listed: never its secret or hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct TokenInfo {
+    /// Id, for revoking.
+    pub id: Id,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// When it was made.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A token just made: the only time its secret is seen.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct NewToken {
+    /// The secret to send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// What was stored.
+    #[serde(flatten)]
+    pub info: TokenInfo,
+}
+
+fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn info(item: witryna_core::Item<ApiToken>) -> TokenInfo {
+    TokenInfo { id: item.meta.id, name: item.content.name, role: item.content.role, created_at: item.meta.created_at }
+}
+
+/// Why a token could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The operating system's random source failed.
+    #[error("no randomness from the operating system: {0}")]
+    Rng(getrandom::Error),
+    /// The Cms refused (e.g. an empty name) or the store failed.
+    #[error(transparent)]
+    Cms(#[from] CmsError),
+}
+
+/// Makes a token with 256 random bits; stores only its hash.
+pub async fn create_token(cms: &Cms, role: Role, name: &str) -> Result<NewToken, TokenError> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(TokenError::Rng)?;
+    let token = format!("wtr_{}", hex::encode(secret));
+    let content = ApiToken { name: name.to_owned(), role, hash: hash(&token) };
+    let slug = Some(content.hash.clone());
+    let item = cms.create_with(content, CreateOptions { slug, locale: None }).await?;
+    Ok(NewToken { token, info: info(item) })
+}
+
+/// Every token, oldest last.
+pub async fn list_tokens(cms: &Cms) -> Result<Vec<TokenInfo>, CmsError> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page =
+            cms.list::<ApiToken>(Query { view: View::Editor, limit: Some(100), cursor, ..Query::default() }).await?;
+        out.extend(page.items.into_iter().map(info));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Revokes (deletes) a token.
+pub async fn revoke_token(cms: &Cms, id: Id) -> Result<(), CmsError> {
+    let item = cms.get::<ApiToken>(id).await?;
+    cms.delete(id, item.meta.version).await
+}
+
+/// The token a secret belongs to, if any.
+pub async fn authenticate(cms: &Cms, secret: &str) -> Result<Option<TokenInfo>, CmsError> {
+    match cms.find::<ApiToken>(&hash(secret), View::Editor).await {
+        Ok(SlugLookup::Found(item)) => Ok(Some(info(item))),
+        Ok(SlugLookup::Moved { .. }) | Err(CmsError::SlugNotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The caller's token if it has at least `needed`; 401 without a valid token, 403 when
+/// the role is too small.
+pub(crate) async fn require(cms: &Cms, headers: &HeaderMap, needed: Role) -> Result<TokenInfo, ApiError> {
+    let secret = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or(ApiError::Unauthenticated)?;
+    let token = authenticate(cms, secret).await?.ok_or(ApiError::Unauthenticated)?;
+    if token.role < needed {
+        return Err(ApiError::Forbidden { role: token.role.as_str(), needed: needed.as_str() });
+    }
+    Ok(token)
+}

@@ -1,0 +1,409 @@
+//! The API over real HTTP (a real client, port 0) on a real sled store seeded with the demo.
+
+use std::sync::Arc;
+
+use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE, ETAG, IF_MATCH, IF_NONE_MATCH, LOCATION};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use witryna_core::{demo, Cms};
+use witryna_http::{auth, ApiConfig, ApiState, Role};
+use witryna_sled::SledStore;
+
+struct Server {
+    base: String,
+    editor: String,
+    admin: String,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn start_with(prefix: &str, config: ApiConfig) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
+    demo::seed(&cms).await.unwrap();
+    let editor = auth::create_token(&cms, Role::Editor, "redakcja").await.unwrap().token;
+    let admin = auth::create_token(&cms, Role::Admin, "admin").await.unwrap().token;
+    let api = witryna_http::router(ApiState::with_config(cms, config));
+    let app = if prefix.is_empty() { api } else { axum::Router::new().nest(prefix, api) };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Server { base: format!("http://{addr}{prefix}/api/v1"), editor, admin, client, _dir: dir }
+}
+
+async fn start() -> Server {
+    start_with("", ApiConfig::default()).await
+}
+
+impl Server {
+    fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.base))
+    }
+
+    fn as_editor(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.req(method, path).header(AUTHORIZATION, format!("Bearer {}", self.editor))
+    }
+
+    fn as_admin(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.req(method, path).header(AUTHORIZATION, format!("Bearer {}", self.admin))
+    }
+}
+
+async fn send(rb: reqwest::RequestBuilder) -> (StatusCode, HeaderMap, Value) {
+    let res = rb.send().await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let text = res.text().await.unwrap();
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "no client mistake is a 500: {body}");
+    (status, headers, body)
+}
+
+fn assert_problem(headers: &HeaderMap, body: &Value, status: StatusCode) {
+    assert_eq!(headers[CONTENT_TYPE], "application/problem+json", "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+}
+
+fn paths(body: &Value) -> Vec<String> {
+    body["errors"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap().to_owned()).collect()
+}
+
+fn news_body(title: &str) -> Value {
+    json!({"content": {"title": title, "body": "Treść **ważna**.", "author": "MOPS Kalisz", "tags": ["kis"]}})
+}
+
+#[tokio::test]
+async fn public_lists_page_with_cursors_filters_and_caching() {
+    let s = start().await;
+    let (status, headers, body) = send(s.req(Method::GET, "/news")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["cache-control"].to_str().unwrap().starts_with("public"));
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["publish_at"], "2017-12-05T08:06:48Z", "newest first");
+    assert!(body["next_cursor"].is_null());
+
+    let (_, _, first) = send(s.req(Method::GET, "/news?limit=1")).await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let (_, _, second) = send(s.req(Method::GET, &format!("/news?limit=1&cursor={cursor}"))).await;
+    assert_eq!(second["items"][0]["publish_at"], "2017-02-03T08:41:08Z");
+    assert!(second["next_cursor"].is_null());
+
+    let (_, _, from) = send(s.req(Method::GET, "/news?from=2017-06-01")).await;
+    assert_eq!(from["items"].as_array().unwrap().len(), 1);
+    let (_, _, to) = send(s.req(Method::GET, "/news?to=2017-02-03")).await;
+    assert_eq!(to["items"].as_array().unwrap().len(), 1, "a date in `to` includes its whole day");
+    let (_, _, tagged) = send(s.req(Method::GET, "/programmes?tag=efs")).await;
+    assert_eq!(tagged["items"].as_array().unwrap().len(), 2);
+
+    for bad in ["limit=0", "limit=101", "limit=dużo", "from=wczoraj", "cursor=xyz", "preview=maybe"] {
+        let (status, headers, body) = send(s.req(Method::GET, &format!("/news?{bad}"))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_problem(&headers, &body, StatusCode::BAD_REQUEST);
+        assert_eq!(paths(&body), [bad.split('=').next().unwrap()]);
+    }
+
+    let etag = headers[ETAG].clone();
+    let (status, headers, _) = send(s.req(Method::GET, "/news").header(IF_NONE_MATCH, etag.clone())).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_eq!(headers[ETAG], etag);
+}
+
+#[tokio::test]
+async fn items_by_slug_or_id_with_etags_and_404s() {
+    let s = start().await;
+    let (status, headers, body) = send(s.req(Method::GET, "/programmes/rowni-na-starcie")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["content"]["budget"]["total"], 151_583_074, "money in grosze");
+    assert_eq!(headers[ETAG], format!("\"{}\"", body["version"]));
+    let id = body["id"].as_str().unwrap();
+    let (status, _, by_id) = send(s.req(Method::GET, &format!("/programmes/{id}"))).await;
+    assert_eq!((status, by_id["slug"].as_str()), (StatusCode::OK, Some("rowni-na-starcie")));
+    let (status, _, _) =
+        send(s.req(Method::GET, "/programmes/rowni-na-starcie").header(IF_NONE_MATCH, headers[ETAG].clone())).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+
+    let (status, headers, body) = send(s.req(Method::GET, "/news/nie-ma-takiej")).await;
+    assert_problem(&headers, &body, StatusCode::NOT_FOUND);
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = send(s.req(Method::GET, &format!("/news/{id}"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an id of another kind is not found");
+    let (status, headers, body) = send(s.req(Method::GET, "/nic/tutaj")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["type"], "urn:witryna:problem:no-route");
+    assert_problem(&headers, &body, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn writes_need_tokens_and_roles() {
+    let s = start().await;
+    let (status, headers, body) = send(s.req(Method::POST, "/news").json(&news_body("Bez tokenu"))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers["www-authenticate"], "Bearer");
+    assert_problem(&headers, &body, StatusCode::UNAUTHORIZED);
+    let (status, _, _) =
+        send(s.req(Method::POST, "/news").header(AUTHORIZATION, "Bearer wtr_zly").json(&news_body("Zły token"))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = send(s.as_editor(Method::GET, "/tokens")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "editors do not manage tokens");
+    let (status, _, body) =
+        send(s.as_editor(Method::PUT, "/settings/accessibility").json(&json!({"content": {}}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // Admin makes an editor token over the API; it works until revoked.
+    let (status, _, made) =
+        send(s.as_admin(Method::POST, "/tokens").json(&json!({"role": "editor", "name": "stażysta"}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let secret = made["token"].as_str().unwrap().to_owned();
+    let (_, _, list) = send(s.as_admin(Method::GET, "/tokens")).await;
+    let listed = list["items"].as_array().unwrap();
+    assert!(listed.iter().any(|t| t["name"] == "stażysta" && t["role"] == "editor"));
+    assert!(!list.to_string().contains(&secret), "secrets are never listed");
+    let with_new = |t: &str| {
+        s.req(Method::POST, "/news").header(AUTHORIZATION, format!("Bearer {t}")).json(&news_body("Od stażysty"))
+    };
+    assert_eq!(send(with_new(&secret)).await.0, StatusCode::CREATED);
+    let id = made["id"].as_str().unwrap();
+    assert_eq!(send(s.as_admin(Method::DELETE, &format!("/tokens/{id}"))).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(send(with_new(&secret)).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn editorial_flow_over_http() {
+    let s = start().await;
+    let (status, headers, created) =
+        send(s.as_editor(Method::POST, "/news").json(&news_body("Dzień otwarty w KIS"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(headers[ETAG], "\"1\"");
+    let location = headers[LOCATION].to_str().unwrap().to_owned();
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/api/v1/news/{id}"));
+    assert_eq!(created["slug"], "dzien-otwarty-w-kis");
+
+    assert_eq!(
+        send(s.req(Method::GET, "/news/dzien-otwarty-w-kis")).await.0,
+        StatusCode::NOT_FOUND,
+        "drafts are not public"
+    );
+    assert_eq!(send(s.req(Method::GET, "/news/dzien-otwarty-w-kis?preview=true")).await.0, StatusCode::UNAUTHORIZED);
+    let (status, headers, _) = send(s.as_editor(Method::GET, "/news/dzien-otwarty-w-kis?preview=true")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "private, no-cache");
+
+    let item = format!("/news/{id}");
+    let update = news_body("Dzień otwarty w Klubie Integracji Społecznej");
+    let (status, _, body) = send(s.as_editor(Method::PUT, &item).json(&update)).await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{body}");
+    let (status, _, body) = send(s.as_editor(Method::PUT, &item).header(IF_MATCH, "\"7\"").json(&update)).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(body["current_version"], 1);
+    let (status, _, _) = send(s.as_editor(Method::PUT, &item).header(IF_MATCH, "nonsense").json(&update)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mut renamed = update.clone();
+    renamed["slug"] = json!("Dzień otwarty KIS 2026");
+    let (status, headers, body) = send(s.as_editor(Method::PUT, &item).header(IF_MATCH, "\"1\"").json(&renamed)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!((body["slug"].as_str(), body["version"].as_u64()), (Some("dzien-otwarty-kis-2026"), Some(3)));
+    assert_eq!(headers[ETAG], "\"3\"");
+
+    let (status, _, body) = send(s.as_editor(Method::POST, &format!("{item}/publish")).header(IF_MATCH, "\"3\"")).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("published")));
+    let (status, headers, _) = send(s.req(Method::GET, "/news/dzien-otwarty-w-kis")).await;
+    assert_eq!(status, StatusCode::MOVED_PERMANENTLY, "the old slug redirects");
+    assert_eq!(headers[LOCATION], "/api/v1/news/dzien-otwarty-kis-2026");
+    assert_eq!(send(s.req(Method::GET, "/news/dzien-otwarty-kis-2026")).await.0, StatusCode::OK);
+
+    let future = json!({"publish_at": "2099-01-01T10:00:00Z"});
+    let (status, _, body) = send(s.as_editor(Method::POST, &format!("{item}/publish")).json(&future)).await;
+    assert_eq!((status, body["publish_at"].as_str()), (StatusCode::OK, Some("2099-01-01T10:00:00Z")));
+    assert_eq!(send(s.req(Method::GET, "/news/dzien-otwarty-kis-2026")).await.0, StatusCode::NOT_FOUND, "scheduled");
+    send(s.as_editor(Method::POST, &format!("{item}/publish"))).await;
+
+    let (_, _, revisions) = send(s.as_editor(Method::GET, &format!("{item}/revisions"))).await;
+    let versions: Vec<u64> =
+        revisions["items"].as_array().unwrap().iter().map(|r| r["version"].as_u64().unwrap()).collect();
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
+    let (status, _, body) = send(s.as_editor(Method::POST, &format!("{item}/revisions/1/restore"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((body["content"]["title"].as_str(), body["version"].as_u64()), (Some("Dzień otwarty w KIS"), Some(7)));
+    assert_eq!(send(s.as_editor(Method::POST, &format!("{item}/revisions/99/restore"))).await.0, StatusCode::NOT_FOUND);
+
+    let (status, _, body) = send(s.as_editor(Method::POST, &format!("{item}/archive"))).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("archived")));
+    assert_eq!(send(s.as_editor(Method::POST, &format!("{item}/archive"))).await.0, StatusCode::CONFLICT);
+    let (status, _, body) = send(s.as_editor(Method::POST, &format!("{item}/unpublish"))).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("draft")));
+    assert_eq!(
+        send(s.as_editor(Method::DELETE, &item).header(IF_MATCH, "\"1\"")).await.0,
+        StatusCode::PRECONDITION_FAILED
+    );
+    assert_eq!(send(s.as_editor(Method::DELETE, &item)).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(send(s.as_editor(Method::GET, &format!("{item}?preview=true"))).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn bad_input_gets_typed_errors_never_500() {
+    let s = start().await;
+    let post =
+        |body: &str| s.as_editor(Method::POST, "/news").header(CONTENT_TYPE, "application/json").body(body.to_owned());
+
+    let (status, headers, body) = send(post("{\"content\": {")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_problem(&headers, &body, status);
+    let trailing = r#"{"content": {"title": "A", "body": "B", "author": "C"}} trailing"#;
+    assert_eq!(send(post(trailing)).await.0, StatusCode::BAD_REQUEST);
+
+    let cases = [
+        (r#"{"content": {"title": "A", "body": "B", "author": "C", "tagz": []}}"#, "content.tagz", "unknown_field"),
+        (r#"{"content": {"title": 5, "body": "B", "author": "C"}}"#, "content.title", "invalid_value"),
+        (r#"{"content": {"title": "A", "body": "B"}}"#, "content.author", "missing_field"),
+        (
+            r#"{"content": {"title": "A", "body": "B", "author": "C", "event": {"date": "2017-02-02", "participants": "dużo"}}}"#,
+            "content.event.participants",
+            "invalid_value",
+        ),
+        (r#"{"content": {"title": "", "body": "B", "author": "C"}}"#, "content.title", "required"),
+        (
+            r#"{"content": {"title": "A", "body": "B", "author": "C", "cover": {"src": "/a.jpg", "alt": ""}}}"#,
+            "content.cover.alt",
+            "required",
+        ),
+    ];
+    for (json, path, code) in cases {
+        let (status, headers, body) = send(post(json)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}: {body}");
+        assert_problem(&headers, &body, status);
+        assert_eq!(paths(&body), [path], "{json}");
+        assert_eq!(body["errors"][0]["code"], code, "{json}");
+    }
+
+    let programme = json!({"content": {"name": "Za drogi", "beneficiary": "MOPS",
+        "budget": {"total": 100, "co_financing": 150}}});
+    let (status, _, body) = send(s.as_editor(Method::POST, "/programmes").json(&programme)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(paths(&body), ["content.budget.co_financing"]);
+
+    let big = format!(r#"{{"content": {{"title": "A", "body": "{}", "author": "C"}}}}"#, "x".repeat(1024 * 1024 + 10));
+    let (status, headers, body) = send(post(&big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_problem(&headers, &body, status);
+
+    let (status, _, _) = send(s.as_editor(Method::POST, "/news").body(news_body("x").to_string())).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        send(s.as_editor(Method::PUT, "/news/not-an-id").header(IF_MATCH, "\"1\"").json(&news_body("x"))).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(send(s.as_editor(Method::POST, "/news/not-an-id/publish")).await.0, StatusCode::NOT_FOUND);
+    let (_, _, list) = send(s.as_editor(Method::GET, "/news?preview=true")).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "nothing was written by the refused requests");
+}
+
+#[tokio::test]
+async fn office_hours_query_and_settings() {
+    let s = start().await;
+    let (status, _, body) = send(s.req(Method::GET, "/units/mops-glowno/open?at=2026-11-23T15:00:00Z")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"open": true, "next_change": "2026-11-23T15:30:00Z"}));
+    let (_, _, body) = send(s.req(Method::GET, "/units/mops-glowno/open?at=2026-11-28T12:00:00Z")).await;
+    assert_eq!(body, json!({"open": false, "next_change": "2026-11-30T06:30:00Z"}));
+    let (status, _, body) = send(s.req(Method::GET, "/units/mops-glowno/open?at=jutro")).await;
+    assert_eq!((status, paths(&body)), (StatusCode::BAD_REQUEST, vec!["at".to_owned()]));
+    assert_eq!(send(s.req(Method::GET, "/units/nie-ma/open")).await.0, StatusCode::NOT_FOUND);
+
+    let (status, headers, settings) = send(s.req(Method::GET, "/settings/accessibility")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(settings["content"]["speech_language"], "pl-PL");
+    let mut content = settings["content"].clone();
+    content["high_contrast"] = json!(false);
+    let put = |rb: reqwest::RequestBuilder| rb.json(&json!({"content": content}));
+    assert_eq!(
+        send(put(s.as_admin(Method::PUT, "/settings/accessibility"))).await.0,
+        StatusCode::PRECONDITION_REQUIRED
+    );
+    let (status, _, body) =
+        send(put(s.as_admin(Method::PUT, "/settings/accessibility").header(IF_MATCH, headers[ETAG].clone()))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["content"]["high_contrast"], false);
+}
+
+#[tokio::test]
+async fn openapi_documents_every_route() {
+    let s = start().await;
+    let (status, _, doc) = send(s.req(Method::GET, "/openapi.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut expected = vec![("get", "/api/v1/openapi.json".to_owned())];
+    for kind in ["news", "programmes", "units", "pages"] {
+        let base = format!("/api/v1/{kind}");
+        let key = format!("{base}/{{key}}");
+        expected.extend([
+            ("get", base.clone()),
+            ("post", base.clone()),
+            ("get", key.clone()),
+            ("put", key.clone()),
+            ("delete", key.clone()),
+            ("post", format!("{key}/publish")),
+            ("post", format!("{key}/unpublish")),
+            ("post", format!("{key}/archive")),
+            ("get", format!("{key}/revisions")),
+            ("post", format!("{key}/revisions/{{version}}/restore")),
+        ]);
+    }
+    expected.extend([
+        ("get", "/api/v1/units/{key}/open".to_owned()),
+        ("get", "/api/v1/settings/accessibility".to_owned()),
+        ("put", "/api/v1/settings/accessibility".to_owned()),
+        ("get", "/api/v1/tokens".to_owned()),
+        ("post", "/api/v1/tokens".to_owned()),
+        ("delete", "/api/v1/tokens/{key}".to_owned()),
+    ]);
+    let documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
+        .collect();
+    for (method, path) in &expected {
+        assert!(documented.contains(&(method.to_string(), path.clone())), "{method} {path} is not documented");
+    }
+    assert_eq!(documented.len(), expected.len(), "every documented operation is one the API names");
+
+    // And every documented operation is served: no route-level 404 or 405.
+    for (method, path) in &documented {
+        let concrete = path.replace("/api/v1", "").replace("{key}", "mops-glowno").replace("{version}", "1");
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let res = s.as_admin(method.clone(), &concrete).send().await.unwrap();
+        let status = res.status();
+        let body = res.text().await.unwrap_or_default();
+        assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert!(!body.contains("urn:witryna:problem:no-route"), "{method} {path} is not routed");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in ["NewsArticle", "Programme", "Unit", "OfficeHours", "AccessibilitySettings", "Money", "Problem"] {
+        assert!(schemas.contains_key(name), "schema {name} missing");
+    }
+}
+
+#[tokio::test]
+async fn mounts_under_a_prefix_with_cors() {
+    let config = ApiConfig { cors_origins: vec!["https://mops.example.pl".into()], ..ApiConfig::default() };
+    let s = start_with("/cms", config).await;
+    let (status, _, body) = send(s.req(Method::GET, "/news")).await;
+    assert_eq!((status, body["items"].as_array().unwrap().len()), (StatusCode::OK, 2));
+    let (status, headers, created) =
+        send(s.as_editor(Method::POST, "/pages").json(&json!({"content": {"title": "Kontakt", "body": "Tel."}}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(headers[LOCATION], format!("/cms/api/v1/pages/{}", created["id"].as_str().unwrap()));
+
+    let res = s
+        .req(Method::OPTIONS, "/news")
+        .header("origin", "https://mops.example.pl")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "https://mops.example.pl");
+    let res = s.req(Method::GET, "/news").header("origin", "https://evil.example").send().await.unwrap();
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+}
