@@ -111,7 +111,7 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> CliError {
 
 /// Opens an existing store; a missing folder is an error (nothing to read there).
 fn open_existing(dir: &Path) -> Result<SledStore, CliError> {
-    if !dir.exists() {
+    if !SledStore::exists(dir) {
         return Err(CliError::NoStore(dir.display().to_string()));
     }
     Ok(SledStore::open(dir)?)

@@ -146,6 +146,11 @@ fn open_error(path: &Path, e: sled::Error) -> OpenError {
 }
 
 impl SledStore {
+    /// Whether a folder holds a Witryna store (as opposed to nothing, or other files).
+    pub fn exists(path: impl AsRef<Path>) -> bool {
+        path.as_ref().join(MARKER_FILE).is_file()
+    }
+
     /// Opens (or creates) a store in a folder with the default options.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, OpenError> {
         Self::open_with(path, SledOptions::default())

@@ -1,0 +1,186 @@
+//! The `witryna` command as a user runs it: a real process, a real sled folder, real HTTP.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_witryna");
+
+fn witryna(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).arg("--data").arg(dir).args(args).env("WITRYNA_LOG", "info").output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+struct Served {
+    child: Child,
+    base: String,
+}
+
+impl Served {
+    fn start(dir: &Path, extra: &[&str]) -> Served {
+        let mut child = Command::new(BIN)
+            .arg("--data")
+            .arg(dir)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .env("WITRYNA_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let addr = line.split("http://").nth(1).and_then(|s| s.split_whitespace().next()).expect(&line).to_owned();
+        Served { child, base: format!("http://{addr}/api/v1") }
+    }
+
+    /// SIGTERM, then the exit status and the log.
+    fn stop(mut self) -> (std::process::ExitStatus, String) {
+        Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status().unwrap();
+        let out = std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap()).wait_with_output().unwrap();
+        (out.status, String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn serve_demo_answers_over_http_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("witryna-data");
+    let server = Served::start(&data, &["--demo"]);
+    let news: serde_json::Value = reqwest::get(format!("{}/news", server.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(news["items"].as_array().unwrap().len(), 2);
+    let settings = reqwest::get(format!("{}/settings/accessibility", server.base)).await.unwrap();
+    assert_eq!(settings.status(), 200);
+    let (status, log) = server.stop();
+    assert!(status.success(), "graceful shutdown exits 0: {log}");
+    assert!(log.contains("finished processing request"), "requests are logged: {log}");
+    assert!(!log.contains('\u{1b}'), "no colour codes when the log is not a terminal");
+
+    // Seeding happens once: a restart with --demo keeps the same content.
+    let server = Served::start(&data, &["--demo"]);
+    let news: serde_json::Value = reqwest::get(format!("{}/news", server.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(news["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn tokens_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = witryna(dir.path(), &["token", "list"]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("no store in"), "{}", stderr(&missing));
+
+    let data = dir.path().join("site");
+    let (status, _) = Served::start(&data, &[]).stop();
+    assert!(status.success());
+    let made = witryna(&data, &["token", "create", "--role", "editor", "--name", "redakcja"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let secret = String::from_utf8(made.stdout).unwrap().trim().to_owned();
+    assert!(secret.starts_with("wtr_") && secret.len() == 68, "{secret}");
+    let bad_role = witryna(&data, &["token", "create", "--role", "boss"]);
+    assert!(!bad_role.status.success());
+    assert!(stderr(&bad_role).contains("unknown role"), "{}", stderr(&bad_role));
+
+    let list = String::from_utf8(witryna(&data, &["token", "list"]).stdout).unwrap();
+    assert!(list.contains("editor") && list.contains("redakcja") && !list.contains(&secret), "{list}");
+    let id = list.split('\t').next().unwrap().to_owned();
+
+    let server = Served::start(&data, &[]);
+    let locked = witryna(&data, &["token", "list"]);
+    assert!(!locked.status.success());
+    assert!(stderr(&locked).contains("in use by another process"), "{}", stderr(&locked));
+    let client = reqwest::Client::new();
+    let post = |token: &str| {
+        client
+            .post(format!("{}/pages", server.base))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"content": {"title": "Kontakt", "body": "ul. Graniczna 1A"}}))
+            .send()
+    };
+    assert_eq!(post(&secret).await.unwrap().status(), 201);
+    drop(server.stop());
+
+    let revoked = witryna(&data, &["token", "revoke", &id]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    let server = Served::start(&data, &[]);
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{}/pages", server.base))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[test]
+fn export_import_export_is_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    drop(Served::start(&a, &["--demo"]).stop());
+    assert!(witryna(&a, &["token", "create", "--role", "admin"]).status.success());
+    let first = dir.path().join("first.jsonl");
+    let out = witryna(&a, &["export", "--out", first.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Exported 17 items"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains('\r') && !stderr(&out).contains('\u{1b}'), "no progress bar off a terminal");
+    let to_stdout = witryna(&a, &["export"]);
+    assert_eq!(to_stdout.stdout, std::fs::read(&first).unwrap(), "stdout and --out agree");
+
+    let imported = witryna(&b, &["import", first.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(stderr(&imported).contains("Imported 17 items; 0 already present; 0 refused."), "{}", stderr(&imported));
+    let second = witryna(&b, &["export"]).stdout;
+    assert_eq!(second, std::fs::read(&first).unwrap(), "export → import → export is byte-identical");
+
+    let again = witryna(&b, &["import", first.to_str().unwrap()]);
+    assert!(again.status.success());
+    assert!(stderr(&again).contains("Imported 0 items; 17 already present"), "{}", stderr(&again));
+}
+
+#[test]
+fn import_reports_every_bad_line_and_keeps_the_good_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    drop(Served::start(&a, &["--demo"]).stop());
+    let export = String::from_utf8(witryna(&a, &["export"]).stdout).unwrap();
+    let lines: Vec<&str> = export.lines().collect();
+    let programme = lines.iter().find(|l| l.contains(r#""kind":"programme""#) && l.contains("Aktywni w KIS")).unwrap();
+    let page = lines.iter().find(|l| l.contains(r#""kind":"page""#)).unwrap();
+    let broken_budget = programme.replace("\"own_contribution\":604583", "\"own_contribution\":604584");
+    let unknown_kind = page.replace(r#""kind":"page""#, r#""kind":"recipe""#);
+    let file = dir.path().join("mixed.jsonl");
+    let content = [lines[0], page, "{not json", &unknown_kind, &broken_budget, "", programme].join("\n") + "\n";
+    std::fs::write(&file, content).unwrap();
+
+    let b = dir.path().join("b");
+    let out = witryna(&b, &["import", file.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "refused lines make the import fail: {err}");
+    let name = file.display().to_string();
+    assert!(err.contains(&format!("{name}:3: invalid JSON")), "{err}");
+    assert!(err.contains(&format!("{name}:4: unknown kind \"recipe\"")), "{err}");
+    assert!(err.contains(&format!("{name}:5: revisions[0].content.budget.total: total 60 365,83 zł")), "{err}");
+    assert!(err.contains("Imported 2 items; 0 already present; 3 refused."), "{err}");
+    let exported = String::from_utf8(witryna(&b, &["export"]).stdout).unwrap();
+    assert_eq!(exported.lines().count(), 3, "header + the two good items");
+
+    let bad_header = dir.path().join("bad.jsonl");
+    std::fs::write(&bad_header, "{\"hello\": 1}\n").unwrap();
+    let out = witryna(&b, &["import", bad_header.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("line 1: not a Witryna export"), "{}", stderr(&out));
+    let out = witryna(&b, &["import", "/nonexistent/file.jsonl"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("cannot open /nonexistent/file.jsonl"), "{}", stderr(&out));
+}
