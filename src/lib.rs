@@ -7,6 +7,7 @@
 //! | feature | what |
 //! | --- | --- |
 //! | `sled` (default) | [`sled::SledStore`], the embedded store |
+//! | `http` (default) | [`http::router`], the JSON REST API as an axum `Router` |
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -27,6 +28,12 @@ pub use witryna_core::*;
 #[cfg(feature = "sled")]
 pub mod sled {
     pub use witryna_sled::{Durability, OpenError, SledOptions, SledStore};
+}
+
+/// The JSON REST API.
+#[cfg(feature = "http")]
+pub mod http {
+    pub use witryna_http::{auth, openapi_document, router, ApiConfig, ApiError, ApiState, NewToken, Role, TokenInfo};
 }
 
 /// The README's code examples, compiled as doctests so they stay true.

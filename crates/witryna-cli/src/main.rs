@@ -42,6 +42,9 @@ enum Command {
         /// Largest request body in bytes.
         #[arg(long, default_value_t = 1024 * 1024)]
         body_limit: usize,
+        /// Public read responses kept in memory (0: no cache).
+        #[arg(long, default_value_t = 1024)]
+        cache_entries: usize,
     },
     /// Manage API tokens.
     Token {
@@ -170,8 +173,9 @@ async fn serve(dir: &Path, addr: &str, seed: bool, config: ApiConfig) -> Result<
 async fn run(cli: Cli) -> Result<(), CliError> {
     let dir = cli.data.as_path();
     match cli.command {
-        Command::Serve { addr, demo, cors_origins, body_limit } => {
-            let config = ApiConfig { body_limit, cors_origins, ..ApiConfig::default() };
+        Command::Serve { addr, demo, cors_origins, body_limit, cache_entries } => {
+            let config =
+                ApiConfig { body_limit, cors_origins, public_cache_entries: cache_entries, ..ApiConfig::default() };
             serve(dir, &addr, demo, config).await
         }
         Command::Token { command } => {

@@ -1,5 +1,6 @@
 //! The [`Cms`] service: the editorial rules on top of a [`Store`].
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -210,6 +211,29 @@ pub enum SlugLookup<C> {
     },
 }
 
+/// A slug lookup that leaves the content as stored JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordLookup {
+    /// The slug is the item's current one.
+    Found(Record),
+    /// The slug is an old one: redirect to `current`.
+    Moved {
+        /// The item's current slug.
+        current: String,
+        /// The item.
+        record: Record,
+    },
+}
+
+/// A page of records with their content as stored JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordList {
+    /// Records, newest first.
+    pub records: Vec<Record>,
+    /// Cursor of the next page, if any.
+    pub next_cursor: Option<String>,
+}
+
 /// Options for a new item.
 #[derive(Debug, Clone, Default)]
 pub struct CreateOptions {
@@ -257,6 +281,7 @@ pub struct Cms {
     store: DynStore,
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<ChangeEvent>,
+    generation: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Cms {
@@ -315,7 +340,7 @@ impl Cms {
     /// A service with its own clock (tests of scheduled publishing).
     pub fn with_clock(store: DynStore, clock: Arc<dyn Clock>) -> Self {
         let (events, _) = broadcast::channel(1024);
-        Self { store, clock, events }
+        Self { store, clock, events, generation: Arc::new(AtomicU64::new(0)) }
     }
 
     /// The store underneath (for backends' own maintenance, not for content).
@@ -335,8 +360,15 @@ impl Cms {
     }
 
     fn emit(&self, change: Change, meta: Meta) {
+        self.generation.fetch_add(1, Ordering::Release);
         // No subscribers is fine: events are for derived indexes, which may not exist.
         let _ = self.events.send(ChangeEvent { change, meta });
+    }
+
+    /// A counter that grows with every write this service commits (shared by its clones):
+    /// a cache entry made at generation `g` is current while `generation() == g`.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     async fn load(&self, kind: &str, id: Id) -> Result<Record, CmsError> {
@@ -532,17 +564,36 @@ impl Cms {
 
     /// An item by slug in a locale. The public view only finds items public now.
     pub async fn find_in<C: Content>(&self, locale: &str, slug: &str, view: View) -> Result<SlugLookup<C>, CmsError> {
-        let not_found = || CmsError::SlugNotFound { kind: C::KIND.to_owned(), slug: slug.to_owned() };
-        let record = self.store.find_slug(C::KIND, locale, slug).await?.ok_or_else(not_found)?;
+        Ok(match self.find_record(C::KIND, locale, slug, view).await? {
+            RecordLookup::Found(record) => SlugLookup::Found(decode(record)?),
+            RecordLookup::Moved { current, record } => SlugLookup::Moved { current, item: decode(record)? },
+        })
+    }
+
+    /// [`Cms::find_in`] without decoding the content: for frontends that pass the stored
+    /// JSON through (it is always JSON the Cms wrote).
+    pub async fn find_record(
+        &self,
+        kind: &str,
+        locale: &str,
+        slug: &str,
+        view: View,
+    ) -> Result<RecordLookup, CmsError> {
+        let not_found = || CmsError::SlugNotFound { kind: kind.to_owned(), slug: slug.to_owned() };
+        let record = self.store.find_slug(kind, locale, slug).await?.ok_or_else(not_found)?;
         if view == View::Public && !record.meta.is_public_at(self.now()) {
             return Err(not_found());
         }
-        let item = decode::<C>(record)?;
-        Ok(if item.meta.slug == slug {
-            SlugLookup::Found(item)
+        Ok(if record.meta.slug == slug {
+            RecordLookup::Found(record)
         } else {
-            SlugLookup::Moved { current: item.meta.slug.clone(), item }
+            RecordLookup::Moved { current: record.meta.slug.clone(), record }
         })
+    }
+
+    /// [`Cms::get`] without decoding the content.
+    pub async fn get_record(&self, kind: &str, id: Id) -> Result<Record, CmsError> {
+        self.load(kind, id).await
     }
 
     /// The one item of a singleton kind (e.g. accessibility settings), if saved.
@@ -574,6 +625,15 @@ impl Cms {
 
     /// A page of items of one kind, newest first.
     pub async fn list<C: Content>(&self, query: Query) -> Result<ItemPage<C>, CmsError> {
+        let page = self.list_records(C::KIND, query).await?;
+        Ok(ItemPage {
+            items: page.records.into_iter().map(decode).collect::<Result<_, _>>()?,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    /// [`Cms::list`] without decoding the content.
+    pub async fn list_records(&self, kind: &str, query: Query) -> Result<RecordList, CmsError> {
         let locale = query.locale.unwrap_or_else(|| DEFAULT_LOCALE.to_owned());
         let limit = query.limit.unwrap_or(20);
         if !(1..=MAX_PAGE).contains(&limit) {
@@ -593,7 +653,7 @@ impl Cms {
             View::Editor => (query.status, query.until),
             View::Public => {
                 if query.status.is_some_and(|s| s != Status::Published) {
-                    return Ok(ItemPage { items: Vec::new(), next_cursor: None });
+                    return Ok(RecordList { records: Vec::new(), next_cursor: None });
                 }
                 let now = self.now();
                 (Some(Status::Published), Some(query.until.map_or(now, |u| u.min(now))))
@@ -601,11 +661,8 @@ impl Cms {
         };
         let page = self
             .store
-            .list(&ListQuery { kind: C::KIND.to_owned(), locale, status, tag, from: query.from, until, after, limit })
+            .list(&ListQuery { kind: kind.to_owned(), locale, status, tag, from: query.from, until, after, limit })
             .await?;
-        Ok(ItemPage {
-            items: page.records.into_iter().map(decode).collect::<Result<_, _>>()?,
-            next_cursor: page.next.map(|c| c.encode()),
-        })
+        Ok(RecordList { records: page.records, next_cursor: page.next.map(|c| c.encode()) })
     }
 }

@@ -44,8 +44,8 @@ pub mod testing;
 pub mod validate;
 
 pub use cms::{
-    Change, ChangeEvent, Clock, Cms, CmsError, CreateOptions, Item, ItemPage, ManualClock, Query, SlugLookup,
-    SystemClock, View,
+    Change, ChangeEvent, Clock, Cms, CmsError, CreateOptions, Item, ItemPage, ManualClock, Query, RecordList,
+    RecordLookup, SlugLookup, SystemClock, View,
 };
 pub use content::Content;
 pub use money::{Money, MoneyError};

@@ -15,8 +15,9 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
+use witryna_core::cms::DEFAULT_LOCALE;
 use witryna_core::content::{AccessibilitySettings, NewsArticle, Page, Programme, Unit};
-use witryna_core::{Content, CreateOptions, Id, Item, Meta, Query, SlugLookup, Status, View};
+use witryna_core::{Content, CreateOptions, Id, Item, Meta, Query, Record, RecordLookup, Status, View};
 
 use crate::auth::{self, NewToken, Role, TokenInfo};
 use crate::error::ApiError;
@@ -243,25 +244,74 @@ async fn view_for(s: &ApiState, headers: &HeaderMap, p: &Params) -> Result<View,
     }
 }
 
-/// An item by id or slug, as the view may see it; `Err(current slug)` for an old slug.
-async fn lookup<C: Content>(s: &ApiState, key: &str, view: View) -> Result<Result<Item<C>, String>, ApiError> {
+/// A record by id or slug, as the view may see it; `Err(current slug)` for an old slug.
+async fn lookup_record(s: &ApiState, kind: &str, key: &str, view: View) -> Result<Result<Record, String>, ApiError> {
     match key.parse::<Id>() {
         Ok(id) => {
-            let item = s.cms.get::<C>(id).await?;
-            if view == View::Public && !item.meta.is_public_at(s.cms.now()) {
-                return Err(ApiError::NotFound(format!("no public {} with id {id}", C::KIND)));
+            let record = s.cms.get_record(kind, id).await?;
+            if view == View::Public && !record.meta.is_public_at(s.cms.now()) {
+                return Err(ApiError::NotFound(format!("no public {kind} with id {id}")));
             }
-            Ok(Ok(item))
+            Ok(Ok(record))
         }
-        Err(_) => match s.cms.find::<C>(key, view).await? {
-            SlugLookup::Found(item) => Ok(Ok(item)),
-            SlugLookup::Moved { current, .. } => Ok(Err(current)),
+        Err(_) => match s.cms.find_record(kind, DEFAULT_LOCALE, key, view).await? {
+            RecordLookup::Found(record) => Ok(Ok(record)),
+            RecordLookup::Moved { current, .. } => Ok(Err(current)),
         },
     }
 }
 
+/// Appends `{...meta, "content": <stored JSON>}`: reads pass the stored content through
+/// without decoding it (it is always JSON the Cms wrote), the same shape as [`ItemJson`].
+fn write_record(out: &mut Vec<u8>, record: &Record) {
+    serde_json::to_writer(&mut *out, &record.meta).expect("metadata serializes");
+    out.pop(); // the closing brace of the metadata object
+    out.extend_from_slice(b",\"content\":");
+    out.extend_from_slice(record.body.as_bytes());
+    out.push(b'}');
+}
+
+/// A public read through the response cache: `fill` runs only on a miss and gives the
+/// ETag and body of a 200 (or an early answer, such as a redirect, which is not cached).
+async fn public_read<F, Fut>(
+    s: &ApiState,
+    key: &str,
+    headers: &HeaderMap,
+    view: View,
+    fill: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Result<(String, Bytes), Response>, ApiError>>,
+{
+    let cc = cache_control(s, view);
+    let generation = s.cms.generation(); // before reading: a racing write leaves the entry stale
+    if view == View::Public {
+        if let Some(hit) = s.cache.get(key, generation) {
+            return Ok(cached(headers, &hit.etag, &cc, || bytes_response(hit.body)));
+        }
+    }
+    match fill().await? {
+        Ok((etag, body)) => {
+            if view == View::Public {
+                s.cache.put(key.to_owned(), generation, etag.clone(), body.clone());
+            }
+            Ok(cached(headers, &etag, &cc, || bytes_response(body)))
+        }
+        Err(early) => Ok(early),
+    }
+}
+
+fn bytes_response(bytes: impl Into<Bytes>) -> Response {
+    let bytes: Bytes = bytes.into();
+    let mut res = (StatusCode::OK, bytes).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
+
 async fn list_items<C: Content>(
     State(s): State<ApiState>,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     q: Result<QueryParams<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -281,18 +331,29 @@ async fn list_items<C: Content>(
         cursor: p.get("cursor").map(str::to_owned),
         limit: Some(p.limit(20, witryna_core::cms::MAX_PAGE)?),
     };
-    let page = s.cms.list::<C>(query).await?;
-    let mut h = std::hash::DefaultHasher::new();
-    for item in &page.items {
-        (item.meta.id, item.meta.version).hash(&mut h);
-    }
-    page.next_cursor.hash(&mut h);
-    let etag = format!("W/\"{:016x}\"", h.finish());
-    let body = ListJson {
-        items: page.items.into_iter().map(ItemJson::from).collect::<Vec<_>>(),
-        next_cursor: page.next_cursor,
-    };
-    Ok(cached(&headers, &etag, &cache_control(&s, view), || json_response(StatusCode::OK, &body)))
+    let key = uri.to_string();
+    public_read(&s, &key, &headers, view, || async {
+        let page = s.cms.list_records(C::KIND, query).await?;
+        let mut h = std::hash::DefaultHasher::new();
+        for r in &page.records {
+            (r.meta.id, r.meta.version).hash(&mut h);
+        }
+        page.next_cursor.hash(&mut h);
+        let etag = format!("W/\"{:016x}\"", h.finish());
+        let mut out = Vec::with_capacity(page.records.iter().map(|r| r.body.len() + 512).sum::<usize>() + 64);
+        out.extend_from_slice(b"{\"items\":[");
+        for (i, r) in page.records.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_record(&mut out, r);
+        }
+        out.extend_from_slice(b"],\"next_cursor\":");
+        serde_json::to_writer(&mut out, &page.next_cursor).expect("cursor serializes");
+        out.push(b'}');
+        Ok(Ok((etag, Bytes::from(out))))
+    })
+    .await
 }
 
 async fn get_item<C: Content>(
@@ -303,10 +364,17 @@ async fn get_item<C: Content>(
     q: Result<QueryParams<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let view = view_for(&s, &headers, &params(q)?).await?;
-    Ok(match lookup::<C>(&s, &key, view).await? {
-        Ok(item) => item_response(&s, &headers, item, view),
-        Err(current) => moved(&uri, 0, &current),
+    public_read(&s, &uri.to_string(), &headers, view, || async {
+        Ok(match lookup_record(&s, C::KIND, &key, view).await? {
+            Ok(record) => {
+                let mut out = Vec::with_capacity(record.body.len() + 512);
+                write_record(&mut out, &record);
+                Ok((etag_of(record.meta.version), Bytes::from(out)))
+            }
+            Err(current) => Err(moved(&uri, 0, &current)),
+        })
     })
+    .await
 }
 
 async fn create_item<C: Content>(
@@ -444,11 +512,13 @@ async fn unit_open(
             .with_timezone(&Utc),
         None => Utc::now(),
     };
-    let unit = match lookup::<Unit>(&s, &key, View::Public).await? {
-        Ok(unit) => unit,
+    let record = match lookup_record(&s, Unit::KIND, &key, View::Public).await? {
+        Ok(record) => record,
         Err(current) => return Ok(moved(&uri, 1, &current)),
     };
-    let hours = &unit.content.office_hours;
+    let unit: Unit = serde_json::from_str(&record.body)
+        .map_err(|e| ApiError::Internal(format!("stored unit {}: {e}", record.meta.id)))?;
+    let hours = &unit.office_hours;
     let mut res = json_response(
         StatusCode::OK,
         &OpenJson { open: hours.is_open_at(at), next_change: hours.next_change_after(at) },

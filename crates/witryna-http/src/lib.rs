@@ -17,6 +17,7 @@
 
 mod api;
 pub mod auth;
+mod cache;
 mod error;
 mod extract;
 mod openapi;
@@ -43,19 +44,38 @@ pub struct ApiConfig {
     pub cors_origins: Vec<String>,
     /// `max-age` of public reads, in seconds (default 60).
     pub public_max_age: u32,
+    /// Public read responses kept in memory (default 1024; 0 turns the cache off).
+    /// Every write through this service makes them stale at once.
+    pub public_cache_entries: usize,
+    /// How long a cached public response may be served (default 1 s): the most a
+    /// scheduled item can appear late in a cached list.
+    pub public_cache_ttl: std::time::Duration,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        Self { body_limit: 1024 * 1024, cors_origins: Vec::new(), public_max_age: 60 }
+        Self {
+            body_limit: 1024 * 1024,
+            cors_origins: Vec::new(),
+            public_max_age: 60,
+            public_cache_entries: 1024,
+            public_cache_ttl: std::time::Duration::from_secs(1),
+        }
     }
 }
 
 /// What the handlers share: the Cms and the configuration.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ApiState {
     cms: Cms,
     config: Arc<ApiConfig>,
+    cache: Arc<cache::ResponseCache>,
+}
+
+impl std::fmt::Debug for ApiState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiState").field("config", &self.config).finish_non_exhaustive()
+    }
 }
 
 impl ApiState {
@@ -66,7 +86,8 @@ impl ApiState {
 
     /// State with a configuration.
     pub fn with_config(cms: Cms, config: ApiConfig) -> Self {
-        Self { cms, config: Arc::new(config) }
+        let cache = Arc::new(cache::ResponseCache::new(config.public_cache_entries, config.public_cache_ttl));
+        Self { cms, config: Arc::new(config), cache }
     }
 }
 

@@ -171,6 +171,8 @@ async fn writes_need_tokens_and_roles() {
 #[tokio::test]
 async fn editorial_flow_over_http() {
     let s = start().await;
+    let count = || async { send(s.req(Method::GET, "/news")).await.2["items"].as_array().unwrap().len() };
+    assert_eq!(count().await, 2); // now in the public response cache
     let (status, headers, created) =
         send(s.as_editor(Method::POST, "/news").json(&news_body("Dzień otwarty w KIS"))).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -212,6 +214,7 @@ async fn editorial_flow_over_http() {
     assert_eq!(status, StatusCode::MOVED_PERMANENTLY, "the old slug redirects");
     assert_eq!(headers[LOCATION], "/api/v1/news/dzien-otwarty-kis-2026");
     assert_eq!(send(s.req(Method::GET, "/news/dzien-otwarty-kis-2026")).await.0, StatusCode::OK);
+    assert_eq!(count().await, 3, "a write makes cached public lists stale at once");
 
     let future = json!({"publish_at": "2099-01-01T10:00:00Z"});
     let (status, _, body) = send(s.as_editor(Method::POST, &format!("{item}/publish")).json(&future)).await;

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# HTTP load test of the JSON API against a static-bytes ceiling, in one run, on loopback.
+#
+#   scripts/load.sh [ITEMS=10000] [DURATION=10s] [CONNECTIONS=64]
+#
+# Builds release binaries, seeds a sled store with the demo content plus ITEMS news,
+# serves it with `witryna serve`, and runs wrk (Debian package, installed if missing)
+# against: a static axum route of the detail response's size, GET /api/v1/news/{slug},
+# a static route of the list response's size, and GET /api/v1/news?limit=20 — then the
+# two API endpoints again with the public response cache off (--cache-entries 0).
+# Prints requests/s, p99 latency, and each endpoint's ratio to its ceiling.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ITEMS=${1:-10000}
+DURATION=${2:-10s}
+CONNECTIONS=${3:-64}
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian package)" >&2
+  (apt-get install -y wrk >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y wrk >/dev/null))
+fi
+
+cargo build --release -q -p witryna-cli
+cargo build --release -q --example seed_news --example static_ceiling
+BIN=target/release
+work=$(mktemp -d)
+cleanup() { for p in "$work"/*.pid; do [ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$BIN/examples/seed_news" "$work/data" "$ITEMS" >&2
+
+start() { # start NAME CMD...: runs it, waits for its "http://ADDR" line, echoes ADDR
+  # (runs in a subshell: the pid goes to a file for cleanup and stop)
+  local name=$1; shift
+  "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  echo $! >"$work/$name.pid"
+  for _ in $(seq 100); do
+    addr=$(grep -o 'http://[0-9.:]*' "$work/$name.out" | head -1 | sed 's#http://##') && [ -n "$addr" ] && break
+    sleep 0.1
+  done
+  [ -n "$addr" ] || { echo "$name did not start" >&2; cat "$work/$name.err" >&2; exit 1; }
+  echo "$addr"
+}
+
+api=$(WITRYNA_LOG=warn start api "$BIN/witryna" --data "$work/data" serve --addr 127.0.0.1:0)
+slug=$(curl -sf "http://$api/api/v1/news?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
+detail_size=$(curl -sf "http://$api/api/v1/news/$slug" | wc -c)
+list_size=$(curl -sf "http://$api/api/v1/news?limit=20" | wc -c)
+ceil_detail=$(start ceil_detail "$BIN/examples/static_ceiling" 127.0.0.1:0 "$detail_size")
+ceil_list=$(start ceil_list "$BIN/examples/static_ceiling" 127.0.0.1:0 "$list_size")
+
+run() { # run URL: prints "rps p99"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$1" >"$work/wrk.txt"
+  rps=$(awk '/Requests\/sec:/ {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
+  [ -z "$non2xx" ] || { echo "non-2xx answers from $1: $non2xx" >&2; exit 1; }
+  echo "$rps $p99"
+}
+
+read -r cd_rps cd_p99 <<<"$(run "http://$ceil_detail/")"
+read -r d_rps d_p99 <<<"$(run "http://$api/api/v1/news/$slug")"
+read -r cl_rps cl_p99 <<<"$(run "http://$ceil_list/")"
+read -r l_rps l_p99 <<<"$(run "http://$api/api/v1/news?limit=20")"
+
+# The same endpoints with the public response cache off: every request reads the store.
+kill "$(cat "$work/api.pid")"; rm "$work/api.pid"
+while kill -0 "$(pgrep -f "witryna --data $work/data" | head -1)" 2>/dev/null; do sleep 0.1; done
+api=$(WITRYNA_LOG=warn start api_nocache "$BIN/witryna" --data "$work/data" serve --addr 127.0.0.1:0 --cache-entries 0)
+read -r dn_rps dn_p99 <<<"$(run "http://$api/api/v1/news/$slug")"
+read -r ln_rps ln_p99 <<<"$(run "http://$api/api/v1/news?limit=20")"
+
+ratio() { python3 -c "print(f'{100*$1/$2:.0f} %')"; }
+echo
+echo "wrk -t2 -c$CONNECTIONS -d$DURATION, $ITEMS news + demo content on sled, $(nproc) cores"
+echo
+echo "| endpoint | response bytes | requests/s | p99 | of its ceiling |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+echo "| static ceiling | $detail_size | $cd_rps | $cd_p99 | — |"
+echo "| GET /api/v1/news/{slug} | $detail_size | $d_rps | $d_p99 | $(ratio "$d_rps" "$cd_rps") |"
+echo "| GET /api/v1/news/{slug}, cache off | $detail_size | $dn_rps | $dn_p99 | $(ratio "$dn_rps" "$cd_rps") |"
+echo "| static ceiling | $list_size | $cl_rps | $cl_p99 | — |"
+echo "| GET /api/v1/news?limit=20 | $list_size | $l_rps | $l_p99 | $(ratio "$l_rps" "$cl_rps") |"
+echo "| GET /api/v1/news?limit=20, cache off | $list_size | $ln_rps | $ln_p99 | $(ratio "$ln_rps" "$cl_rps") |"
