@@ -139,6 +139,30 @@ pub(crate) struct OpenJson {
     next_change: Option<DateTime<Utc>>,
 }
 
+/// The `{key}` path segment (slug or id); an unreadable one is a 400 problem.
+pub(crate) struct Key(String);
+/// The `{key}` and `{version}` path segments.
+pub(crate) struct KeyVersion(String, String);
+
+impl FromRequestParts<ApiState> for Key {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &ApiState) -> Result<Self, ApiError> {
+        let Path(key) =
+            Path::<String>::from_request_parts(parts, s).await.map_err(|e| ApiError::BadPath(e.body_text()))?;
+        Ok(Key(key))
+    }
+}
+
+impl FromRequestParts<ApiState> for KeyVersion {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &ApiState) -> Result<Self, ApiError> {
+        let Path((key, version)) = Path::<(String, String)>::from_request_parts(parts, s)
+            .await
+            .map_err(|e| ApiError::BadPath(e.body_text()))?;
+        Ok(KeyVersion(key, version))
+    }
+}
+
 /// Editor (or admin) token, checked before the body is read.
 pub(crate) struct Editor;
 /// Admin token, checked before the body is read.
@@ -358,7 +382,7 @@ async fn list_items<C: Content>(
 
 async fn get_item<C: Content>(
     State(s): State<ApiState>,
-    Path(key): Path<String>,
+    Key(key): Key,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     q: Result<QueryParams<Vec<(String, String)>>, QueryRejection>,
@@ -392,7 +416,7 @@ async fn create_item<C: Content>(
 async fn update_item<C: Content>(
     State(s): State<ApiState>,
     _: Editor,
-    Path(key): Path<String>,
+    Key(key): Key,
     headers: HeaderMap,
     JsonBody(body): JsonBody<WriteBody<C>>,
 ) -> Result<Response, ApiError> {
@@ -423,7 +447,7 @@ async fn base_version<C: Content>(s: &ApiState, id: Id, headers: &HeaderMap) -> 
 async fn delete_item<C: Content>(
     State(s): State<ApiState>,
     _: Editor,
-    Path(key): Path<String>,
+    Key(key): Key,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&key)?;
@@ -439,7 +463,7 @@ async fn after_action<C: Content>(s: &ApiState, id: Id) -> Result<Response, ApiE
 async fn publish_item<C: Content>(
     State(s): State<ApiState>,
     _: Editor,
-    Path(key): Path<String>,
+    Key(key): Key,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -454,7 +478,7 @@ async fn publish_item<C: Content>(
 async fn unpublish_item<C: Content>(
     State(s): State<ApiState>,
     _: Editor,
-    Path(key): Path<String>,
+    Key(key): Key,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&key)?;
@@ -466,7 +490,7 @@ async fn unpublish_item<C: Content>(
 async fn archive_item<C: Content>(
     State(s): State<ApiState>,
     _: Editor,
-    Path(key): Path<String>,
+    Key(key): Key,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&key)?;
@@ -475,11 +499,7 @@ async fn archive_item<C: Content>(
     after_action::<C>(&s, id).await
 }
 
-async fn list_revisions<C: Content>(
-    State(s): State<ApiState>,
-    _: Editor,
-    Path(key): Path<String>,
-) -> Result<Response, ApiError> {
+async fn list_revisions<C: Content>(State(s): State<ApiState>, _: Editor, Key(key): Key) -> Result<Response, ApiError> {
     let id = parse_id(&key)?;
     s.cms.get::<C>(id).await?;
     let items = s.cms.revisions(id).await?;
@@ -489,7 +509,7 @@ async fn list_revisions<C: Content>(
 async fn restore_revision<C: Content>(
     State(s): State<ApiState>,
     _: Editor,
-    Path((key, version)): Path<(String, String)>,
+    KeyVersion(key, version): KeyVersion,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&key)?;
@@ -501,7 +521,7 @@ async fn restore_revision<C: Content>(
 
 async fn unit_open(
     State(s): State<ApiState>,
-    Path(key): Path<String>,
+    Key(key): Key,
     OriginalUri(uri): OriginalUri,
     q: Result<QueryParams<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -572,7 +592,7 @@ async fn list_tokens(State(s): State<ApiState>, _: Admin) -> Result<Response, Ap
     Ok(json_response(StatusCode::OK, &ListJson { items, next_cursor: None }))
 }
 
-async fn revoke_token(State(s): State<ApiState>, _: Admin, Path(key): Path<String>) -> Result<Response, ApiError> {
+async fn revoke_token(State(s): State<ApiState>, _: Admin, Key(key): Key) -> Result<Response, ApiError> {
     auth::revoke_token(&s.cms, parse_id(&key)?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

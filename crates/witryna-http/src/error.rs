@@ -51,6 +51,9 @@ pub enum ApiError {
     /// No such route or resource key.
     #[error("{0}")]
     NotFound(String),
+    /// A path segment that cannot be read (e.g. invalid UTF-8).
+    #[error("invalid path: {0}")]
+    BadPath(String),
     /// A fault of the server (logged, never detailed to the client).
     #[error("internal error")]
     Internal(String),
@@ -134,6 +137,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthenticated => (S::UNAUTHORIZED, "urn:witryna:problem:unauthenticated", "Unauthenticated"),
             ApiError::Forbidden { .. } => (S::FORBIDDEN, "urn:witryna:problem:forbidden", "Forbidden"),
             ApiError::NotFound(_) => (S::NOT_FOUND, "urn:witryna:problem:not-found", "Not found"),
+            ApiError::BadPath(_) => (S::BAD_REQUEST, "urn:witryna:problem:invalid-path", "Invalid path"),
             ApiError::Internal(msg) => return internal(&msg),
         };
         problem(status, kind, title, detail, &errors, current_version)

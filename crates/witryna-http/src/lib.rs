@@ -102,6 +102,17 @@ async fn no_route() -> Response {
     )
 }
 
+async fn wrong_method() -> Response {
+    error::problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "urn:witryna:problem:method-not-allowed",
+        "Method not allowed",
+        "this route does not take this method; see /api/v1/openapi.json".into(),
+        &[],
+        None,
+    )
+}
+
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::Internal("a handler panicked".into()).into_response()
 }
@@ -115,7 +126,7 @@ pub fn openapi_document() -> serde_json::Value {
 
 /// The API router, with its state, ready to serve or to nest under a prefix.
 pub fn router(state: ApiState) -> Router {
-    let mut router = api::build().router.fallback(no_route);
+    let mut router = api::build().router.fallback(no_route).method_not_allowed_fallback(wrong_method);
     if !state.config.cors_origins.is_empty() {
         let origins: Vec<HeaderValue> =
             state.config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();

@@ -298,6 +298,13 @@ async fn bad_input_gets_typed_errors_never_500() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(send(s.as_editor(Method::POST, "/news/not-an-id/publish")).await.0, StatusCode::NOT_FOUND);
+    let (status, headers, body) = send(s.req(Method::GET, "/news/%ff%fe")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_problem(&headers, &body, status);
+    let (status, headers, body) = send(s.req(Method::PATCH, "/news")).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_problem(&headers, &body, status);
+    assert!(headers["allow"].to_str().unwrap().contains("POST"));
     let (_, _, list) = send(s.as_editor(Method::GET, "/news?preview=true")).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2, "nothing was written by the refused requests");
 }
