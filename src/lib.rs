@@ -33,7 +33,9 @@ pub mod sled {
 /// The JSON REST API.
 #[cfg(feature = "http")]
 pub mod http {
-    pub use witryna_http::{auth, openapi_document, router, ApiConfig, ApiError, ApiState, NewToken, Role, TokenInfo};
+    pub use witryna_http::{
+        auth, not_found, openapi_document, router, routes, ApiConfig, ApiError, ApiState, NewToken, Role, TokenInfo,
+    };
 }
 
 /// The README's code examples, compiled as doctests so they stay true.

@@ -29,6 +29,7 @@
 //! # Ok::<(), witryna_core::CmsError>(()) }).unwrap() }
 //! ```
 
+pub mod cache;
 pub mod cms;
 pub mod content;
 pub mod demo;

@@ -17,7 +17,6 @@
 
 mod api;
 pub mod auth;
-mod cache;
 mod error;
 mod extract;
 mod openapi;
@@ -30,6 +29,7 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use witryna_core::cache::ResponseCache;
 use witryna_core::Cms;
 
 pub use auth::{NewToken, Role, TokenInfo};
@@ -69,7 +69,7 @@ impl Default for ApiConfig {
 pub struct ApiState {
     cms: Cms,
     config: Arc<ApiConfig>,
-    cache: Arc<cache::ResponseCache>,
+    cache: Arc<ResponseCache<axum::body::Bytes>>,
 }
 
 impl std::fmt::Debug for ApiState {
@@ -86,12 +86,13 @@ impl ApiState {
 
     /// State with a configuration.
     pub fn with_config(cms: Cms, config: ApiConfig) -> Self {
-        let cache = Arc::new(cache::ResponseCache::new(config.public_cache_entries, config.public_cache_ttl));
+        let cache = Arc::new(ResponseCache::new(config.public_cache_entries, config.public_cache_ttl));
         Self { cms, config: Arc::new(config), cache }
     }
 }
 
-async fn no_route() -> Response {
+/// The API's answer for a path it has no route for: a problem+json 404.
+pub async fn not_found() -> Response {
     error::problem(
         StatusCode::NOT_FOUND,
         "urn:witryna:problem:no-route",
@@ -126,7 +127,14 @@ pub fn openapi_document() -> serde_json::Value {
 
 /// The API router, with its state, ready to serve or to nest under a prefix.
 pub fn router(state: ApiState) -> Router {
-    let mut router = api::build().router.fallback(no_route).method_not_allowed_fallback(wrong_method);
+    routes(state).fallback(not_found)
+}
+
+/// The API routes (with their layers) without a fallback, to merge into an app that has
+/// its own — `witryna serve` merges them with the HTML site and sends unknown `/api/`
+/// paths to [`not_found`].
+pub fn routes(state: ApiState) -> Router {
+    let mut router = api::build().router.method_not_allowed_fallback(wrong_method);
     if !state.config.cors_origins.is_empty() {
         let origins: Vec<HeaderValue> =
             state.config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
