@@ -28,7 +28,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the JSON API (`/api/v1`).
+    /// Serve the site (`/`) and the JSON API (`/api/v1`).
     Serve {
         /// Address to listen on (port 0: any free port).
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -161,7 +161,22 @@ async fn serve(dir: &Path, addr: &str, seed: bool, config: ApiConfig) -> Result<
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr().map_err(|e| CliError::Io(e.to_string()))?;
-    let app = witryna_http::router(ApiState::with_config(cms, config));
+    let site = witryna_site::SiteState::new(cms.clone());
+    let fallback_site = site.clone();
+    // The site at `/`, the API at `/api/v1`; unknown `/api/` paths get the API's
+    // problem+json 404, everything else the site's helpful HTML 404.
+    let app = witryna_site::routes(site).merge(witryna_http::routes(ApiState::with_config(cms, config))).fallback(
+        move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
+            let site = fallback_site.clone();
+            async move {
+                if uri.path().starts_with("/api/") {
+                    witryna_http::not_found().await
+                } else {
+                    witryna_site::not_found(&site, &headers).await
+                }
+            }
+        },
+    );
     println!("witryna: listening on http://{local} (store: {})", dir.display());
     std::io::stdout().flush().ok();
     axum::serve(listener, app)

@@ -1,0 +1,112 @@
+//! # witryna-site
+//!
+//! The public site of Witryna: Polish, server-rendered, accessible (WCAG 2.1 AA), working
+//! fully without JavaScript. Mount [`router`] at `/` (the `witryna serve` command does):
+//!
+//! ```no_run
+//! # async fn run(cms: witryna_core::Cms) {
+//! let app = witryna_site::router(witryna_site::SiteState::new(cms));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
+//! axum::serve(listener, app).await.unwrap();
+//! # }
+//! ```
+//!
+//! Pages: `/`, `/aktualnosci`, `/aktualnosci/{slug}`, `/projekty`, `/projekty/{slug}`,
+//! `/jednostki`, `/jednostki/{slug}`, `/strony/{slug}`, `/deklaracja-dostepnosci`,
+//! `/ustawienia`, `/skroty-klawiszowe`, `/szukaj`, `/mapa-strony`, `/atom.xml`,
+//! `/sitemap.xml`, `/robots.txt`, and a helpful 404. Visitor settings live in one cookie
+//! and are applied on the server, so every page renders in the chosen mode.
+
+mod markdown;
+mod pages;
+pub mod settings;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::routing::get;
+use axum::Router;
+use witryna_core::cache::ResponseCache;
+use witryna_core::Cms;
+
+pub use markdown::render as render_markdown;
+pub use pages::not_found;
+
+/// How the site behaves.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// The site's public address for feeds, sitemaps and the declaration (e.g.
+    /// `https://mops.example.pl`); from the request's `Host` when absent.
+    pub public_url: Option<String>,
+    /// Rendered pages kept in memory (default 2048; 0: off). Any write makes them stale.
+    pub cache_entries: usize,
+    /// How long a rendered page may be served (default 1 s): bounds how late an "open now"
+    /// badge or a scheduled item can be.
+    pub cache_ttl: Duration,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self { public_url: None, cache_entries: 2048, cache_ttl: Duration::from_secs(1) }
+    }
+}
+
+/// What the page handlers share.
+#[derive(Clone)]
+pub struct SiteState {
+    cms: Cms,
+    config: Arc<SiteConfig>,
+    cache: Arc<ResponseCache<axum::body::Bytes>>,
+}
+
+impl std::fmt::Debug for SiteState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiteState").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl SiteState {
+    /// State with the default configuration.
+    pub fn new(cms: Cms) -> Self {
+        Self::with_config(cms, SiteConfig::default())
+    }
+
+    /// State with a configuration.
+    pub fn with_config(cms: Cms, config: SiteConfig) -> Self {
+        let cache = Arc::new(ResponseCache::new(config.cache_entries, config.cache_ttl));
+        Self { cms, config: Arc::new(config), cache }
+    }
+}
+
+/// The site's routes without a fallback, to merge with other routers (the API).
+pub fn routes(state: SiteState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/aktualnosci", get(pages::news_list))
+        .route("/aktualnosci/{slug}", get(pages::news_item))
+        .route("/projekty", get(pages::programme_list))
+        .route("/projekty/{slug}", get(pages::programme_item))
+        .route("/jednostki", get(pages::unit_list))
+        .route("/jednostki/{slug}", get(pages::unit_item))
+        .route("/strony/{slug}", get(pages::page_item))
+        .route("/deklaracja-dostepnosci", get(pages::declaration))
+        .route("/ustawienia", get(pages::settings_page))
+        .route("/ustawienia/ustaw", get(pages::change_settings))
+        .route("/skroty-klawiszowe", get(pages::shortcuts))
+        .route("/szukaj", get(pages::search))
+        .route("/mapa-strony", get(pages::site_map))
+        .route("/atom.xml", get(pages::atom))
+        .route("/sitemap.xml", get(pages::sitemap))
+        .route("/robots.txt", get(pages::robots))
+        .route("/static/site.css", get(pages::stylesheet))
+        .with_state(state)
+}
+
+/// The whole site with its 404 page, ready to serve.
+pub fn router(state: SiteState) -> Router {
+    let fallback_state = state.clone();
+    routes(state).fallback(move |headers: axum::http::HeaderMap| {
+        let state = fallback_state.clone();
+        async move { not_found(&state, &headers).await }
+    })
+}
