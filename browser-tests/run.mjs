@@ -1,0 +1,122 @@
+// Accessibility and keyboard checks of the Witryna site in a real browser (Debian's
+// Chromium driven by playwright-core). Expects WITRYNA_URL of a `witryna serve --demo`.
+//
+// - axe-core with the tags wcag2a, wcag2aa, wcag21a, wcag21aa on every page type, in the
+//   default, high-contrast and largest-font modes: every violation is listed;
+// - a keyboard-only run: the skip link is the first Tab stop and moves focus to the main
+//   content; the settings change from the keyboard alone;
+// - screenshots of the home page (default and high contrast) in WITRYNA_TEST_OUTPUT.
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const base = process.env.WITRYNA_URL;
+if (!base) throw new Error('set WITRYNA_URL to the site under test');
+const out = process.env.WITRYNA_TEST_OUTPUT || 'test-output/browser';
+mkdirSync(out, { recursive: true });
+
+const COOKIE = 'witryna_ustawienia';
+const modes = {
+  default: 'f0-c0-u0-s0-m0-k1-o0',
+  'high-contrast': 'f0-c1-u0-s0-m0-k1-o0',
+  'largest-font': 'f99-c0-u0-s0-m0-k1-o0',
+};
+const news = await (await fetch(`${base}/api/v1/news?limit=1`)).json();
+const pageTypes = {
+  home: '/',
+  'news list': '/aktualnosci',
+  'news item': `/aktualnosci/${news.items[0].slug}`,
+  'programme list': '/projekty',
+  'programme item': '/projekty/rowni-na-starcie',
+  unit: '/jednostki/mops-glowno',
+  declaration: '/deklaracja-dostepnosci',
+  'search results': '/szukaj?q=integracji',
+  '404': '/nie-ma-takiej-strony',
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+let passed = 0;
+let failed = 0;
+const check = (name, ok, detail = '') => {
+  if (ok) { passed += 1; console.log(`ok   ${name}`); } else { failed += 1; console.log(`FAIL ${name}${detail ? `\n${detail}` : ''}`); }
+};
+
+async function contextWith(cookie) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  if (cookie) await context.addCookies([{ name: COOKIE, value: cookie, url: base }]);
+  return context;
+}
+
+for (const [mode, cookie] of Object.entries(modes)) {
+  const context = await contextWith(cookie);
+  const page = await context.newPage();
+  for (const [type, path] of Object.entries(pageTypes)) {
+    const response = await page.goto(base + path);
+    const expected = type === '404' ? 404 : 200;
+    if (response.status() !== expected) {
+      check(`${mode} ${type} ${path}: HTTP ${expected}`, false, `got ${response.status()}`);
+      continue;
+    }
+    await page.addScriptTag({ content: axeSource });
+    const result = await page.evaluate(() => window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    }));
+    const detail = result.violations.map((v) => `  - ${v.id} (${v.impact}): ${v.help}\n${v.nodes
+      .map((n) => `      ${n.target.join(' ')}: ${n.failureSummary.replace(/\n/g, ' ')}`).join('\n')}`).join('\n');
+    check(`axe ${mode} ${type} ${path}: ${result.violations.length} violations, ${result.passes.length} rules passed`,
+      result.violations.length === 0, detail);
+  }
+  if (mode !== 'largest-font') {
+    await page.goto(`${base}/`);
+    await page.screenshot({ path: `${out}/home-${mode}.png`, fullPage: true });
+  }
+  await context.close();
+}
+
+// Keyboard only.
+{
+  const context = await contextWith(null);
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => ({ href: document.activeElement.getAttribute('href'), text: document.activeElement.textContent.trim() }));
+  check(`keyboard: the first Tab stop is the skip link (${first.text})`, first.href === '#tresc', JSON.stringify(first));
+  const visible = await page.evaluate(() => { const r = document.activeElement.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.top >= 0; });
+  check('keyboard: the focused skip link is visible', visible);
+  await page.keyboard.press('Enter');
+  const focused = await page.evaluate(() => document.activeElement.id);
+  check('keyboard: the skip link moves focus to the main content', focused === 'tresc', `focus on #${focused}`);
+
+  async function tabTo(label) {
+    await page.evaluate(() => document.activeElement && document.activeElement.blur());
+    for (let i = 0; i < 80; i += 1) {
+      await page.keyboard.press('Tab');
+      const text = await page.evaluate(() => (document.activeElement ? document.activeElement.textContent.trim() : ''));
+      if (text === label || text.endsWith(label)) return true;
+    }
+    return false;
+  }
+  check('keyboard: Tab reaches „Włącz wysoki kontrast”', await tabTo('Włącz wysoki kontrast'));
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  check('keyboard: Enter turns high contrast on', await page.evaluate(() => document.documentElement.classList.contains('kontrast')));
+  check('keyboard: Tab reaches the largest text size „A++”', await tabTo('A++'));
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  const size = await page.evaluate(() => document.documentElement.style.fontSize);
+  check('keyboard: Enter sets the largest text size', size === '150%', `font-size ${size}`);
+  await page.goto(`${base}/ustawienia`);
+  check('keyboard: Tab reaches the „Zapisz ustawienia” button of the form', await tabTo('Zapisz ustawienia'));
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  check('keyboard: the settings form keeps the choices', await page.evaluate(() => document.documentElement.classList.contains('kontrast')));
+  await context.close();
+}
+
+await browser.close();
+console.log(`screenshots: ${out}/home-default.png, ${out}/home-high-contrast.png`);
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
