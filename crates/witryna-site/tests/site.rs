@@ -1,0 +1,242 @@
+//! The site over real HTTP on a sled store seeded with the demo content.
+
+use std::sync::Arc;
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+use witryna_core::content::NewsArticle;
+use witryna_core::{demo, Cms};
+use witryna_site::{router, SiteState};
+use witryna_sled::SledStore;
+
+struct Site {
+    base: String,
+    cms: Cms,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
+    demo::seed(&cms).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = router(SiteState::new(cms.clone()));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Site { base, cms, client, _dir: dir }
+}
+
+impl Site {
+    async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, reqwest::header::HeaderMap, String) {
+        let mut rb = self.client.get(format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            rb = rb.header(COOKIE, c);
+        }
+        let res = rb.send().await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        (status, headers, res.text().await.unwrap())
+    }
+
+    async fn page(&self, path: &str) -> String {
+        let (status, _, html) = self.get(path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        html
+    }
+}
+
+fn assert_page_frame(html: &str, path: &str) {
+    assert!(html.contains("<html lang=\"pl\""), "{path}: lang");
+    assert_eq!(html.matches("<h1").count(), 1, "{path}: exactly one h1");
+    assert!(html.contains("<meta name=\"deklaracja-dostępności\""), "{path}: declaration meta");
+    assert!(html.contains("href=\"/deklaracja-dostepnosci\""), "{path}: footer link to the declaration");
+    let skip = html.find("href=\"#tresc\"").expect("skip link");
+    assert!(html.find("<a ").unwrap() >= skip - 3, "{path}: the skip link is the first link");
+    assert!(html.contains("<main id=\"tresc\" tabindex=\"-1\">"), "{path}: main landmark");
+}
+
+#[tokio::test]
+async fn every_page_type_renders_the_seed_content() {
+    let s = start().await;
+    for path in [
+        "/",
+        "/aktualnosci",
+        "/projekty",
+        "/jednostki",
+        "/deklaracja-dostepnosci",
+        "/ustawienia",
+        "/skroty-klawiszowe",
+        "/szukaj",
+        "/mapa-strony",
+        "/strony/klauzula-informacyjna",
+    ] {
+        assert_page_frame(&s.page(path).await, path);
+    }
+    let home = s.page("/").await;
+    assert!(home.contains("Miejski Ośrodek Pomocy Społecznej w Głownie"));
+    assert!(home.contains("Otwarte teraz") || home.contains("Zamknięte"), "open badge");
+    assert!(home.contains("Strona główna</li>") || home.contains("aria-current=\"page\">Strona główna"), "breadcrumbs");
+
+    let news = s.page("/aktualnosci/spotkanie-informacyjne-w-klubie-integracji-spolecznej").await;
+    assert_page_frame(&news, "news item");
+    assert!(
+        news.contains("Dodano przez MOPS Kalisz, <time datetime=\"2017-02-03T08:41:08Z\">3 lutego 2017, 09:41</time>")
+    );
+    assert!(news.contains("<dt>Liczba uczestników</dt><dd>42</dd>"));
+    assert!(news.contains("<ol>") && news.contains("Równi na starcie"), "CommonMark body");
+    assert!(news.contains("<a href=\"/aktualnosci\">Aktualności</a>"), "breadcrumb to the list");
+
+    let rowni = s.page("/projekty/rowni-na-starcie").await;
+    assert!(rowni.contains("<td class=\"liczba\">1 515 830,74 zł</td>"), "budget in Polish form");
+    assert!(rowni.contains("1 440 039,20 zł"));
+    assert!(rowni.contains("Fundacja „Z Godnością” w Kaliszu"));
+    assert!(rowni.contains("<dt>Fundusz</dt><dd>EFS</dd>"));
+    let zawiercie = s.page("/projekty/partnerstwo-na-rzecz-aktywnej-integracji-w-powiecie-zawiercianskim").await;
+    assert!(zawiercie.contains("<td class=\"liczba\">145 osób</td>"), "indicators");
+    let glowno = s.page("/projekty/aktywna-integracja-w-miescie-glowno").await;
+    assert!(glowno.contains("Człowiek – najlepsza inwestycja"), "logo-bar slogan");
+
+    let unit = s.page("/jednostki/mops-glowno").await;
+    assert!(unit.contains("<caption>Godziny pracy w zwykłym tygodniu</caption>"));
+    assert!(unit.contains("<th scope=\"row\">poniedziałek</th><td>07:30–16:30</td>"));
+    assert!(unit.contains("<th scope=\"row\">sobota</th><td>nieczynne</td>"));
+    let senior = s.page("/jednostki/dzienny-dom-senior-plus").await;
+    assert!(
+        senior.contains("<a href=\"/jednostki/mops-zawiercie\">Miejski Ośrodek Pomocy Społecznej w Zawierciu</a>"),
+        "parent unit"
+    );
+}
+
+#[tokio::test]
+async fn the_declaration_has_the_ministry_template_ids() {
+    let s = start().await;
+    let html = s.page("/deklaracja-dostepnosci").await;
+    for id in [
+        "a11y-wstep",
+        "a11y-podmiot",
+        "a11y-url",
+        "a11y-data-publikacja",
+        "a11y-data-aktualizacja",
+        "a11y-status",
+        "a11y-ocena",
+        "a11y-data-sporzadzenie",
+        "a11y-audytor",
+        "a11y-kontakt",
+        "a11y-osoba",
+        "a11y-email",
+        "a11y-telefon",
+        "a11y-procedura",
+        "a11y-architektura",
+    ] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "missing #{id}");
+    }
+    assert!(html.contains("częściowo zgodna"));
+    assert!(html.contains("<span id=\"a11y-data-publikacja\">2017-02-01</span>"));
+}
+
+#[tokio::test]
+async fn visitor_settings_are_a_cookie_applied_on_the_server() {
+    let s = start().await;
+    let (status, headers, _) = s.get("/ustawienia/ustaw?c=1&powrot=/projekty", None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[LOCATION], "/projekty");
+    let cookie = headers[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert!(headers[SET_COOKIE].to_str().unwrap().contains("HttpOnly"));
+    let (_, _, html) = s.get("/projekty", Some(&cookie)).await;
+    assert!(html.contains("class=\"czcionka-0 kontrast\""), "high contrast on every page");
+    assert!(html.contains("Wyłącz wysoki kontrast"));
+
+    let (_, headers, _) = s.get("/ustawienia/ustaw?f=2&u=1&s=1&powrot=/", Some(&cookie)).await;
+    let cookie = headers[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let (_, _, html) = s.get("/", Some(&cookie)).await;
+    assert!(html.contains("class=\"czcionka-2 kontrast podkreslenia odstepy\""), "{cookie}");
+    assert!(html.contains("style=\"font-size: 150%\""));
+
+    let (_, headers, _) = s.get("/ustawienia/ustaw?formularz=1&f=1&powrot=/ustawienia", Some(&cookie)).await;
+    let cookie = headers[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let (_, _, html) = s.get("/", Some(&cookie)).await;
+    assert!(html.contains("class=\"czcionka-1\""), "the form's unticked boxes turn modes off: {cookie}");
+    assert!(!html.contains("accesskey"), "shortcuts unticked in the form are off");
+
+    let (_, headers, _) = s.get("/ustawienia/ustaw?c=1&powrot=//evil.example/", None).await;
+    assert_eq!(headers[LOCATION], "/", "no open redirect");
+    let (_, _, html) = s.get("/", Some("witryna_ustawienia=garbage")).await;
+    assert!(html.contains("class=\"czcionka-0\""), "a bad cookie is the default look");
+    assert!(html.contains("accesskey=\"1\""), "shortcuts on by default");
+    let (_, _, html) = s.get("/", Some("witryna_ustawienia=f0-k0")).await;
+    assert!(!html.contains("accesskey"), "shortcuts can be turned off");
+    let (_, _, html) = s.get("/", Some("witryna_ustawienia=o1")).await;
+    assert!(!html.contains("Rozumiem, zamknij informację"), "the cookie notice goes once acknowledged");
+}
+
+#[tokio::test]
+async fn content_is_escaped_and_sanitized_and_drafts_stay_hidden() {
+    let s = start().await;
+    let item = s
+        .cms
+        .create(NewsArticle {
+            title: "Uwaga <b>pogrubienie</b> & \"cudzysłów\"".into(),
+            lead: "<script>alert('lead')</script>".into(),
+            body: "Tekst <script>alert(1)</script> <img src=x onerror=alert(2)> [klik](javascript:alert(3))".into(),
+            author: "MOPS Kalisz".into(),
+            tags: vec![],
+            cover: None,
+            event: None,
+        })
+        .await
+        .unwrap();
+    let path = format!("/aktualnosci/{}", item.meta.slug);
+    assert_eq!(s.get(&path, None).await.0, StatusCode::NOT_FOUND, "a draft is not public");
+    let list = s.page("/aktualnosci").await; // cached before the publish below
+    assert!(!list.contains("pogrubienie"));
+    s.cms.publish(item.meta.id, 1, None).await.unwrap();
+    let list = s.page("/aktualnosci").await;
+    assert!(list.contains("pogrubienie"), "a write makes cached pages stale at once");
+    let html = s.page(&path).await;
+    assert!(
+        html.contains("Uwaga &#60;b&#62;pogrubienie&#60;/b&#62; &#38; &#34;cudzysłów&#34;")
+            || html.contains("Uwaga &lt;b&gt;"),
+        "title escaped"
+    );
+    assert!(!html.contains("<script>alert"), "no script from content");
+    assert!(!html.contains("onerror"), "no event handlers from content");
+    assert!(!html.contains("javascript:alert"), "no javascript: links");
+
+    s.cms.set_slug(item.meta.id, 2, "uwaga").await.unwrap();
+    let (status, headers, _) = s.get(&path, None).await;
+    assert_eq!(status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(headers[LOCATION], "/aktualnosci/uwaga");
+}
+
+#[tokio::test]
+async fn not_found_search_feed_sitemap_robots() {
+    let s = start().await;
+    let (status, headers, html) = s.get("/nie-ma-takiej-strony", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(html.contains("Nie znaleźliśmy tej strony") && html.contains("role=\"search\""), "a helpful 404");
+    assert_eq!(s.get("/projekty/nie-ma", None).await.0, StatusCode::NOT_FOUND);
+
+    let found = s.page("/szukaj?q=INTEGRACJI").await;
+    assert!(found.contains("Spotkanie informacyjne w Klubie Integracji Społecznej"));
+    assert!(found.contains("Klub Integracji Społecznej"));
+    assert!(
+        s.page("/szukaj?q=zawiercianskim").await.contains("Partnerstwo na rzecz aktywnej integracji"),
+        "diacritics folded"
+    );
+    assert!(s.page("/szukaj?q=qqqqq").await.contains("Nic nie znaleziono"));
+
+    let (status, headers, atom) = s.get("/atom.xml", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+    assert_eq!(atom.matches("<entry>").count(), 2);
+    assert!(atom.contains("<published>2017-02-03T08:41:08Z</published>"));
+    assert!(!atom.contains("<script"), "feed content is sanitized and escaped");
+
+    let (_, _, sitemap) = s.get("/sitemap.xml", None).await;
+    assert!(sitemap.contains("/projekty/rowni-na-starcie</loc>"));
+    assert!(sitemap.contains("/jednostki/mops-glowno</loc>"));
+    let (_, _, robots) = s.get("/robots.txt", None).await;
+    assert!(robots.contains("Sitemap: http://") && robots.contains("Disallow: /ustawienia/"));
+}
