@@ -42,7 +42,7 @@ enum Command {
         /// Largest request body in bytes.
         #[arg(long, default_value_t = 1024 * 1024)]
         body_limit: usize,
-        /// Public read responses kept in memory (0: no cache).
+        /// Public API responses and rendered pages kept in memory (0: no cache).
         #[arg(long, default_value_t = 1024)]
         cache_entries: usize,
     },
@@ -161,7 +161,8 @@ async fn serve(dir: &Path, addr: &str, seed: bool, config: ApiConfig) -> Result<
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr().map_err(|e| CliError::Io(e.to_string()))?;
-    let site = witryna_site::SiteState::new(cms.clone());
+    let site_config = witryna_site::SiteConfig { cache_entries: config.public_cache_entries, ..Default::default() };
+    let site = witryna_site::SiteState::with_config(cms.clone(), site_config);
     let fallback_site = site.clone();
     // The site at `/`, the API at `/api/v1`; unknown `/api/` paths get the API's
     // problem+json 404, everything else the site's helpful HTML 404.
