@@ -8,6 +8,7 @@ use tokio::sync::broadcast;
 
 use crate::content::Content;
 use crate::record::{Id, Meta, Record, Status};
+use crate::search::{SearchIndex, SearchQuery, SearchResults};
 use crate::slugs;
 use crate::store::{Cursor, DynStore, ListQuery, Store, StoreError};
 use crate::validate::ValidationErrors;
@@ -79,6 +80,12 @@ pub enum CmsError {
     /// A pagination cursor that this service did not hand out.
     #[error("invalid cursor {0:?}")]
     InvalidCursor(String),
+    /// No search index is configured.
+    #[error("search is not available: no search index is configured")]
+    SearchUnavailable,
+    /// The search index failed.
+    #[error(transparent)]
+    Search(crate::search::SearchError),
     /// A stored body that no longer reads as its kind.
     #[error("stored item {id} is not a valid {kind}: {reason}")]
     CorruptBody {
@@ -155,6 +162,8 @@ pub struct ChangeEvent {
     pub change: Change,
     /// The item's metadata after the change (before it, for deletions).
     pub meta: Meta,
+    /// The content (JSON) after the change; `None` for deletions.
+    pub body: Option<Arc<str>>,
 }
 
 /// What kind of change an event reports.
@@ -282,6 +291,7 @@ pub struct Cms {
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<ChangeEvent>,
     generation: Arc<AtomicU64>,
+    search: Option<Arc<dyn SearchIndex>>,
 }
 
 impl std::fmt::Debug for Cms {
@@ -340,7 +350,7 @@ impl Cms {
     /// A service with its own clock (tests of scheduled publishing).
     pub fn with_clock(store: DynStore, clock: Arc<dyn Clock>) -> Self {
         let (events, _) = broadcast::channel(1024);
-        Self { store, clock, events, generation: Arc::new(AtomicU64::new(0)) }
+        Self { store, clock, events, generation: Arc::new(AtomicU64::new(0)), search: None }
     }
 
     /// The store underneath (for backends' own maintenance, not for content).
@@ -359,10 +369,45 @@ impl Cms {
         self.events.subscribe()
     }
 
-    fn emit(&self, change: Change, meta: Meta) {
+    /// Keeps a search index current with every write (applied before a write returns).
+    pub fn with_search(mut self, index: Arc<dyn SearchIndex>) -> Self {
+        self.search = Some(index);
+        self
+    }
+
+    /// Reports a committed change: derived state first (cache generation, search index),
+    /// then subscribers.
+    async fn emit(&self, change: Change, meta: Meta, body: Option<&str>) {
         self.generation.fetch_add(1, Ordering::Release);
-        // No subscribers is fine: events are for derived indexes, which may not exist.
-        let _ = self.events.send(ChangeEvent { change, meta });
+        let event = ChangeEvent { change, meta, body: body.map(Arc::from) };
+        if let Some(index) = &self.search {
+            // The write is committed; a failing index must not fail it. `rebuild_search`
+            // (or `witryna reindex`) repairs the index.
+            if let Err(e) = index.apply(&event).await {
+                tracing::error!(error = %e, id = %event.meta.id, "search index not updated; rebuild it");
+            }
+        }
+        // No subscribers is fine: events are for other derived state, which may not exist.
+        let _ = self.events.send(event);
+    }
+
+    /// Full-text search as the public sees the site now.
+    pub async fn search(&self, mut query: SearchQuery) -> Result<SearchResults, CmsError> {
+        let index = self.search.as_ref().ok_or(CmsError::SearchUnavailable)?;
+        if query.limit == 0 {
+            query.limit = 20;
+        }
+        if query.limit > MAX_PAGE {
+            return Err(validation("limit", "out_of_range", format!("must be between 1 and {MAX_PAGE}")));
+        }
+        query.text = query.text.trim().chars().take(SearchQuery::MAX_CHARS).collect();
+        index.search(&query, self.now()).await.map_err(CmsError::Search)
+    }
+
+    /// Rebuilds the search index from the store; `progress` gets the items read so far.
+    pub async fn rebuild_search(&self, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64, CmsError> {
+        let index = self.search.as_ref().ok_or(CmsError::SearchUnavailable)?;
+        index.rebuild(&*self.store, progress).await.map_err(CmsError::Search)
     }
 
     /// A counter that grows with every write this service commits (shared by its clones):
@@ -392,7 +437,7 @@ impl Cms {
         record.meta.version += 1;
         record.meta.updated_at = self.now();
         self.store.put(record.clone()).await?;
-        self.emit(change, record.meta.clone());
+        self.emit(change, record.meta.clone(), Some(&record.body)).await;
         Ok(record.meta)
     }
 
@@ -445,7 +490,7 @@ impl Cms {
             }
             match self.store.put(record.clone()).await {
                 Ok(()) => {
-                    self.emit(Change::Created, record.meta.clone());
+                    self.emit(Change::Created, record.meta.clone(), Some(&record.body)).await;
                     return Ok(Item { meta: record.meta, content });
                 }
                 // Another writer took it between the check and the write: try the next.
@@ -521,7 +566,7 @@ impl Cms {
     pub async fn delete(&self, id: Id, expected_version: u64) -> Result<(), CmsError> {
         let record = self.load_at(id, expected_version).await?;
         self.store.delete(id, expected_version).await?;
-        self.emit(Change::Deleted, record.meta);
+        self.emit(Change::Deleted, record.meta, None).await;
         Ok(())
     }
 

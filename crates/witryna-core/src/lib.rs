@@ -38,6 +38,7 @@ pub mod money;
 pub mod office_hours;
 pub mod pl;
 pub mod record;
+pub mod search;
 pub mod slugs;
 pub mod store;
 #[cfg(feature = "testing")]

@@ -1,0 +1,92 @@
+//! The search contract: a derived full-text index that the [`Cms`](crate::Cms) keeps
+//! current with every committed write and can rebuild from the store.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::cms::ChangeEvent;
+use crate::record::Id;
+use crate::store::Store;
+
+/// A search query.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// What the visitor typed: plain words (no query syntax; at most
+    /// [`SearchQuery::MAX_CHARS`] characters are used).
+    pub text: String,
+    /// Only these kinds (`news`, `programme`, ...); all when empty.
+    pub kinds: Vec<String>,
+    /// Only items with this tag.
+    pub tag: Option<String>,
+    /// Only items published at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Only items published at or before this time.
+    pub until: Option<DateTime<Utc>>,
+    /// Page size (1 to 100; 20 when 0).
+    pub limit: usize,
+    /// How many hits to skip (from a `next_cursor`).
+    pub offset: usize,
+}
+
+impl SearchQuery {
+    /// Longer query texts are cut here: a search never fails for its length.
+    pub const MAX_CHARS: usize = 200;
+}
+
+/// One found item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SearchHit {
+    /// The item.
+    pub id: Id,
+    /// Its kind.
+    pub kind: String,
+    /// Its current slug.
+    pub slug: String,
+    /// Its title.
+    pub title: String,
+    /// An excerpt as HTML: text escaped, matched words in `<mark>`.
+    pub snippet: String,
+    /// When it was published.
+    pub publish_at: DateTime<Utc>,
+    /// Relevance (higher first).
+    pub score: f32,
+}
+
+/// A page of hits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SearchResults {
+    /// Hits, best first.
+    pub items: Vec<SearchHit>,
+    /// Number of matching items.
+    pub total: usize,
+    /// Cursor of the next page, if any.
+    pub next_cursor: Option<String>,
+}
+
+/// A failure of the index itself.
+#[derive(Debug, thiserror::Error)]
+#[error("search index: {0}")]
+pub struct SearchError(pub String);
+
+/// A full-text index derived from the store.
+///
+/// # Contract
+/// - `apply` is called by the Cms after every committed write, before the write returns:
+///   a published item is searchable, and an unpublished, archived or deleted one gone,
+///   when `apply` returns. Only published items are indexed.
+/// - `search` finds only items whose publish time is at or before `now`.
+/// - `rebuild` replaces the index with what the store holds.
+#[async_trait]
+pub trait SearchIndex: Send + Sync + 'static {
+    /// Applies one committed change.
+    async fn apply(&self, event: &ChangeEvent) -> Result<(), SearchError>;
+
+    /// Runs a query as the public sees the site at `now`.
+    async fn search(&self, query: &SearchQuery, now: DateTime<Utc>) -> Result<SearchResults, SearchError>;
+
+    /// Rebuilds the index from the store; `progress` gets the number of items read so far.
+    async fn rebuild(&self, store: &dyn Store, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64, SearchError>;
+}
