@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use witryna_core::{demo, Cms, CmsError, Id};
 use witryna_http::auth::{self, Role, TokenError};
 use witryna_http::{ApiConfig, ApiState};
+use witryna_search::TantivyIndex;
 use witryna_sled::{Durability, OpenError, SledStore};
 
 /// Witryna: a CMS for public-service websites.
@@ -57,11 +58,13 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Load an export into the store (created when missing).
+    /// Load an export into the store (created when missing); rebuilds the search index.
     Import {
         /// The JSON Lines file written by `witryna export`.
         file: PathBuf,
     },
+    /// Rebuild the search index (`DIR/search`) from the store.
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,13 +153,31 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
+/// The search index lives beside sled's files, in `DIR/search`.
+fn open_index(dir: &Path) -> Result<Arc<TantivyIndex>, CliError> {
+    TantivyIndex::open(dir.join("search")).map(Arc::new).map_err(|e| CliError::Io(e.to_string()))
+}
+
+async fn rebuild(cms: &Cms) -> Result<u64, CliError> {
+    let bar = progress(None);
+    let read = cms.rebuild_search(&|n| bar.set_position(n)).await?;
+    bar.finish_and_clear();
+    Ok(read)
+}
+
 async fn serve(dir: &Path, addr: &str, seed: bool, config: ApiConfig) -> Result<(), CliError> {
-    let cms = Cms::new(Arc::new(SledStore::open(dir)?));
+    let store = Arc::new(SledStore::open(dir)?);
+    let index = open_index(dir)?;
+    let cms = Cms::new(store.clone()).with_search(index.clone());
     if seed {
         let report = demo::seed(&cms).await?;
         if report.seeded {
             tracing::info!(items = report.items, "loaded the demo content");
         }
+    }
+    if index.is_empty() && !witryna_core::Store::all(&*store, None, 1).await.map_err(CmsError::from)?.is_empty() {
+        let read = rebuild(&cms).await?;
+        tracing::info!(items = read, "built the search index");
     }
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
@@ -240,6 +261,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             eprintln!("Exported {count} items.");
             Ok(())
         }
+        Command::Reindex => {
+            let cms = Cms::new(Arc::new(open_existing(dir)?)).with_search(open_index(dir)?);
+            let read = rebuild(&cms).await?;
+            eprintln!("Rebuilt the search index from {read} items.");
+            Ok(())
+        }
         Command::Import { file } => {
             let input = File::open(&file).map_err(|e| io("open", &file, e))?;
             let len = input.metadata().map(|m| m.len()).ok();
@@ -250,6 +277,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             bar.finish_and_clear();
             store.flush().await.map_err(|e| CliError::Io(format!("cannot flush the store: {e}")))?;
             let report = report?;
+            let cms = Cms::new(Arc::new(store)).with_search(open_index(dir)?);
+            rebuild(&cms).await?;
             for (line, message) in &report.errors {
                 eprintln!("{}:{line}: {message}", file.display());
             }

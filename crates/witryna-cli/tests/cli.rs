@@ -61,6 +61,12 @@ async fn serve_demo_answers_over_http_and_stops_gracefully() {
     assert_eq!(news["items"].as_array().unwrap().len(), 2);
     let settings = reqwest::get(format!("{}/settings/accessibility", server.base)).await.unwrap();
     assert_eq!(settings.status(), 200);
+    let found: serde_json::Value =
+        reqwest::get(format!("{}/search?q=wozek%20widlowy", server.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(found["items"][0]["slug"], "aktywni-w-kis", "search is served and current");
+    let home = reqwest::get(server.base.replace("/api/v1", "/")).await.unwrap();
+    assert_eq!(home.status(), 200);
+    assert!(home.text().await.unwrap().contains("<html lang=\"pl\""), "the site is served at /");
     let (status, log) = server.stop();
     assert!(status.success(), "graceful shutdown exits 0: {log}");
     assert!(log.contains("finished processing request"), "requests are logged: {log}");
@@ -140,6 +146,8 @@ fn export_import_export_is_byte_identical() {
     let imported = witryna(&b, &["import", first.to_str().unwrap()]);
     assert!(imported.status.success(), "{}", stderr(&imported));
     assert!(stderr(&imported).contains("Imported 17 items; 0 already present; 0 refused."), "{}", stderr(&imported));
+    let reindex = witryna(&b, &["reindex"]);
+    assert!(stderr(&reindex).contains("Rebuilt the search index from 17 items."), "{}", stderr(&reindex));
     let second = witryna(&b, &["export"]).stdout;
     assert_eq!(second, std::fs::read(&first).unwrap(), "export → import → export is byte-identical");
 

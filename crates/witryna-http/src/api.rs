@@ -17,6 +17,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use witryna_core::cms::DEFAULT_LOCALE;
 use witryna_core::content::{AccessibilitySettings, NewsArticle, Page, Programme, Unit};
+use witryna_core::search::{SearchQuery, SearchResults};
 use witryna_core::{Content, CreateOptions, Id, Item, Meta, Query, Record, RecordLookup, Status, View};
 
 use crate::auth::{self, NewToken, Role, TokenInfo};
@@ -547,6 +548,52 @@ async fn unit_open(
     Ok(res)
 }
 
+/// Maps the `kind` parameter (API segment or kind name) to a kind.
+fn search_kind(value: &str) -> Option<&'static str> {
+    match value {
+        "news" => Some(NewsArticle::KIND),
+        "programmes" | "programme" => Some(Programme::KIND),
+        "units" | "unit" => Some(Unit::KIND),
+        "pages" | "page" => Some(Page::KIND),
+        _ => None,
+    }
+}
+
+async fn search(
+    State(s): State<ApiState>,
+    q: Result<QueryParams<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let p = params(q)?;
+    let mut kinds = Vec::new();
+    for (k, v) in &p.0 {
+        if k == "kind" {
+            for part in v.split(',').filter(|x| !x.is_empty()) {
+                let kind = search_kind(part).ok_or_else(|| {
+                    ApiError::query("kind", format!("unknown kind {part:?} (news, programmes, units, pages)"))
+                })?;
+                kinds.push(kind.to_owned());
+            }
+        }
+    }
+    let offset = match p.get("cursor") {
+        Some(c) => c.parse::<usize>().map_err(|_| ApiError::query("cursor", "not a cursor this API handed out"))?,
+        None => 0,
+    };
+    let query = SearchQuery {
+        text: p.get("q").unwrap_or_default().to_owned(),
+        kinds,
+        tag: p.get("tag").map(str::to_owned),
+        from: p.instant("from", false)?,
+        until: p.instant("to", true)?,
+        limit: p.limit(20, witryna_core::cms::MAX_PAGE)?,
+        offset,
+    };
+    let results = s.cms.search(query).await?;
+    let mut res = json_response(StatusCode::OK, &results);
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(res)
+}
+
 async fn get_settings(State(s): State<ApiState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let item = s
         .cms
@@ -725,6 +772,25 @@ pub(crate) fn build() -> ApiBuilder {
     o.query = &[("at", "RFC 3339 time; default now")];
     o.response = Some(api.schema::<OpenJson>());
     api.add(o, unit_open);
+
+    let mut o = op(
+        Method::GET,
+        "/api/v1/search".into(),
+        "Full-text search of published items (Polish-aware: case, diacritics, inflection)".into(),
+        "search",
+        Access::Public,
+    );
+    o.query = &[
+        ("q", "plain words (no query syntax; cut at 200 characters)"),
+        ("kind", "news, programmes, units, pages (comma-separated or repeated)"),
+        ("tag", "only items with this tag"),
+        ("from", "published at or after: a date or an RFC 3339 time"),
+        ("to", "published at or before: a date (whole day) or an RFC 3339 time"),
+        ("limit", "1 to 100 (default 20)"),
+        ("cursor", "next_cursor of the previous page"),
+    ];
+    o.response = Some(api.schema::<SearchResults>());
+    api.add(o, search);
 
     let item = api.schema::<ItemJson<AccessibilitySettings>>();
     let mut o = op(

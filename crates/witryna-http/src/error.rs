@@ -109,6 +109,9 @@ impl IntoResponse for ApiError {
                 CmsError::InvalidTransition { .. } => {
                     (S::CONFLICT, "urn:witryna:problem:invalid-transition", "Not allowed in this status")
                 }
+                CmsError::SearchUnavailable => {
+                    (S::SERVICE_UNAVAILABLE, "urn:witryna:problem:search-unavailable", "Search unavailable")
+                }
                 CmsError::InvalidCursor(_) => {
                     errors = field("cursor", "invalid", "not a cursor this API handed out".into());
                     (S::BAD_REQUEST, "urn:witryna:problem:invalid-query", "Invalid query parameters")

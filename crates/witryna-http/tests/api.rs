@@ -19,7 +19,8 @@ struct Server {
 
 async fn start_with(prefix: &str, config: ApiConfig) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
+    let index = Arc::new(witryna_search::TantivyIndex::in_memory().unwrap());
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap())).with_search(index);
     demo::seed(&cms).await.unwrap();
     let editor = auth::create_token(&cms, Role::Editor, "redakcja").await.unwrap().token;
     let admin = auth::create_token(&cms, Role::Admin, "admin").await.unwrap().token;
@@ -362,6 +363,7 @@ async fn openapi_documents_every_route() {
     }
     expected.extend([
         ("get", "/api/v1/units/{key}/open".to_owned()),
+        ("get", "/api/v1/search".to_owned()),
         ("get", "/api/v1/settings/accessibility".to_owned()),
         ("put", "/api/v1/settings/accessibility".to_owned()),
         ("get", "/api/v1/tokens".to_owned()),
@@ -416,4 +418,34 @@ async fn mounts_under_a_prefix_with_cors() {
     assert_eq!(res.headers()["access-control-allow-origin"], "https://mops.example.pl");
     let res = s.req(Method::GET, "/news").header("origin", "https://evil.example").send().await.unwrap();
     assert!(!res.headers().contains_key("access-control-allow-origin"));
+}
+
+#[tokio::test]
+async fn search_over_http() {
+    let s = start().await;
+    let (status, _, body) = send(s.req(Method::GET, "/search?q=wozek%20widlowy")).await;
+    assert_eq!(status, StatusCode::OK);
+    let first = &body["items"][0];
+    assert_eq!((first["kind"].as_str(), first["slug"].as_str()), (Some("programme"), Some("aktywni-w-kis")));
+    assert!(first["snippet"].as_str().unwrap().contains("<mark>wózka</mark>"));
+    assert!(first["publish_at"].is_string() && first["title"] == "Aktywni w KIS");
+
+    let (_, _, units) = send(s.req(Method::GET, "/search?q=integracja&kind=units")).await;
+    assert!(units["items"].as_array().unwrap().iter().all(|h| h["kind"] == "unit"));
+    assert!(!units["items"].as_array().unwrap().is_empty());
+    let (_, _, page) = send(s.req(Method::GET, "/search?q=spolecznej&limit=1")).await;
+    let cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    let (_, _, next) = send(s.req(Method::GET, &format!("/search?q=spolecznej&limit=1&cursor={cursor}"))).await;
+    assert_ne!(next["items"][0]["id"], page["items"][0]["id"]);
+
+    for (bad, param) in [("kind=recipes", "kind"), ("cursor=abc", "cursor"), ("limit=500", "limit")] {
+        let (status, _, body) = send(s.req(Method::GET, &format!("/search?q=kis&{bad}"))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(paths(&body), [param]);
+    }
+    let long = "a%20".repeat(3000);
+    assert_eq!(send(s.req(Method::GET, &format!("/search?q={long}"))).await.0, StatusCode::OK);
+    assert_eq!(send(s.req(Method::GET, "/search?q=%22AND%20(")).await.0, StatusCode::OK);
+    let (_, _, empty) = send(s.req(Method::GET, "/search")).await;
+    assert_eq!(empty["total"], 0);
 }

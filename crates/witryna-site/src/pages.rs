@@ -951,20 +951,73 @@ pub(crate) async fn shortcuts(
 struct SearchPage {
     layout: Layout,
     query: String,
-    results: Vec<(String, String, &'static str)>,
+    results: Vec<SearchRow>,
+    total: usize,
+    more: Option<String>,
+}
+
+pub(crate) struct SearchRow {
+    href: String,
+    title: String,
+    kind: &'static str,
+    snippet: String,
+    date: String,
 }
 
 #[derive(serde::Deserialize)]
 pub(crate) struct SearchParams {
     q: Option<String>,
+    od: Option<usize>,
 }
 
-/// Case- and diacritic-insensitive title match (a stand-in until full-text search).
+fn kind_path(kind: &str) -> Option<(&'static str, &'static str)> {
+    match kind {
+        NewsArticle::KIND => Some(("/aktualnosci", "aktualność")),
+        Programme::KIND => Some(("/projekty", "projekt")),
+        Unit::KIND => Some(("/jednostki", "jednostka")),
+        Page::KIND => Some(("/strony", "strona")),
+        _ => None,
+    }
+}
+
+/// Case- and diacritic-insensitive title match: the fallback without a search index.
 fn title_matches(title: &str, query: &str) -> bool {
     let (t, q) = (slugs::slugify(title), slugs::slugify(query));
     !q.is_empty() && t.contains(&q)
 }
 
+async fn title_search(cms: &Cms, query: &str) -> Result<Vec<SearchRow>, PageError> {
+    let mut rows = Vec::new();
+    let mut push = |kind: &str, slug: &str, title: &str, t: DateTime<Utc>| {
+        if let Some((base, label)) = kind_path(kind) {
+            if title_matches(title, query) {
+                let snippet = String::new();
+                rows.push(SearchRow {
+                    href: format!("{base}/{slug}"),
+                    title: title.to_owned(),
+                    kind: label,
+                    snippet,
+                    date: pl::date(t.date_naive()),
+                });
+            }
+        }
+    };
+    for n in all_public::<NewsArticle>(cms).await? {
+        push(NewsArticle::KIND, &n.meta.slug, &n.content.title, n.meta.sort_time());
+    }
+    for p in all_public::<Programme>(cms).await? {
+        push(Programme::KIND, &p.meta.slug, &p.content.name, p.meta.sort_time());
+    }
+    for u in all_public::<Unit>(cms).await? {
+        push(Unit::KIND, &u.meta.slug, &u.content.name, u.meta.sort_time());
+    }
+    for p in all_public::<Page>(cms).await? {
+        push(Page::KIND, &p.meta.slug, &p.content.title, p.meta.sort_time());
+    }
+    Ok(rows)
+}
+
+/// Full-text search through the Cms's index; a title filter when there is none.
 pub(crate) async fn search(
     State(s): State<SiteState>,
     headers: HeaderMap,
@@ -972,33 +1025,49 @@ pub(crate) async fn search(
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Response {
     let cms = s.cms.clone();
-    let query = params.ok().and_then(|Query(p)| p.q).unwrap_or_default().trim().chars().take(200).collect::<String>();
+    let (query, offset) = match params {
+        Ok(Query(p)) => (p.q.unwrap_or_default(), p.od.unwrap_or(0)),
+        Err(_) => (String::new(), 0),
+    };
+    let query = query.trim().chars().take(witryna_core::search::SearchQuery::MAX_CHARS).collect::<String>();
     serve(&s, &headers, &uri, |ctx| async move {
-        let mut results = Vec::new();
+        let (mut results, mut total, mut more) = (Vec::new(), 0, None);
         if !query.is_empty() {
-            for n in all_public::<NewsArticle>(&cms).await? {
-                if title_matches(&n.content.title, &query) {
-                    results.push((format!("/aktualnosci/{}", n.meta.slug), n.content.title, "aktualność"));
+            let q = witryna_core::search::SearchQuery { text: query.clone(), limit: 20, offset, ..Default::default() };
+            match cms.search(q).await {
+                Ok(found) => {
+                    total = found.total;
+                    more = found.next_cursor.map(|c| format!("/szukaj?q={}&od={c}", encode(&query)));
+                    results = found
+                        .items
+                        .into_iter()
+                        .filter_map(|h| {
+                            let (base, label) = kind_path(&h.kind)?;
+                            Some(SearchRow {
+                                href: format!("{base}/{}", h.slug),
+                                title: h.title,
+                                kind: label,
+                                snippet: h.snippet,
+                                date: pl::date(h.publish_at.with_timezone(&Warsaw).date_naive()),
+                            })
+                        })
+                        .collect();
                 }
-            }
-            for p in all_public::<Programme>(&cms).await? {
-                if title_matches(&p.content.name, &query) {
-                    results.push((format!("/projekty/{}", p.meta.slug), p.content.name, "projekt"));
+                Err(CmsError::SearchUnavailable) => {
+                    results = title_search(&cms, &query).await?;
+                    total = results.len();
                 }
-            }
-            for u in all_public::<Unit>(&cms).await? {
-                if title_matches(&u.content.name, &query) {
-                    results.push((format!("/jednostki/{}", u.meta.slug), u.content.name, "jednostka"));
-                }
-            }
-            for p in all_public::<Page>(&cms).await? {
-                if title_matches(&p.content.title, &query) {
-                    results.push((format!("/strony/{}", p.meta.slug), p.content.title, "strona"));
-                }
+                Err(e) => return Err(e.into()),
             }
         }
         let title = if query.is_empty() { "Szukaj".to_owned() } else { format!("Wyniki wyszukiwania: {query}") };
-        let page = SearchPage { layout: layout(&ctx, &title, &[("Szukaj", "/szukaj")], "/szukaj"), query, results };
+        let page = SearchPage {
+            layout: layout(&ctx, &title, &[("Szukaj", "/szukaj")], "/szukaj"),
+            query,
+            results,
+            total,
+            more,
+        };
         Ok(Rendered::Html(page.render()?))
     })
     .await

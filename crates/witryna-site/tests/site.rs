@@ -240,3 +240,20 @@ async fn not_found_search_feed_sitemap_robots() {
     let (_, _, robots) = s.get("/robots.txt", None).await;
     assert!(robots.contains("Sitemap: http://") && robots.contains("Disallow: /ustawienia/"));
 }
+
+#[tokio::test]
+async fn the_search_page_uses_the_full_text_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Arc::new(witryna_search::TantivyIndex::in_memory().unwrap());
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap())).with_search(index);
+    demo::seed(&cms).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router(SiteState::new(cms))).await.unwrap() });
+    let html = reqwest::get(format!("{base}/szukaj?q=wozek+widlowy")).await.unwrap().text().await.unwrap();
+    assert!(html.contains("<a href=\"/projekty/aktywni-w-kis\">Aktywni w KIS</a>"), "{html}");
+    assert!(html.contains("<mark>wózka</mark> <mark>widłowego</mark>"));
+    let html =
+        reqwest::get(format!("{base}/szukaj?q=%3Cscript%3Ealert(1)%3C/script%3E")).await.unwrap().text().await.unwrap();
+    assert!(!html.contains("<script>alert"), "the query is escaped on the page");
+}
