@@ -54,7 +54,10 @@ fn sentence(words: &[String], seed: &mut u64, n: usize) -> String {
 
 fn dir_size(path: &std::path::Path) -> u64 {
     std::fs::read_dir(path).map_or(0, |entries| {
-        entries.flatten().map(|e| if e.path().is_dir() { dir_size(&e.path()) } else { e.metadata().map_or(0, |m| m.len()) }).sum()
+        entries
+            .flatten()
+            .map(|e| if e.path().is_dir() { dir_size(&e.path()) } else { e.metadata().map_or(0, |m| m.len()) })
+            .sum()
     })
 }
 
