@@ -48,7 +48,9 @@ impl Harness for MemoryHarness {
     }
 }
 
-/// Generates one `#[tokio::test]` per conformance check for a harness expression.
+/// Generates one `#[tokio::test]` per conformance check for a harness expression; with
+/// `optional:`, for a future giving `Option<harness>` (`None` skips, for servers that may
+/// be absent).
 #[macro_export]
 macro_rules! store_conformance_tests {
     ($harness:expr) => {
@@ -58,6 +60,24 @@ macro_rules! store_conformance_tests {
             scheduled_publishing, list_filters_and_order, pagination_under_inserts,
             concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop,
             history_import_and_all_items);
+    };
+    (optional: $harness:expr) => {
+        $crate::store_conformance_tests!(@optional $harness;
+            crud, kinds_are_separate, slug_uniqueness, slug_redirects, version_conflicts,
+            failed_writes_leave_nothing, revisions_and_restore, workflow_visibility,
+            scheduled_publishing, list_filters_and_order, pagination_under_inserts,
+            concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop,
+            history_import_and_all_items);
+    };
+    (@optional $harness:expr; $($check:ident),* $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $check() {
+                // `None`: the backend is not reachable here and the harness said so.
+                let Some(harness) = $harness.await else { return };
+                $crate::testing::$check(&harness).await;
+            }
+        )*
     };
     (@each $harness:expr; $($check:ident),* $(,)?) => {
         $(
