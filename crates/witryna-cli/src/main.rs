@@ -10,9 +10,10 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use witryna_core::{demo, Cms, CmsError, Id};
+use witryna_core::{demo, Cms, CmsError, Id, Store};
 use witryna_http::auth::{self, Role, TokenError};
 use witryna_http::{ApiConfig, ApiState};
+use witryna_postgres::{PgOptions, PgStore};
 use witryna_search::TantivyIndex;
 use witryna_sled::{Durability, OpenError, SledStore};
 
@@ -23,6 +24,9 @@ struct Cli {
     /// Folder of the store (sled).
     #[arg(long, global = true, value_name = "DIR", default_value = "witryna-data")]
     data: PathBuf,
+    /// A PostgreSQL store instead of the sled folder: `postgres://user@host/db`.
+    #[arg(long, global = true, value_name = "URL")]
+    store: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,7 +50,12 @@ enum Command {
         /// Public API responses and rendered pages kept in memory (0: no cache).
         #[arg(long, default_value_t = 1024)]
         cache_entries: usize,
+        /// Apply pending PostgreSQL migrations before serving.
+        #[arg(long)]
+        migrate: bool,
     },
+    /// Apply pending schema migrations (PostgreSQL; sled stores stamp theirs on open).
+    Migrate,
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -109,6 +118,53 @@ enum CliError {
     ImportRefused(usize),
     #[error("{0:?} is not a token id")]
     BadId(String),
+    #[error(transparent)]
+    Postgres(#[from] witryna_postgres::PgError),
+}
+
+/// The store a command works on: the sled folder, or PostgreSQL with `--store`.
+enum Backend {
+    Sled(SledStore),
+    Postgres(PgStore),
+}
+
+impl Backend {
+    fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Backend::Sled(s) => Arc::new(s.clone()),
+            Backend::Postgres(p) => Arc::new(p.clone()),
+        }
+    }
+
+    /// The search index: `DIR/search` beside sled; in memory for PostgreSQL (each server
+    /// builds its own at start and keeps it current through notifications).
+    fn index(&self, dir: &Path) -> Result<Arc<TantivyIndex>, CliError> {
+        match self {
+            Backend::Sled(_) => open_index(dir),
+            Backend::Postgres(_) => TantivyIndex::in_memory().map(Arc::new).map_err(|e| CliError::Io(e.to_string())),
+        }
+    }
+}
+
+/// Opens the store: `--store` (PostgreSQL) or `--data` (sled; created only if `create`).
+async fn open_backend(
+    cli_store: &Option<String>,
+    dir: &Path,
+    create: bool,
+    migrate: bool,
+) -> Result<Backend, CliError> {
+    match cli_store {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let options = PgOptions { migrate, ..PgOptions::default() };
+            Ok(Backend::Postgres(PgStore::connect(url, options).await?))
+        }
+        Some(other) => Err(CliError::Io(format!(
+            "--store takes a postgres:// URL, got {}; for a sled folder use --data DIR",
+            witryna_postgres::redact(other)
+        ))),
+        None if create => Ok(Backend::Sled(SledStore::open(dir)?)),
+        None => Ok(Backend::Sled(open_existing(dir)?)),
+    }
 }
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> CliError {
@@ -165,10 +221,22 @@ async fn rebuild(cms: &Cms) -> Result<u64, CliError> {
     Ok(read)
 }
 
-async fn serve(dir: &Path, addr: &str, seed: bool, config: ApiConfig) -> Result<(), CliError> {
-    let store = Arc::new(SledStore::open(dir)?);
-    let index = open_index(dir)?;
+async fn serve(backend: Backend, dir: &Path, addr: &str, seed: bool, config: ApiConfig) -> Result<(), CliError> {
+    let store = backend.store();
+    let index = backend.index(dir)?;
     let cms = Cms::new(store.clone()).with_search(index.clone());
+    if let Backend::Postgres(pg) = &backend {
+        let cms = cms.clone();
+        // Other servers' writes: caches and the search index hear of them within moments.
+        pg.listen(move |id| {
+            let cms = cms.clone();
+            async move {
+                if let Err(e) = cms.external_change(id).await {
+                    tracing::warn!(error = %e, %id, "could not take in a change of another server");
+                }
+            }
+        });
+    }
     if seed {
         let report = demo::seed(&cms).await?;
         if report.seeded {
@@ -199,7 +267,11 @@ async fn serve(dir: &Path, addr: &str, seed: bool, config: ApiConfig) -> Result<
             }
         },
     );
-    println!("witryna: listening on http://{local} (store: {})", dir.display());
+    let shown = match &backend {
+        Backend::Sled(_) => dir.display().to_string(),
+        Backend::Postgres(pg) => format!("{pg:?}"),
+    };
+    println!("witryna: listening on http://{local} (store: {shown})");
     std::io::stdout().flush().ok();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
@@ -210,13 +282,28 @@ async fn serve(dir: &Path, addr: &str, seed: bool, config: ApiConfig) -> Result<
 async fn run(cli: Cli) -> Result<(), CliError> {
     let dir = cli.data.as_path();
     match cli.command {
-        Command::Serve { addr, demo, cors_origins, body_limit, cache_entries } => {
+        Command::Serve { addr, demo, cors_origins, body_limit, cache_entries, migrate } => {
             let config =
                 ApiConfig { body_limit, cors_origins, public_cache_entries: cache_entries, ..ApiConfig::default() };
-            serve(dir, &addr, demo, config).await
+            let backend = open_backend(&cli.store, dir, true, migrate).await?;
+            serve(backend, dir, &addr, demo, config).await
         }
+        Command::Migrate => match open_backend(&cli.store, dir, true, true).await? {
+            Backend::Postgres(pg) => {
+                eprintln!("The database is at schema version {}.", pg.schema_version().await?);
+                Ok(())
+            }
+            Backend::Sled(_) => {
+                eprintln!(
+                    "sled stores need no migration: {} is at schema version {}.",
+                    dir.display(),
+                    witryna_core::store::kv::SCHEMA_VERSION
+                );
+                Ok(())
+            }
+        },
         Command::Token { command } => {
-            let cms = Cms::new(Arc::new(open_existing(dir)?));
+            let cms = Cms::new(open_backend(&cli.store, dir, false, false).await?.store());
             match command {
                 TokenCommand::Create { role, name } => {
                     let token = auth::create_token(&cms, role, &name).await?;
@@ -248,37 +335,54 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Export { out } => {
-            let store = open_existing(dir)?;
+            let store = open_backend(&cli.store, dir, false, false).await?.store();
             let bar = progress(None);
             let count = match &out {
                 Some(path) => {
                     let file = File::create(path).map_err(|e| io("create", path, e))?;
-                    transfer::export(&store, &mut BufWriter::new(file), || bar.inc(1)).await?
+                    transfer::export(&*store, &mut BufWriter::new(file), || bar.inc(1)).await?
                 }
-                None => transfer::export(&store, &mut BufWriter::new(std::io::stdout().lock()), || bar.inc(1)).await?,
+                None => transfer::export(&*store, &mut BufWriter::new(std::io::stdout().lock()), || bar.inc(1)).await?,
             };
             bar.finish_and_clear();
             eprintln!("Exported {count} items.");
             Ok(())
         }
-        Command::Reindex => {
-            let cms = Cms::new(Arc::new(open_existing(dir)?)).with_search(open_index(dir)?);
-            let read = rebuild(&cms).await?;
-            eprintln!("Rebuilt the search index from {read} items.");
-            Ok(())
-        }
+        Command::Reindex => match open_backend(&cli.store, dir, false, false).await? {
+            Backend::Sled(store) => {
+                let cms = Cms::new(Arc::new(store)).with_search(open_index(dir)?);
+                let read = rebuild(&cms).await?;
+                eprintln!("Rebuilt the search index from {read} items.");
+                Ok(())
+            }
+            Backend::Postgres(_) => {
+                eprintln!(
+                    "With PostgreSQL each server keeps its search index in memory, builds it when it starts \
+                     and keeps it current through notifications: restart a server to rebuild its index."
+                );
+                Ok(())
+            }
+        },
         Command::Import { file } => {
             let input = File::open(&file).map_err(|e| io("open", &file, e))?;
             let len = input.metadata().map(|m| m.len()).ok();
-            // A bulk load: acknowledge writes before each fsync, flush once at the end.
-            let store = SledStore::open(dir)?.with_durability(Durability::Relaxed { flush_every_ms: 1000 });
+            let backend = open_backend(&cli.store, dir, true, false).await?;
+            // A bulk load into sled: acknowledge writes before each fsync, flush once at the end.
+            let store: Arc<dyn Store> = match &backend {
+                Backend::Sled(s) => Arc::new(s.with_durability(Durability::Relaxed { flush_every_ms: 1000 })),
+                Backend::Postgres(p) => Arc::new(p.clone()),
+            };
             let bar = progress(len);
-            let report = transfer::import(&store, &mut BufReader::new(input), |n| bar.inc(n)).await;
+            let report = transfer::import(&*store, &mut BufReader::new(input), |n| bar.inc(n)).await;
             bar.finish_and_clear();
-            store.flush().await.map_err(|e| CliError::Io(format!("cannot flush the store: {e}")))?;
+            if let Backend::Sled(s) = &backend {
+                s.flush().await.map_err(|e| CliError::Io(format!("cannot flush the store: {e}")))?;
+            }
             let report = report?;
-            let cms = Cms::new(Arc::new(store)).with_search(open_index(dir)?);
-            rebuild(&cms).await?;
+            if let Backend::Sled(s) = backend {
+                let cms = Cms::new(Arc::new(s)).with_search(open_index(dir)?);
+                rebuild(&cms).await?;
+            }
             for (line, message) in &report.errors {
                 eprintln!("{}:{line}: {message}", file.display());
             }

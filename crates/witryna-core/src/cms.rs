@@ -391,6 +391,29 @@ impl Cms {
         let _ = self.events.send(event);
     }
 
+    /// Takes in a change another process committed to a shared store (PostgreSQL
+    /// LISTEN/NOTIFY): bumps the cache generation and brings the search index up to date.
+    /// Subscribers get an `Updated` event for items that still exist.
+    pub async fn external_change(&self, id: Id) -> Result<(), CmsError> {
+        self.generation.fetch_add(1, Ordering::Release);
+        match self.store.get(id).await? {
+            Some(record) => {
+                let event =
+                    ChangeEvent { change: Change::Updated, meta: record.meta, body: Some(Arc::from(record.body)) };
+                if let Some(index) = &self.search {
+                    index.apply(&event).await.map_err(CmsError::Search)?;
+                }
+                let _ = self.events.send(event);
+            }
+            None => {
+                if let Some(index) = &self.search {
+                    index.remove(id).await.map_err(CmsError::Search)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Full-text search as the public sees the site now.
     pub async fn search(&self, mut query: SearchQuery) -> Result<SearchResults, CmsError> {
         let index = self.search.as_ref().ok_or(CmsError::SearchUnavailable)?;

@@ -84,6 +84,9 @@ pub trait SearchIndex: Send + Sync + 'static {
     /// Applies one committed change.
     async fn apply(&self, event: &ChangeEvent) -> Result<(), SearchError>;
 
+    /// Removes an item (e.g. deleted by another server sharing the store).
+    async fn remove(&self, id: Id) -> Result<(), SearchError>;
+
     /// Runs a query as the public sees the site at `now`.
     async fn search(&self, query: &SearchQuery, now: DateTime<Utc>) -> Result<SearchResults, SearchError>;
 

@@ -231,6 +231,61 @@ impl PgStore {
         }
     }
 
+    /// Listens for writes of other processes (`LISTEN witryna_changes`) and calls
+    /// `on_change` with each item's id, skipping this store's own writes. Runs until the
+    /// returned task is aborted; a lost connection is logged and retried every 2 s.
+    pub fn listen<F, Fut>(&self, on_change: F) -> tokio::task::JoinHandle<()>
+    where
+        F: Fn(Id) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
+        let (config, url, instance) = (self.config.clone(), self.url.clone(), self.instance.clone());
+        tokio::spawn(async move {
+            loop {
+                match config.connect(NoTls).await {
+                    Ok((client, mut connection)) => {
+                        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                        let driver = tokio::spawn(async move {
+                            loop {
+                                match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                                    Some(Ok(tokio_postgres::AsyncMessage::Notification(n))) => {
+                                        if tx.send(n.payload().to_owned()).is_err() {
+                                            break;
+                                        }
+                                    }
+                                    Some(Ok(_)) => {}
+                                    Some(Err(e)) => {
+                                        tracing::warn!(error = %e, "notification connection failed");
+                                        break;
+                                    }
+                                    None => break,
+                                }
+                            }
+                        });
+                        if let Err(e) = client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
+                            tracing::warn!(error = %e, url = %url, "LISTEN failed");
+                        } else {
+                            tracing::info!(url = %url, "listening for changes of other servers");
+                            while let Some(payload) = rx.recv().await {
+                                let Some((from, id)) = payload.split_once(':') else { continue };
+                                if from == instance {
+                                    continue;
+                                }
+                                if let Ok(id) = id.parse::<Id>() {
+                                    on_change(id).await;
+                                }
+                            }
+                        }
+                        driver.abort();
+                        tracing::warn!(url = %url, "lost the notification connection; reconnecting");
+                    }
+                    Err(e) => tracing::warn!(error = %e, url = %url, "cannot connect to listen for changes; retrying"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        })
+    }
+
     /// This process's name in notifications (to skip its own).
     pub fn instance(&self) -> &str {
         &self.instance

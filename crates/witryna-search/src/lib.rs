@@ -328,7 +328,7 @@ impl TantivyIndex {
 #[async_trait]
 impl SearchIndex for TantivyIndex {
     async fn apply(&self, event: &ChangeEvent) -> Result<(), SearchError> {
-        if !INDEXED_KINDS.contains(&event.meta.kind.as_str()) {
+        if event.change != Change::Deleted && !INDEXED_KINDS.contains(&event.meta.kind.as_str()) {
             return Ok(()); // tokens, settings, integrators' kinds: never indexed
         }
         let doc = match (&event.change, &event.body) {
@@ -339,6 +339,11 @@ impl SearchIndex for TantivyIndex {
         let this = self.clone_handle();
         let id = event.meta.id;
         tokio::task::spawn_blocking(move || this.write_one(id, doc)).await.map_err(err)?
+    }
+
+    async fn remove(&self, id: Id) -> Result<(), SearchError> {
+        let this = self.clone_handle();
+        tokio::task::spawn_blocking(move || this.write_one(id, None)).await.map_err(err)?
     }
 
     async fn search(&self, query: &SearchQuery, now: DateTime<Utc>) -> Result<SearchResults, SearchError> {
