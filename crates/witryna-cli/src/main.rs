@@ -125,14 +125,14 @@ enum CliError {
 /// The store a command works on: the sled folder, or PostgreSQL with `--store`.
 enum Backend {
     Sled(SledStore),
-    Postgres(PgStore),
+    Postgres(Box<PgStore>),
 }
 
 impl Backend {
     fn store(&self) -> Arc<dyn Store> {
         match self {
             Backend::Sled(s) => Arc::new(s.clone()),
-            Backend::Postgres(p) => Arc::new(p.clone()),
+            Backend::Postgres(p) => Arc::new((**p).clone()),
         }
     }
 
@@ -156,7 +156,7 @@ async fn open_backend(
     match cli_store {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             let options = PgOptions { migrate, ..PgOptions::default() };
-            Ok(Backend::Postgres(PgStore::connect(url, options).await?))
+            Ok(Backend::Postgres(Box::new(PgStore::connect(url, options).await?)))
         }
         Some(other) => Err(CliError::Io(format!(
             "--store takes a postgres:// URL, got {}; for a sled folder use --data DIR",
@@ -370,7 +370,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             // A bulk load into sled: acknowledge writes before each fsync, flush once at the end.
             let store: Arc<dyn Store> = match &backend {
                 Backend::Sled(s) => Arc::new(s.with_durability(Durability::Relaxed { flush_every_ms: 1000 })),
-                Backend::Postgres(p) => Arc::new(p.clone()),
+                Backend::Postgres(p) => Arc::new((**p).clone()),
             };
             let bar = progress(len);
             let report = transfer::import(&*store, &mut BufReader::new(input), |n| bar.inc(n)).await;
