@@ -8,6 +8,7 @@
 //! | --- | --- |
 //! | `sled` (default) | [`sled::SledStore`], the embedded store |
 //! | `http` (default) | [`http::router`], the JSON REST API as an axum `Router` |
+//! | `postgres` | [`postgres::PgStore`], PostgreSQL for sites on several servers |
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -28,6 +29,12 @@ pub use witryna_core::*;
 #[cfg(feature = "sled")]
 pub mod sled {
     pub use witryna_sled::{Durability, OpenError, SledOptions, SledStore};
+}
+
+/// The PostgreSQL backend.
+#[cfg(feature = "postgres")]
+pub mod postgres {
+    pub use witryna_postgres::{redact, PgError, PgOptions, PgStore, PG_SCHEMA_VERSION};
 }
 
 /// The JSON REST API.
