@@ -114,7 +114,8 @@ fn main() {
     runtime().block_on(async {
         if let Ok((client, connection)) = tokio_postgres::connect(&url(), tokio_postgres::NoTls).await {
             tokio::spawn(connection);
-            for schema in schemas().lock().expect("schemas").iter() {
+            let made: Vec<String> = schemas().lock().expect("schemas").clone();
+            for schema in made {
                 let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
             }
         }
