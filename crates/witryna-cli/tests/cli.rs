@@ -192,3 +192,13 @@ fn import_reports_every_bad_line_and_keeps_the_good_ones() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("cannot open /nonexistent/file.jsonl"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_v1_export_fixture_imports_and_exports_unchanged() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/export-v1.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let imported = witryna(dir.path(), &["import", fixture.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let out = witryna(dir.path(), &["export"]);
+    assert_eq!(out.stdout, std::fs::read(&fixture).unwrap(), "the export format is a versioned promise");
+}
