@@ -202,3 +202,35 @@ fn the_v1_export_fixture_imports_and_exports_unchanged() {
     let out = witryna(dir.path(), &["export"]);
     assert_eq!(out.stdout, std::fs::read(&fixture).unwrap(), "the export format is a versioned promise");
 }
+
+#[tokio::test]
+async fn tokens_and_authorization_headers_never_reach_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("site");
+    drop(Served::start(&data, &[]).stop());
+    let made = witryna(&data, &["token", "create", "--role", "admin"]);
+    let secret = String::from_utf8(made.stdout).unwrap().trim().to_owned();
+    let mut child = Command::new(BIN)
+        .arg("--data")
+        .arg(&data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("WITRYNA_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base = format!("http://{}/api/v1", line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap());
+    let server = Served { child, base };
+    let client = reqwest::Client::new();
+    for token in [secret.as_str(), "wtr_wrong-token-value"] {
+        client.get(format!("{}/tokens", server.base)).bearer_auth(token).send().await.unwrap();
+        client.post(format!("{}/pages", server.base)).bearer_auth(token).body("{").send().await.unwrap();
+    }
+    let (_, log) = server.stop();
+    assert!(log.contains("finished processing request"), "the log is on: {log}");
+    for leak in [secret.as_str(), "wtr_wrong-token-value", "Bearer", "authorization: "] {
+        assert!(!log.contains(leak), "{leak:?} found in the log");
+    }
+}

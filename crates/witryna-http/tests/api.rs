@@ -449,3 +449,49 @@ async fn search_over_http() {
     let (_, _, empty) = send(s.req(Method::GET, "/search")).await;
     assert_eq!(empty["total"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_editors_on_one_item_lose_no_update() {
+    let s = Arc::new(start().await);
+    let (_, _, created) =
+        send(s.as_editor(Method::POST, "/pages").json(&json!({"content": {"title": "Licznik", "body": "start"}})))
+            .await;
+    let path = format!("/pages/{}", created["id"].as_str().unwrap());
+    let (editors, rounds) = (8, 5);
+    let mut tasks = Vec::new();
+    for e in 0..editors {
+        let (s, path) = (s.clone(), path.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lost_races = 0;
+            for r in 0..rounds {
+                loop {
+                    let (_, headers, current) = send(s.as_editor(Method::GET, &format!("{path}?preview=true"))).await;
+                    let body = format!("{}\n{e}-{r}", current["content"]["body"].as_str().unwrap());
+                    let put = s
+                        .as_editor(Method::PUT, &path)
+                        .header(IF_MATCH, headers[ETAG].clone())
+                        .json(&json!({"content": {"title": "Licznik", "body": body}}));
+                    match send(put).await.0 {
+                        StatusCode::OK => break,
+                        StatusCode::PRECONDITION_FAILED => lost_races += 1,
+                        other => panic!("unexpected {other}"),
+                    }
+                }
+            }
+            lost_races
+        }));
+    }
+    let mut conflicts = 0;
+    for t in tasks {
+        conflicts += t.await.unwrap();
+    }
+    let (_, _, last) = send(s.as_editor(Method::GET, &format!("{path}?preview=true"))).await;
+    assert_eq!(last["version"], 1 + editors * rounds, "every update landed once");
+    let lines = last["content"]["body"].as_str().unwrap().lines().skip(1).collect::<std::collections::HashSet<_>>();
+    assert_eq!(lines.len() as u64, editors * rounds, "no update was lost");
+    let (_, _, revisions) = send(s.as_editor(Method::GET, &format!("{path}/revisions"))).await;
+    let versions: Vec<u64> =
+        revisions["items"].as_array().unwrap().iter().map(|r| r["version"].as_u64().unwrap()).collect();
+    assert_eq!(versions, (1..=1 + editors * rounds).collect::<Vec<_>>(), "history complete and ordered");
+    eprintln!("{conflicts} stale writes answered 412 and retried");
+}
