@@ -7,6 +7,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -53,6 +54,12 @@ enum Command {
         /// Apply pending PostgreSQL migrations before serving.
         #[arg(long)]
         migrate: bool,
+        /// Seconds a request may take before it is answered 408.
+        #[arg(long, default_value_t = 30)]
+        request_timeout: u64,
+        /// Seconds a client may take to send a request body (slow-client protection).
+        #[arg(long, default_value_t = 10)]
+        body_timeout: u64,
     },
     /// Apply pending schema migrations (PostgreSQL; sled stores stamp theirs on open).
     Migrate,
@@ -221,7 +228,14 @@ async fn rebuild(cms: &Cms) -> Result<u64, CliError> {
     Ok(read)
 }
 
-async fn serve(backend: Backend, dir: &Path, addr: &str, seed: bool, config: ApiConfig) -> Result<(), CliError> {
+async fn serve(
+    backend: Backend,
+    dir: &Path,
+    addr: &str,
+    seed: bool,
+    config: ApiConfig,
+    (request_timeout, body_timeout): (Duration, Duration),
+) -> Result<(), CliError> {
     let store = backend.store();
     let index = backend.index(dir)?;
     let cms = Cms::new(store.clone()).with_search(index.clone());
@@ -267,6 +281,13 @@ async fn serve(backend: Backend, dir: &Path, addr: &str, seed: bool, config: Api
             }
         },
     );
+    // A stuck request is answered 408; a client that trickles its body is cut off.
+    let app = app
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout));
     let shown = match &backend {
         Backend::Sled(_) => dir.display().to_string(),
         Backend::Postgres(pg) => format!("{pg:?}"),
@@ -282,11 +303,21 @@ async fn serve(backend: Backend, dir: &Path, addr: &str, seed: bool, config: Api
 async fn run(cli: Cli) -> Result<(), CliError> {
     let dir = cli.data.as_path();
     match cli.command {
-        Command::Serve { addr, demo, cors_origins, body_limit, cache_entries, migrate } => {
+        Command::Serve {
+            addr,
+            demo,
+            cors_origins,
+            body_limit,
+            cache_entries,
+            migrate,
+            request_timeout,
+            body_timeout,
+        } => {
             let config =
                 ApiConfig { body_limit, cors_origins, public_cache_entries: cache_entries, ..ApiConfig::default() };
             let backend = open_backend(&cli.store, dir, true, migrate).await?;
-            serve(backend, dir, &addr, demo, config).await
+            let timeouts = (Duration::from_secs(request_timeout.max(1)), Duration::from_secs(body_timeout.max(1)));
+            serve(backend, dir, &addr, demo, config, timeouts).await
         }
         Command::Migrate => match open_backend(&cli.store, dir, true, true).await? {
             Backend::Postgres(pg) => {

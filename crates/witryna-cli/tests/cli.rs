@@ -234,3 +234,27 @@ async fn tokens_and_authorization_headers_never_reach_the_logs() {
         assert!(!log.contains(leak), "{leak:?} found in the log");
     }
 }
+
+#[test]
+fn a_client_that_trickles_its_body_is_cut_off() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("site");
+    drop(Served::start(&data, &[]).stop());
+    let secret = String::from_utf8(witryna(&data, &["token", "create", "--role", "editor"]).stdout).unwrap();
+    let server = Served::start(&data, &["--body-timeout", "1"]);
+    let addr = server.base.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    let head = format!(
+        "POST /api/v1/pages HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
+        secret.trim()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "cut off after the body timeout, not left hanging");
+    assert!(!answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
+}

@@ -25,6 +25,9 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The body did not arrive whole (the client stopped or was too slow).
+    #[error("the request body did not arrive: {0}")]
+    BodyIncomplete(String),
     /// A body that is not `application/json`.
     #[error("the request body must be application/json")]
     UnsupportedMediaType,
@@ -125,6 +128,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::BodyTooLarge { .. } => {
                 (S::PAYLOAD_TOO_LARGE, "urn:witryna:problem:body-too-large", "Body too large")
+            }
+            ApiError::BodyIncomplete(_) => {
+                (S::REQUEST_TIMEOUT, "urn:witryna:problem:body-incomplete", "Request body incomplete")
             }
             ApiError::UnsupportedMediaType => {
                 (S::UNSUPPORTED_MEDIA_TYPE, "urn:witryna:problem:unsupported-media-type", "Unsupported media type")

@@ -32,7 +32,15 @@ impl<T: DeserializeOwned> FromRequest<ApiState> for JsonBody<T> {
         if declared.is_some_and(|n| n > limit) {
             return Err(ApiError::BodyTooLarge { limit });
         }
-        let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| ApiError::BodyTooLarge { limit })?;
+        let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|e| {
+            let e = e.into_inner();
+            if e.is::<http_body_util::LengthLimitError>() {
+                ApiError::BodyTooLarge { limit }
+            } else {
+                // The client stopped sending (or took too long): not the server's fault.
+                ApiError::BodyIncomplete(e.to_string())
+            }
+        })?;
         parse_json(&bytes).map(JsonBody)
     }
 }
