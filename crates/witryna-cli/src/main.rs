@@ -294,7 +294,7 @@ async fn serve(
     };
     println!("witryna: listening on http://{local} (store: {shown})");
     std::io::stdout().flush().ok();
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| CliError::Io(format!("server error: {e}")))

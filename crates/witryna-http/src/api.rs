@@ -169,17 +169,30 @@ pub(crate) struct Editor;
 /// Admin token, checked before the body is read.
 pub(crate) struct Admin;
 
+/// Checks the token, counting failures per client address (see `FailedLogins`).
+async fn authorize(parts: &Parts, s: &ApiState, needed: Role) -> Result<(), ApiError> {
+    let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    if let Some(retry_after) = ip.and_then(|ip| s.failed_logins.blocked(ip)) {
+        return Err(ApiError::TooManyFailures { retry_after });
+    }
+    let result = auth::require(&s.cms, &parts.headers, needed).await;
+    if let (Err(ApiError::Unauthenticated), Some(ip)) = (&result, ip) {
+        s.failed_logins.record(ip);
+    }
+    result.map(drop)
+}
+
 impl FromRequestParts<ApiState> for Editor {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, s: &ApiState) -> Result<Self, ApiError> {
-        auth::require(&s.cms, &parts.headers, Role::Editor).await.map(|_| Editor)
+        authorize(parts, s, Role::Editor).await.map(|_| Editor)
     }
 }
 
 impl FromRequestParts<ApiState> for Admin {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, s: &ApiState) -> Result<Self, ApiError> {
-        auth::require(&s.cms, &parts.headers, Role::Admin).await.map(|_| Admin)
+        authorize(parts, s, Role::Admin).await.map(|_| Admin)
     }
 }
 

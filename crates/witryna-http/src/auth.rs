@@ -179,3 +179,46 @@ pub(crate) async fn require(cms: &Cms, headers: &HeaderMap, needed: Role) -> Res
     }
     Ok(token)
 }
+
+/// Failed authentications per client address. After [`FailedLogins::MAX_FAILURES`] within
+/// [`FailedLogins::WINDOW`], requests needing a token from that address get 429 until the
+/// window ends — guessing tokens gets slow. Only when the server knows client addresses
+/// (`into_make_service_with_connect_info`, as `witryna serve` does).
+#[derive(Debug, Default)]
+pub(crate) struct FailedLogins {
+    map: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (u32, std::time::Instant)>>,
+}
+
+impl FailedLogins {
+    /// Failures allowed in one window.
+    pub(crate) const MAX_FAILURES: u32 = 20;
+    /// The window.
+    pub(crate) const WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+    fn entries(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<std::net::IpAddr, (u32, std::time::Instant)>> {
+        self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Seconds to wait, when the address is over the limit.
+    pub(crate) fn blocked(&self, ip: std::net::IpAddr) -> Option<u64> {
+        let entries = self.entries();
+        let (count, since) = entries.get(&ip)?;
+        let left = Self::WINDOW.checked_sub(since.elapsed())?;
+        (*count >= Self::MAX_FAILURES).then(|| left.as_secs().max(1))
+    }
+
+    /// Counts one failure.
+    pub(crate) fn record(&self, ip: std::net::IpAddr) {
+        let mut entries = self.entries();
+        if entries.len() > 10_000 {
+            entries.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
+        }
+        let entry = entries.entry(ip).or_insert((0, std::time::Instant::now()));
+        if entry.1.elapsed() >= Self::WINDOW {
+            *entry = (0, std::time::Instant::now());
+        }
+        entry.0 += 1;
+    }
+}

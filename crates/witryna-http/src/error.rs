@@ -43,6 +43,12 @@ pub enum ApiError {
     /// No or unknown bearer token.
     #[error("a valid bearer token is required")]
     Unauthenticated,
+    /// Too many failed authentications from this address.
+    #[error("too many failed authentications from this address; retry in {retry_after} s")]
+    TooManyFailures {
+        /// Seconds until the address may try again.
+        retry_after: u64,
+    },
     /// The token's role may not do this.
     #[error("the {role} role may not do this; it needs {needed}")]
     Forbidden {
@@ -90,6 +96,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         use StatusCode as S;
         let detail = self.to_string();
+        let retry_after = match &self {
+            ApiError::TooManyFailures { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let mut errors: Vec<FieldError> = Vec::new();
         let mut current_version = None;
         let (status, kind, title) = match self {
@@ -145,11 +155,18 @@ impl IntoResponse for ApiError {
             ApiError::BadIfMatch => (S::BAD_REQUEST, "urn:witryna:problem:bad-if-match", "Bad If-Match"),
             ApiError::Unauthenticated => (S::UNAUTHORIZED, "urn:witryna:problem:unauthenticated", "Unauthenticated"),
             ApiError::Forbidden { .. } => (S::FORBIDDEN, "urn:witryna:problem:forbidden", "Forbidden"),
+            ApiError::TooManyFailures { .. } => {
+                (S::TOO_MANY_REQUESTS, "urn:witryna:problem:too-many-failures", "Too many failed authentications")
+            }
             ApiError::NotFound(_) => (S::NOT_FOUND, "urn:witryna:problem:not-found", "Not found"),
             ApiError::BadPath(_) => (S::BAD_REQUEST, "urn:witryna:problem:invalid-path", "Invalid path"),
             ApiError::Internal(msg) => return internal(&msg),
         };
-        problem(status, kind, title, detail, &errors, current_version)
+        let mut res = problem(status, kind, title, detail, &errors, current_version);
+        if let Some(secs) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        res
     }
 }
 

@@ -70,6 +70,7 @@ pub struct ApiState {
     cms: Cms,
     config: Arc<ApiConfig>,
     cache: Arc<ResponseCache<axum::body::Bytes>>,
+    failed_logins: Arc<auth::FailedLogins>,
 }
 
 impl std::fmt::Debug for ApiState {
@@ -87,7 +88,7 @@ impl ApiState {
     /// State with a configuration.
     pub fn with_config(cms: Cms, config: ApiConfig) -> Self {
         let cache = Arc::new(ResponseCache::new(config.public_cache_entries, config.public_cache_ttl));
-        Self { cms, config: Arc::new(config), cache }
+        Self { cms, config: Arc::new(config), cache, failed_logins: Arc::default() }
     }
 }
 

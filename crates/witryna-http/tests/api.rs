@@ -495,3 +495,37 @@ async fn eight_editors_on_one_item_lose_no_update() {
     assert_eq!(versions, (1..=1 + editors * rounds).collect::<Vec<_>>(), "history complete and ordered");
     eprintln!("{conflicts} stale writes answered 412 and retried");
 }
+
+#[tokio::test]
+async fn guessing_tokens_gets_429_after_twenty_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
+    let editor = auth::create_token(&cms, Role::Editor, "redakcja").await.unwrap().token;
+    let app = witryna_http::router(ApiState::new(cms));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
+    });
+    let client = reqwest::Client::new();
+    let post = |token: String| {
+        client
+            .post(format!("{base}/pages"))
+            .bearer_auth(token)
+            .json(&json!({"content": {"title": "A", "body": "B"}}))
+            .send()
+    };
+    for i in 0..20 {
+        assert_eq!(post(format!("wtr_guess{i}")).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    let blocked = post("wtr_guess21".into()).await.unwrap();
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = blocked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(
+        post(editor).await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address waits, whatever it sends"
+    );
+    assert_eq!(client.get(format!("{base}/news")).send().await.unwrap().status(), StatusCode::OK, "public reads go on");
+}
