@@ -1,6 +1,6 @@
 //! `witryna`: serve the JSON API on a sled store, manage API tokens, export and import.
 
-mod transfer;
+use witryna_cli::transfer;
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};

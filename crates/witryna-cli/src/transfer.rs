@@ -11,7 +11,7 @@ use witryna_core::{Content, Id, Meta, Record, Store, StoreError};
 use witryna_http::auth::ApiToken;
 
 /// Version of the export format.
-pub(crate) const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,11 +36,7 @@ struct Revision {
 }
 
 /// Writes every item with its versions; calls `progress` after each item.
-pub(crate) async fn export(
-    store: &dyn Store,
-    out: &mut dyn Write,
-    mut progress: impl FnMut(),
-) -> Result<usize, ExportError> {
+pub async fn export(store: &dyn Store, out: &mut dyn Write, mut progress: impl FnMut()) -> Result<usize, ExportError> {
     let header = Header { witryna_export: FORMAT, store_schema: SCHEMA_VERSION };
     writeln!(out, "{}", serde_json::to_string(&header).expect("header serializes"))?;
     let mut after = None;
@@ -74,7 +70,7 @@ pub(crate) async fn export(
 
 /// Why an export stopped.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum ExportError {
+pub enum ExportError {
     /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -109,16 +105,18 @@ const KINDS: &[(&str, Canonical)] = &[
 
 /// What an import did.
 #[derive(Debug, Default)]
-pub(crate) struct ImportReport {
-    pub(crate) imported: usize,
-    pub(crate) already_present: usize,
+pub struct ImportReport {
+    /// Items written.
+    pub imported: usize,
+    /// Items skipped because the store has them at the same version.
+    pub already_present: usize,
     /// `(line number, message)` of each refused line.
-    pub(crate) errors: Vec<(usize, String)>,
+    pub errors: Vec<(usize, String)>,
 }
 
 /// Why an import could not run at all (bad lines are reported, not fatal).
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum ImportError {
+pub enum ImportError {
     /// Reading the file failed.
     #[error("cannot read the import file: {0}")]
     Io(#[from] std::io::Error),
@@ -164,7 +162,7 @@ fn check_line(line: &str) -> Result<Vec<Record>, String> {
 
 /// Loads an export into a store: validates every line, reports the number of each bad
 /// one and goes on. An item already in the store at the same version is skipped.
-pub(crate) async fn import(
+pub async fn import(
     store: &dyn Store,
     input: &mut dyn BufRead,
     mut progress: impl FnMut(u64),
