@@ -258,3 +258,22 @@ fn a_client_that_trickles_its_body_is_cut_off() {
     assert!(!answer.starts_with("HTTP/1.1 201"), "{answer}");
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
+
+#[test]
+fn oversized_headers_are_refused_with_431() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Served::start(&dir.path().join("site"), &[]);
+    let addr = server.base.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let request = format!("GET /api/v1/news HTTP/1.1\r\nHost: {addr}\r\nX-Big: {}\r\n\r\n", "a".repeat(600_000));
+    let _ = stream.write_all(request.as_bytes());
+    let mut answer = [0u8; 64];
+    let n = stream.read(&mut answer).unwrap_or(0);
+    assert!(
+        String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 431"),
+        "{:?}",
+        String::from_utf8_lossy(&answer[..n])
+    );
+}
