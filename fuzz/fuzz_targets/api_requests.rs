@@ -1,5 +1,6 @@
-//! Arbitrary JSON bodies for each content kind and arbitrary query strings, sent through
-//! the real API router on a memory store: never a panic, never a 500.
+//! Arbitrary JSON bodies for each content kind and arbitrary query strings of the lists and
+//! of search, sent through the real API router on a memory store with a search index:
+//! never a panic, never a 500.
 #![no_main]
 use std::sync::{Arc, OnceLock};
 
@@ -20,7 +21,8 @@ fn world() -> &'static World {
     static W: OnceLock<World> = OnceLock::new();
     W.get_or_init(|| {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let cms = Cms::new(Arc::new(MemoryStore::new()));
+        let index = Arc::new(witryna_search::TantivyIndex::in_memory().unwrap());
+        let cms = Cms::new(Arc::new(MemoryStore::new())).with_search(index);
         let token = rt.block_on(auth::create_token(&cms, Role::Admin, "fuzz")).unwrap().token;
         World { rt, app: router(ApiState::new(cms)), token }
     })
