@@ -60,6 +60,9 @@ enum Command {
         /// Seconds a client may take to send a request body (slow-client protection).
         #[arg(long, default_value_t = 10)]
         body_timeout: u64,
+        /// Seconds a client may take to send the request headers (slow-client protection).
+        #[arg(long, default_value_t = 10)]
+        header_timeout: u64,
     },
     /// Apply pending schema migrations (PostgreSQL; sled stores stamp theirs on open).
     Migrate,
@@ -197,23 +200,31 @@ fn progress(len: Option<u64>) -> ProgressBar {
     bar
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT or SIGTERM. The handlers are registered when this is called (not when it is first
+/// polled), so a signal arriving right after "listening" is never missed.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = signal(SignalKind::terminate()).ok();
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            async fn recv(s: Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
+            tokio::select! { _ = recv(term) => {}, _ = recv(interrupt) => {} }
+            tracing::info!("shutting down: finishing requests in flight");
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down: finishing requests in flight");
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// The search index lives beside sled's files, in `DIR/search`.
@@ -234,7 +245,7 @@ async fn serve(
     addr: &str,
     seed: bool,
     config: ApiConfig,
-    (request_timeout, body_timeout): (Duration, Duration),
+    (request_timeout, body_timeout, header_timeout): (Duration, Duration, Duration),
 ) -> Result<(), CliError> {
     let store = backend.store();
     let index = backend.index(dir)?;
@@ -292,12 +303,62 @@ async fn serve(
         Backend::Sled(_) => dir.display().to_string(),
         Backend::Postgres(pg) => format!("{pg:?}"),
     };
+    let shutdown = shutdown_signal();
     println!("witryna: listening on http://{local} (store: {shown})");
     std::io::stdout().flush().ok();
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| CliError::Io(format!("server error: {e}")))
+    accept_loop(listener, app, shutdown, header_timeout).await
+}
+
+/// Serves connections with hyper directly (not `axum::serve`), to set what `axum::serve`
+/// cannot: a header-read timeout against clients that trickle their headers, and
+/// the client address for per-address limits. Stops on SIGINT/SIGTERM and lets requests
+/// in flight finish (up to 30 s).
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl std::future::Future<Output = ()>,
+    header_timeout: Duration,
+) -> Result<(), CliError> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
+
+    let graceful = GracefulShutdown::new();
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, addr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = tower::service_fn(move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+            app.clone().oneshot(request)
+        });
+        let connection =
+            builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(Duration::from_secs(30)) => tracing::warn!("requests still running after 30 s; stopping"),
+    }
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
@@ -312,11 +373,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             migrate,
             request_timeout,
             body_timeout,
+            header_timeout,
         } => {
             let config =
                 ApiConfig { body_limit, cors_origins, public_cache_entries: cache_entries, ..ApiConfig::default() };
             let backend = open_backend(&cli.store, dir, true, migrate).await?;
-            let timeouts = (Duration::from_secs(request_timeout.max(1)), Duration::from_secs(body_timeout.max(1)));
+            let secs = |s: u64| Duration::from_secs(s.max(1));
+            let timeouts = (secs(request_timeout), secs(body_timeout), secs(header_timeout));
             serve(backend, dir, &addr, demo, config, timeouts).await
         }
         Command::Migrate => match open_backend(&cli.store, dir, true, true).await? {

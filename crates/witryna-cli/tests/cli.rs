@@ -277,3 +277,20 @@ fn oversized_headers_are_refused_with_431() {
         String::from_utf8_lossy(&answer[..n])
     );
 }
+
+#[test]
+fn a_client_that_trickles_its_headers_is_cut_off() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Served::start(&dir.path().join("site"), &["--header-timeout", "1"]);
+    let addr = server.base.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream.write_all(b"GET /api/v1/news HTTP/1.1\r\nHost: x\r\n").unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "the connection is closed, not kept waiting");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
