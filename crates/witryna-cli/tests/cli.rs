@@ -21,12 +21,17 @@ struct Served {
 
 impl Served {
     fn start(dir: &Path, extra: &[&str]) -> Served {
+        Self::start_logging(dir, extra, "info")
+    }
+
+    /// As [`Served::start`], with a `WITRYNA_LOG` level.
+    fn start_logging(dir: &Path, extra: &[&str], level: &str) -> Served {
         let mut child = Command::new(BIN)
             .arg("--data")
             .arg(dir)
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
-            .env("WITRYNA_LOG", "info")
+            .env("WITRYNA_LOG", level)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -210,19 +215,7 @@ async fn tokens_and_authorization_headers_never_reach_the_logs() {
     drop(Served::start(&data, &[]).stop());
     let made = witryna(&data, &["token", "create", "--role", "admin"]);
     let secret = String::from_utf8(made.stdout).unwrap().trim().to_owned();
-    let mut child = Command::new(BIN)
-        .arg("--data")
-        .arg(&data)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("WITRYNA_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base = format!("http://{}/api/v1", line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap());
-    let server = Served { child, base };
+    let server = Served::start_logging(&data, &[], "debug");
     let client = reqwest::Client::new();
     for token in [secret.as_str(), "wtr_wrong-token-value"] {
         client.get(format!("{}/tokens", server.base)).bearer_auth(token).send().await.unwrap();

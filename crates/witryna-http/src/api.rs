@@ -489,16 +489,36 @@ async fn publish_item<C: Content>(
     after_action::<C>(&s, id).await
 }
 
+/// A workflow step that needs no body.
+#[derive(Clone, Copy)]
+enum Step {
+    Unpublish,
+    Archive,
+}
+
+/// Applies a step at the `If-Match` version (else the current one) and answers the item.
+async fn transition<C: Content>(
+    s: &ApiState,
+    key: &str,
+    headers: &HeaderMap,
+    step: Step,
+) -> Result<Response, ApiError> {
+    let id = parse_id(key)?;
+    let version = base_version::<C>(s, id, headers).await?;
+    match step {
+        Step::Unpublish => s.cms.unpublish(id, version).await?,
+        Step::Archive => s.cms.archive(id, version).await?,
+    };
+    after_action::<C>(s, id).await
+}
+
 async fn unpublish_item<C: Content>(
     State(s): State<ApiState>,
     _: Editor,
     Key(key): Key,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&key)?;
-    let version = base_version::<C>(&s, id, &headers).await?;
-    s.cms.unpublish(id, version).await?;
-    after_action::<C>(&s, id).await
+    transition::<C>(&s, &key, &headers, Step::Unpublish).await
 }
 
 async fn archive_item<C: Content>(
@@ -507,10 +527,7 @@ async fn archive_item<C: Content>(
     Key(key): Key,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&key)?;
-    let version = base_version::<C>(&s, id, &headers).await?;
-    s.cms.archive(id, version).await?;
-    after_action::<C>(&s, id).await
+    transition::<C>(&s, &key, &headers, Step::Archive).await
 }
 
 async fn list_revisions<C: Content>(State(s): State<ApiState>, _: Editor, Key(key): Key) -> Result<Response, ApiError> {
