@@ -17,6 +17,8 @@ use crate::validate::ValidationErrors;
 pub const DEFAULT_LOCALE: &str = "pl";
 /// Largest page a list returns.
 pub const MAX_PAGE: usize = 100;
+/// Longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 50;
 /// How many `-2`, `-3`, ... suffixes are tried before a slug is reported as taken.
 const MAX_SLUG_ATTEMPTS: u32 = 1000;
 
@@ -322,7 +324,7 @@ fn normalise_tags(tags: Vec<String>) -> Result<Vec<String>, CmsError> {
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
     for (i, t) in tags.into_iter().enumerate() {
         let t = t.trim().to_lowercase();
-        if t.is_empty() || t.chars().count() > 50 || t.chars().any(char::is_control) {
+        if t.is_empty() || t.chars().count() > MAX_TAG_CHARS || t.chars().any(char::is_control) {
             return Err(validation(&format!("tags[{i}]"), "invalid_tag", "must be 1 to 50 printable characters"));
         }
         if !out.contains(&t) {
@@ -423,6 +425,10 @@ impl Cms {
         if query.limit > MAX_PAGE {
             return Err(validation("limit", "out_of_range", format!("must be between 1 and {MAX_PAGE}")));
         }
+        if query.offset.saturating_add(query.limit) > SearchQuery::MAX_DEPTH {
+            let max = SearchQuery::MAX_DEPTH;
+            return Err(validation("offset", "out_of_range", format!("results are shown at most {max} deep")));
+        }
         query.text = query.text.trim().chars().take(SearchQuery::MAX_CHARS).collect();
         index.search(&query, self.now()).await.map_err(CmsError::Search)
     }
@@ -472,7 +478,7 @@ impl Cms {
     /// Creates a draft. The slug (given or from the title) gets `-2`, `-3`, ... when taken;
     /// a singleton kind's slug is its kind, and a second one is a `SlugTaken` error.
     pub async fn create_with<C: Content>(&self, content: C, options: CreateOptions) -> Result<Item<C>, CmsError> {
-        content.validate()?;
+        crate::validate::check_content(&content)?;
         let locale = options.locale.unwrap_or_else(|| DEFAULT_LOCALE.to_owned());
         check_locale(&locale)?;
         let base = if C::SINGLETON {
@@ -526,7 +532,7 @@ impl Cms {
 
     /// Replaces the content of an item at `expected_version`.
     pub async fn update<C: Content>(&self, id: Id, expected_version: u64, content: C) -> Result<Item<C>, CmsError> {
-        content.validate()?;
+        crate::validate::check_content(&content)?;
         let mut record = self.load(C::KIND, id).await?;
         if record.meta.version != expected_version {
             return Err(CmsError::Conflict { id, expected: expected_version, actual: record.meta.version });

@@ -4,6 +4,107 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::content::Content;
+
+/// Deepest nesting of Markdown blocks and inlines (quotes in lists in quotes, emphasis in
+/// links, ...) a text may have. Real pages stay far below; rendering very deep trees to
+/// HTML and sanitizing them takes time that grows with the square of the depth (199 000
+/// nested quotes took minutes), so deeper texts are refused and the renderer flattens
+/// anything deeper that reaches it from elsewhere.
+pub const MAX_MARKDOWN_DEPTH: usize = 32;
+
+/// How deeply a CommonMark text nests: the most containers open at once.
+pub fn markdown_depth(markdown: &str) -> usize {
+    use pulldown_cmark::{Event, Options, Parser};
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Whether a character may never appear in stored text: C0 controls other than tab, line
+/// feed and carriage return, DEL, C1 controls, and Unicode noncharacters (U+FDD0–U+FDEF
+/// and U+xFFFE/U+xFFFF). None of them is allowed in XML 1.0 or HTML text (feeds stop being
+/// XML; pages carry raw control bytes).
+pub fn is_forbidden_char(c: char) -> bool {
+    let n = c as u32;
+    matches!(n, 0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F..=0x9F | 0xFDD0..=0xFDEF) || n & 0xFFFE == 0xFFFE
+}
+
+/// Whether a link is an http(s) URL with a host, or a path of this site: no whitespace,
+/// control characters or backslashes, and a path never starts with `//`.
+pub fn is_safe_link(value: &str) -> bool {
+    if value.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    match lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) {
+        Some(rest) => rest.split(['/', '?', '#']).next().is_some_and(|host| !host.is_empty()),
+        None => value.starts_with('/') && !value.starts_with("//"),
+    }
+}
+
+/// Checks content the way every write is checked: the type's own
+/// [`validate`](Content::validate), then every text in it — of every kind, built-in or an
+/// integrator's, field by field through its JSON form — for forbidden characters
+/// ([`is_forbidden_char`]). Errors name the field (`title`, `tags[0]`, `people[1].role`).
+pub fn check_content<C: Content>(content: &C) -> Result<(), ValidationErrors> {
+    let mut errors = content.validate().err().unwrap_or_default().0;
+    match serde_json::to_value(content) {
+        Ok(value) => forbidden_chars(&value, &mut String::new(), &mut errors),
+        Err(e) => errors.push(FieldError { path: String::new(), code: "unserializable", message: e.to_string() }),
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationErrors(errors))
+    }
+}
+
+fn forbidden_chars(value: &serde_json::Value, path: &mut String, errors: &mut Vec<FieldError>) {
+    use serde_json::Value;
+    let len = path.len();
+    match value {
+        Value::String(s) => {
+            if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| is_forbidden_char(*c)) {
+                let message = format!("must not contain the control character U+{:04X} (at character {i})", c as u32);
+                errors.push(FieldError { path: path.clone(), code: "control_character", message });
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push_str(&format!("[{i}]"));
+                forbidden_chars(item, path, errors);
+                path.truncate(len);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                if key.chars().any(is_forbidden_char) {
+                    let message = "a key must not contain control characters".to_owned();
+                    errors.push(FieldError { path: path.clone(), code: "control_character", message });
+                } else {
+                    path.push_str(key);
+                    forbidden_chars(item, path, errors);
+                }
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// One failing field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -107,6 +208,25 @@ impl Validator {
         }
     }
 
+    /// Checks a CommonMark text: as [`Validator::text`] (or [`Validator::max_len`] when
+    /// `required` is false), and nested at most [`MAX_MARKDOWN_DEPTH`] deep.
+    pub fn markdown(&mut self, field: &str, value: &str, max: usize, required: bool) {
+        let before = self.errors.len();
+        if required {
+            self.text(field, value, max);
+        } else {
+            self.max_len(field, value, max);
+        }
+        if self.errors.len() == before {
+            let depth = markdown_depth(value);
+            if depth > MAX_MARKDOWN_DEPTH {
+                let message =
+                    format!("nests {depth} levels deep (quotes, lists, emphasis); at most {MAX_MARKDOWN_DEPTH}");
+                self.error(field, "too_deep", message);
+            }
+        }
+    }
+
     /// Checks every string of a list with [`Validator::text`], as `field[i]`.
     pub fn texts(&mut self, field: &str, values: &[String], max: usize) {
         for (i, v) in values.iter().enumerate() {
@@ -128,12 +248,22 @@ impl Validator {
         }
     }
 
-    /// Checks that a value is an absolute http(s) URL or a site-relative path (`/...`).
+    /// Checks that a value is an absolute http(s) URL or a site path (`/...`; not `//host`,
+    /// which browsers treat as another site, and no backslashes, which some treat as `/`).
     pub fn link(&mut self, field: &str, value: &str) {
-        let ok = (value.starts_with("https://") || value.starts_with("http://") || value.starts_with('/'))
-            && !value.chars().any(char::is_whitespace);
-        if !ok {
-            self.error(field, "invalid_link", "must be an http(s) URL or a path starting with /");
+        if !is_safe_link(value) {
+            self.error(field, "invalid_link", "must be an http(s) URL or a path starting with a single /");
+        }
+    }
+
+    /// Checks a link target that may also be a fragment on the same page (`#tresc`), as
+    /// keyboard shortcuts and skip links use; never a `javascript:` or other scheme.
+    pub fn href(&mut self, field: &str, value: &str) {
+        let fragment = value
+            .strip_prefix('#')
+            .is_some_and(|f| !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || "-_.:".contains(c)));
+        if !fragment && !is_safe_link(value) {
+            self.error(field, "invalid_link", "must be #fragment, a path starting with a single /, or an http(s) URL");
         }
     }
 
@@ -189,13 +319,51 @@ mod tests {
     }
 
     #[test]
+    fn forbidden_characters_are_named_by_path() {
+        for c in ['\u{0}', '\u{1}', '\u{1f}', '\u{7f}', '\u{85}', '\u{fffe}', '\u{ffff}', '\u{1fffe}', '\u{fdd0}'] {
+            assert!(is_forbidden_char(c), "{:04X}", c as u32);
+        }
+        for c in ['\t', '\n', '\r', ' ', 'ą', '\u{a0}', '\u{fffd}', '😀'] {
+            assert!(!is_forbidden_char(c), "{:04X}", c as u32);
+        }
+        let mut errors = Vec::new();
+        let value = serde_json::json!({"title": "A\u{1}B", "tags": ["ok", "a\u{1f}b"], "people": [{"role": "x\u{fffe}"}], "body": "a\tb\n"});
+        forbidden_chars(&value, &mut String::new(), &mut errors);
+        let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["people[0].role", "tags[1]", "title"]);
+    }
+
+    #[test]
+    fn markdown_depth_is_bounded() {
+        assert_eq!(markdown_depth("zwykły *tekst*"), 2);
+        let mut v = Validator::new();
+        v.markdown("body", &">".repeat(199_000), 200_000, true);
+        v.markdown("ok", "> cytat\n> - lista **mocno**", 1000, true);
+        let err = v.finish().unwrap_err();
+        assert_eq!(err.fields().len(), 1);
+        assert_eq!((err.fields()[0].path.as_str(), err.fields()[0].code), ("body", "too_deep"));
+    }
+
+    #[test]
     fn email_and_link() {
         let mut v = Validator::new();
         v.email("a", "mops@kalisz.pl");
         v.email("b", "mops.kalisz.pl");
         v.link("c", "/klauzula-informacyjna");
         v.link("d", "javascript:alert(1)");
+        v.link("e", "//evil.example/x");
+        v.link("f", "/\\evil.example");
+        v.link("g", "https://");
+        v.href("h", "#tresc");
+        v.href("i", "javascript:alert(1)");
+        v.href("j", "JavaScript:alert(1)");
+        v.href("k", "HTTPS://mops.example.pl/");
         let err = v.finish().unwrap_err();
-        assert!(err.has("b") && err.has("d") && !err.has("a") && !err.has("c"));
+        for bad in ["b", "d", "e", "f", "g", "i", "j"] {
+            assert!(err.has(bad), "{bad} should fail");
+        }
+        for good in ["a", "c", "h", "k"] {
+            assert!(!err.has(good), "{good} should pass");
+        }
     }
 }

@@ -297,7 +297,10 @@ impl TantivyIndex {
         let empty = SearchResults { items: Vec::new(), total: 0, next_cursor: None };
         let Some((query, words)) = self.query(q, now) else { return Ok(empty) };
         let searcher = self.reader.searcher();
-        let limit = q.limit.clamp(1, 100);
+        // The collector reserves room for offset + limit hits: never past the depth bound,
+        // whoever calls (the Cms refuses deeper queries before they get here).
+        let Some(room) = SearchQuery::MAX_DEPTH.checked_sub(q.offset).filter(|r| *r > 0) else { return Ok(empty) };
+        let limit = q.limit.clamp(1, 100).min(room);
         let collector = (TopDocs::with_limit(limit).and_offset(q.offset).order_by_score(), Count);
         let (top, total) = searcher.search(&*query, &collector).map_err(err)?;
         let f = self.fields;
@@ -321,7 +324,8 @@ impl TantivyIndex {
             });
         }
         let next = q.offset + items.len();
-        Ok(SearchResults { items, total, next_cursor: (next < total).then(|| next.to_string()) })
+        let more = next < total && next < SearchQuery::MAX_DEPTH;
+        Ok(SearchResults { items, total, next_cursor: more.then(|| next.to_string()) })
     }
 }
 

@@ -180,6 +180,9 @@ impl Content for AccessibilitySettings {
             }
             v.text("label", &k.label, limits::SHORT);
             v.text("target", &k.target, limits::SHORT);
+            if !k.target.trim().is_empty() {
+                v.href("target", &k.target);
+            }
         });
         for (i, k) in self.keyboard_shortcuts.iter().enumerate() {
             if self.keyboard_shortcuts[..i].iter().any(|o| o.key.eq_ignore_ascii_case(&k.key)) {

@@ -92,7 +92,7 @@ impl Content for NewsArticle {
         let mut v = Validator::new();
         v.text("title", &self.title, limits::TITLE);
         v.max_len("lead", &self.lead, limits::LEAD);
-        v.text("body", &self.body, limits::BODY);
+        v.markdown("body", &self.body, limits::BODY, true);
         v.text("author", &self.author, limits::SHORT);
         v.texts("tags", &self.tags, 50);
         if let Some(cover) = &self.cover {

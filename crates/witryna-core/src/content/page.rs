@@ -29,7 +29,7 @@ impl Content for Page {
         let mut v = Validator::new();
         v.text("title", &self.title, limits::TITLE);
         v.max_len("summary", &self.summary, limits::LEAD);
-        v.text("body", &self.body, limits::BODY);
+        v.markdown("body", &self.body, limits::BODY, true);
         v.finish()
     }
 

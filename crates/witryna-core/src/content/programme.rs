@@ -232,7 +232,7 @@ impl Content for Programme {
         let mut v = Validator::new();
         v.text("name", &self.name, limits::TITLE);
         v.max_len("summary", &self.summary, limits::LEAD);
-        v.max_len("body", &self.body, limits::BODY);
+        v.markdown("body", &self.body, limits::BODY, false);
         v.max_len("objective", &self.objective, limits::LEAD);
         v.max_len("effects", &self.effects, limits::LEAD);
         v.text("beneficiary", &self.beneficiary, limits::SHORT);
@@ -277,7 +277,9 @@ impl Content for Programme {
                 v.error("", "empty", "give a target, an achieved value, or both");
             }
         });
-        v.optional_text("recruitment", self.recruitment.as_deref(), limits::BODY);
+        if let Some(r) = &self.recruitment {
+            v.markdown("recruitment", r, limits::BODY, true);
+        }
         v.texts("tags", &self.tags, 50);
         v.finish()
     }

@@ -60,7 +60,7 @@ impl Content for Unit {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();
         v.text("name", &self.name, limits::TITLE);
-        v.max_len("description", &self.description, limits::BODY);
+        v.markdown("description", &self.description, limits::BODY, false);
         if let Some(a) = &self.address {
             v.nested("address", |v| {
                 v.text("street", &a.street, limits::SHORT);
