@@ -168,31 +168,53 @@ impl FromRequestParts<ApiState> for KeyVersion {
 pub(crate) struct Editor;
 /// Admin token, checked before the body is read.
 pub(crate) struct Admin;
+/// The client's address, when the server knows it (`ConnectInfo`).
+#[derive(Clone, Copy)]
+pub(crate) struct ClientIp(Option<std::net::IpAddr>);
 
-/// Checks the token, counting failures per client address (see `FailedLogins`).
-async fn authorize(parts: &Parts, s: &ApiState, needed: Role) -> Result<(), ApiError> {
-    let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-    if let Some(retry_after) = ip.and_then(|ip| s.failed_logins.blocked(ip)) {
-        return Err(ApiError::TooManyFailures { retry_after });
+impl FromRequestParts<ApiState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &ApiState) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())))
     }
-    let result = auth::require(&s.cms, &parts.headers, needed).await;
-    if let (Err(ApiError::Unauthenticated), Some(ip)) = (&result, ip) {
-        s.failed_logins.record(ip);
+}
+
+/// The one path every token check takes. A valid token is always accepted, even from an
+/// address that is being slowed down (editors behind the same proxy as a guesser keep
+/// working); no `Authorization` at all is a plain 401 and counts for nothing; only a wrong
+/// secret counts as a failure, and once an address has too many, its wrong secrets get 429.
+async fn authorize(
+    s: &ApiState,
+    headers: &HeaderMap,
+    ip: Option<std::net::IpAddr>,
+    needed: Role,
+) -> Result<auth::TokenInfo, ApiError> {
+    let secret = auth::bearer(headers).ok_or(ApiError::Unauthenticated)?;
+    match auth::authenticate(&s.cms, secret).await? {
+        Some(token) if token.role < needed => {
+            Err(ApiError::Forbidden { role: token.role.as_str(), needed: needed.as_str() })
+        }
+        Some(token) => Ok(token),
+        None => {
+            let retry_after = ip.and_then(|ip| s.failed_logins.record(ip));
+            Err(retry_after.map_or(ApiError::Unauthenticated, |retry_after| ApiError::TooManyFailures { retry_after }))
+        }
     }
-    result.map(drop)
 }
 
 impl FromRequestParts<ApiState> for Editor {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, s: &ApiState) -> Result<Self, ApiError> {
-        authorize(parts, s, Role::Editor).await.map(|_| Editor)
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, s).await.unwrap_or(ClientIp(None));
+        authorize(s, &parts.headers, ip, Role::Editor).await.map(|_| Editor)
     }
 }
 
 impl FromRequestParts<ApiState> for Admin {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, s: &ApiState) -> Result<Self, ApiError> {
-        authorize(parts, s, Role::Admin).await.map(|_| Admin)
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, s).await.unwrap_or(ClientIp(None));
+        authorize(s, &parts.headers, ip, Role::Admin).await.map(|_| Admin)
     }
 }
 
@@ -265,7 +287,7 @@ fn moved(uri: &axum::http::Uri, depth: usize, current: &str) -> Response {
 
 /// Validates content with paths under `content.` (the body's field).
 fn check<C: Content>(content: &C) -> Result<(), ApiError> {
-    content.validate().map_err(|mut e| {
+    witryna_core::validate::check_content(content).map_err(|mut e| {
         for f in &mut e.0 {
             f.path = if f.path.is_empty() { "content".into() } else { format!("content.{}", f.path) };
         }
@@ -273,9 +295,11 @@ fn check<C: Content>(content: &C) -> Result<(), ApiError> {
     })
 }
 
-async fn view_for(s: &ApiState, headers: &HeaderMap, p: &Params) -> Result<View, ApiError> {
+/// The view a read asks for: `preview=true` needs an editor token, checked through the
+/// same counted path as every write.
+async fn view_for(s: &ApiState, headers: &HeaderMap, ip: ClientIp, p: &Params) -> Result<View, ApiError> {
     if p.flag("preview")? {
-        auth::require(&s.cms, headers, Role::Editor).await?;
+        authorize(s, headers, ip.0, Role::Editor).await?;
         Ok(View::Editor)
     } else {
         Ok(View::Public)
@@ -351,10 +375,11 @@ async fn list_items<C: Content>(
     State(s): State<ApiState>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
+    ip: ClientIp,
     q: Result<QueryParams<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let p = params(q)?;
-    let view = view_for(&s, &headers, &p).await?;
+    let view = view_for(&s, &headers, ip, &p).await?;
     let status = match p.get("status") {
         Some(v) => Some(v.parse::<Status>().map_err(|e| ApiError::query("status", e))?),
         None => None,
@@ -363,13 +388,23 @@ async fn list_items<C: Content>(
         view,
         locale: None,
         status,
-        tag: p.get("tag").map(str::to_owned),
+        tag: p.tag()?,
         from: p.instant("from", false)?,
         until: p.instant("to", true)?,
         cursor: p.get("cursor").map(str::to_owned),
         limit: Some(p.limit(20, witryna_core::cms::MAX_PAGE)?),
     };
-    let key = uri.to_string();
+    // Keyed on what the answer depends on (the parsed parameters), never on the raw URL:
+    // unknown parameters cannot multiply entries.
+    let key = format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        uri.path(),
+        query.tag,
+        query.from,
+        query.until,
+        query.cursor,
+        query.limit
+    );
     public_read(&s, &key, &headers, view, || async {
         let page = s.cms.list_records(C::KIND, query).await?;
         let mut h = std::hash::DefaultHasher::new();
@@ -399,10 +434,11 @@ async fn get_item<C: Content>(
     Key(key): Key,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
+    ip: ClientIp,
     q: Result<QueryParams<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let view = view_for(&s, &headers, &params(q)?).await?;
-    public_read(&s, &uri.to_string(), &headers, view, || async {
+    let view = view_for(&s, &headers, ip, &params(q)?).await?;
+    public_read(&s, uri.path(), &headers, view, || async {
         Ok(match lookup_record(&s, C::KIND, &key, view).await? {
             Ok(record) => {
                 let mut out = Vec::with_capacity(record.body.len() + 512);
@@ -605,17 +641,22 @@ async fn search(
             }
         }
     }
+    let limit = p.limit(20, witryna_core::cms::MAX_PAGE)?;
     let offset = match p.get("cursor") {
         Some(c) => c.parse::<usize>().map_err(|_| ApiError::query("cursor", "not a cursor this API handed out"))?,
         None => 0,
     };
+    if offset.saturating_add(limit) > SearchQuery::MAX_DEPTH {
+        let max = SearchQuery::MAX_DEPTH;
+        return Err(ApiError::query("cursor", format!("results go at most {max} deep (cursor + limit)")));
+    }
     let query = SearchQuery {
         text: p.get("q").unwrap_or_default().to_owned(),
         kinds,
-        tag: p.get("tag").map(str::to_owned),
+        tag: p.tag()?,
         from: p.instant("from", false)?,
         until: p.instant("to", true)?,
-        limit: p.limit(20, witryna_core::cms::MAX_PAGE)?,
+        limit,
         offset,
     };
     let results = s.cms.search(query).await?;

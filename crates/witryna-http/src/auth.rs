@@ -10,8 +10,6 @@ use sha2::{Digest, Sha256};
 use witryna_core::validate::{ValidationErrors, Validator};
 use witryna_core::{Cms, CmsError, Content, CreateOptions, Id, Query, SlugLookup, View};
 
-use crate::error::ApiError;
-
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -163,27 +161,18 @@ pub async fn authenticate(cms: &Cms, secret: &str) -> Result<Option<TokenInfo>, 
     }
 }
 
-/// The caller's token if it has at least `needed`; 401 without a valid token, 403 when
-/// the role is too small.
-pub(crate) async fn require(cms: &Cms, headers: &HeaderMap, needed: Role) -> Result<TokenInfo, ApiError> {
-    let secret = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or(ApiError::Unauthenticated)?;
-    let token = authenticate(cms, secret).await?.ok_or(ApiError::Unauthenticated)?;
-    if token.role < needed {
-        return Err(ApiError::Forbidden { role: token.role.as_str(), needed: needed.as_str() });
-    }
-    Ok(token)
+/// The secret of an `Authorization: Bearer …` header (the scheme in any case, RFC 9110).
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, secret) = value.trim_start().split_once(' ')?;
+    let secret = secret.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)
 }
 
-/// Failed authentications per client address. After [`FailedLogins::MAX_FAILURES`] within
-/// [`FailedLogins::WINDOW`], requests needing a token from that address get 429 until the
-/// window ends — guessing tokens gets slow. Only when the server knows client addresses
-/// (`into_make_service_with_connect_info`, as `witryna serve` does).
+/// Failed authentications (wrong secrets) per client address. After
+/// [`FailedLogins::MAX_FAILURES`] within [`FailedLogins::WINDOW`], wrong secrets from that
+/// address get 429 until the window ends — guessing gets slow — while valid tokens from it
+/// keep working. At most [`FailedLogins::MAX_ADDRESSES`] addresses are tracked.
 #[derive(Debug, Default)]
 pub(crate) struct FailedLogins {
     map: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (u32, std::time::Instant)>>,
@@ -194,31 +183,67 @@ impl FailedLogins {
     pub(crate) const MAX_FAILURES: u32 = 20;
     /// The window.
     pub(crate) const WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+    /// Most addresses tracked at once; when full, the oldest window is forgotten.
+    pub(crate) const MAX_ADDRESSES: usize = 10_000;
 
-    fn entries(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<std::net::IpAddr, (u32, std::time::Instant)>> {
-        self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Seconds to wait, when the address is over the limit.
-    pub(crate) fn blocked(&self, ip: std::net::IpAddr) -> Option<u64> {
-        let entries = self.entries();
-        let (count, since) = entries.get(&ip)?;
-        let left = Self::WINDOW.checked_sub(since.elapsed())?;
-        (*count >= Self::MAX_FAILURES).then(|| left.as_secs().max(1))
-    }
-
-    /// Counts one failure.
-    pub(crate) fn record(&self, ip: std::net::IpAddr) {
-        let mut entries = self.entries();
-        if entries.len() > 10_000 {
+    /// Counts one failure; the seconds to wait when the address is now over the limit.
+    pub(crate) fn record(&self, ip: std::net::IpAddr) -> Option<u64> {
+        let mut entries = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !entries.contains_key(&ip) && entries.len() >= Self::MAX_ADDRESSES {
             entries.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
+            if entries.len() >= Self::MAX_ADDRESSES {
+                let oldest = entries.iter().min_by_key(|(_, (_, since))| *since).map(|(ip, _)| *ip);
+                if let Some(oldest) = oldest {
+                    entries.remove(&oldest);
+                }
+            }
         }
         let entry = entries.entry(ip).or_insert((0, std::time::Instant::now()));
         if entry.1.elapsed() >= Self::WINDOW {
             *entry = (0, std::time::Instant::now());
         }
-        entry.0 += 1;
+        entry.0 = entry.0.saturating_add(1);
+        let left = Self::WINDOW.saturating_sub(entry.1.elapsed());
+        (entry.0 > Self::MAX_FAILURES).then(|| left.as_secs().max(1))
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        let mut h = HeaderMap::new();
+        for (value, expected) in [
+            ("Bearer abc", Some("abc")),
+            ("BEARER abc", Some("abc")),
+            ("bearer   abc ", Some("abc")),
+            ("Basic abc", None),
+            ("Bearer ", None),
+            ("Bearerabc", None),
+        ] {
+            h.insert(header::AUTHORIZATION, value.parse().unwrap());
+            assert_eq!(bearer(&h), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn failures_are_limited_per_address_and_the_map_is_bounded() {
+        let limiter = FailedLogins::default();
+        let ip: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..FailedLogins::MAX_FAILURES {
+            assert_eq!(limiter.record(ip), None);
+        }
+        assert!(limiter.record(ip).is_some(), "one over the limit: wait");
+        for i in 0..(FailedLogins::MAX_ADDRESSES as u32 + 50) {
+            limiter.record(std::net::IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i)));
+        }
+        assert!(limiter.len() <= FailedLogins::MAX_ADDRESSES);
     }
 }

@@ -149,6 +149,16 @@ impl Params {
         Ok(Some(t))
     }
 
+    /// The `tag` filter: at most [`MAX_TAG_CHARS`](witryna_core::cms::MAX_TAG_CHARS)
+    /// characters, as stored tags are.
+    pub(crate) fn tag(&self) -> Result<Option<String>, ApiError> {
+        let max = witryna_core::cms::MAX_TAG_CHARS;
+        match self.get("tag") {
+            Some(t) if t.chars().count() > max => Err(ApiError::query("tag", format!("at most {max} characters"))),
+            t => Ok(t.map(str::to_owned)),
+        }
+    }
+
     /// A page size between 1 and `max`; `default` when absent.
     pub(crate) fn limit(&self, default: usize, max: usize) -> Result<usize, ApiError> {
         match self.get("limit") {

@@ -47,6 +47,8 @@ pub struct ApiConfig {
     /// Public read responses kept in memory (default 1024; 0 turns the cache off).
     /// Every write through this service makes them stale at once.
     pub public_cache_entries: usize,
+    /// Most bytes of keys and bodies the public response cache holds (default 32 MiB).
+    pub public_cache_bytes: usize,
     /// How long a cached public response may be served (default 1 s): the most a
     /// scheduled item can appear late in a cached list.
     pub public_cache_ttl: std::time::Duration,
@@ -59,6 +61,7 @@ impl Default for ApiConfig {
             cors_origins: Vec::new(),
             public_max_age: 60,
             public_cache_entries: 1024,
+            public_cache_bytes: 32 << 20,
             public_cache_ttl: std::time::Duration::from_secs(1),
         }
     }
@@ -87,8 +90,17 @@ impl ApiState {
 
     /// State with a configuration.
     pub fn with_config(cms: Cms, config: ApiConfig) -> Self {
-        let cache = Arc::new(ResponseCache::new(config.public_cache_entries, config.public_cache_ttl));
+        let cache = Arc::new(ResponseCache::new(
+            config.public_cache_entries,
+            config.public_cache_bytes,
+            config.public_cache_ttl,
+        ));
         Self { cms, config: Arc::new(config), cache, failed_logins: Arc::default() }
+    }
+
+    /// Entries and bytes held by the public response cache now.
+    pub fn cache_usage(&self) -> (usize, usize) {
+        self.cache.usage()
     }
 }
 
@@ -126,33 +138,48 @@ pub fn openapi_document() -> serde_json::Value {
     openapi::document(&api.ops, schemas)
 }
 
-/// The API router, with its state, ready to serve or to nest under a prefix.
+/// The API router, with its state and a request log (`tracing`, INFO), ready to serve or
+/// to nest under a prefix.
 pub fn router(state: ApiState) -> Router {
-    routes(state).fallback(not_found)
+    routes(state).fallback(not_found).layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+    )
 }
 
-/// The API routes (with their layers) without a fallback, to merge into an app that has
-/// its own — `witryna serve` merges them with the HTML site and sends unknown `/api/`
-/// paths to [`not_found`].
+/// The CORS layer for the configured origins: `*` allows any origin (the API takes bearer
+/// tokens, never cookies, so no credentials are involved); other entries are exact origins
+/// (`https://mops.example.pl`) and entries that are not valid header values are skipped.
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG, header::LOCATION])
+}
+
+/// The API routes (with CORS and panic handling) without a fallback or request log, to
+/// merge into an app that has its own — `witryna serve` merges them with the HTML site,
+/// logs every request once, and sends unknown `/api/` paths to [`not_found`].
 pub fn routes(state: ApiState) -> Router {
     let mut router = api::build().router.method_not_allowed_fallback(wrong_method);
     if !state.config.cors_origins.is_empty() {
-        let origins: Vec<HeaderValue> =
-            state.config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-        router = router.layer(
-            CorsLayer::new()
-                .allow_origin(AllowOrigin::list(origins))
-                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
-                .expose_headers([header::ETAG, header::LOCATION]),
-        );
+        router = router.layer(cors(&state.config.cors_origins));
     }
     router
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
+        .layer(axum::middleware::map_response(nosniff))
         .with_state(state)
+}
+
+/// API answers are data, never to be sniffed into something a browser would run.
+async fn nosniff(mut res: Response) -> Response {
+    res.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    res
 }

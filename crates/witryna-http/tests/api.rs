@@ -497,7 +497,7 @@ async fn eight_editors_on_one_item_lose_no_update() {
 }
 
 #[tokio::test]
-async fn guessing_tokens_gets_429_after_twenty_failures() {
+async fn guessing_tokens_gets_429_but_valid_tokens_always_pass() {
     let dir = tempfile::tempdir().unwrap();
     let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
     let editor = auth::create_token(&cms, Role::Editor, "redakcja").await.unwrap().token;
@@ -508,24 +508,117 @@ async fn guessing_tokens_gets_429_after_twenty_failures() {
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
     });
     let client = reqwest::Client::new();
-    let post = |token: String| {
-        client
-            .post(format!("{base}/pages"))
-            .bearer_auth(token)
-            .json(&json!({"content": {"title": "A", "body": "B"}}))
-            .send()
+    let post = |authorization: Option<String>| {
+        let mut rb = client.post(format!("{base}/pages")).json(&json!({"content": {"title": "A", "body": "B"}}));
+        if let Some(a) = authorization {
+            rb = rb.header(AUTHORIZATION, a);
+        }
+        rb.send()
     };
-    for i in 0..20 {
-        assert_eq!(post(format!("wtr_guess{i}")).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    for _ in 0..30 {
+        let status = post(None).await.unwrap().status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "no credential is not a guess: never 429");
     }
-    let blocked = post("wtr_guess21".into()).await.unwrap();
+    for i in 0..20 {
+        assert_eq!(post(Some(format!("Bearer wtr_guess{i}"))).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    let blocked = post(Some("Bearer wtr_guess21".into())).await.unwrap();
     assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = blocked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry));
-    assert_eq!(
-        post(editor).await.unwrap().status(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "the address waits, whatever it sends"
-    );
+    let preview = client.get(format!("{base}/news?preview=true")).bearer_auth("wtr_guess22").send().await.unwrap();
+    assert_eq!(preview.status(), StatusCode::TOO_MANY_REQUESTS, "preview checks go through the counted path");
+    let created = post(Some(format!("Bearer {editor}"))).await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED, "a valid token from the same address is always accepted");
+    let shouted = post(Some(format!("BEARER {editor}"))).await.unwrap();
+    assert_eq!(shouted.status(), StatusCode::CREATED, "the scheme is case-insensitive");
+    let preview = client.get(format!("{base}/news?preview=true")).bearer_auth(&editor).send().await.unwrap();
+    assert_eq!(preview.status(), StatusCode::OK);
     assert_eq!(client.get(format!("{base}/news")).send().await.unwrap().status(), StatusCode::OK, "public reads go on");
+}
+
+#[tokio::test]
+async fn search_depth_is_bounded() {
+    let s = start().await;
+    for cursor in ["1000000000000", "18446744073709551615", "99999999999999999999999", "9990"] {
+        let (status, headers, body) = send(s.req(Method::GET, &format!("/search?q=pomoc&cursor={cursor}"))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "cursor {cursor}: {body}");
+        assert_problem(&headers, &body, status);
+        assert_eq!(paths(&body), ["cursor"]);
+    }
+    let (status, _, body) = send(s.req(Method::GET, "/search?q=pomoc&cursor=9900&limit=100")).await;
+    assert_eq!(status, StatusCode::OK, "exactly 10 000 deep is allowed: {body}");
+    assert_eq!(body["items"], json!([]));
+    let (status, _, _) = send(s.req(Method::GET, "/search?q=pomoc")).await;
+    assert_eq!(status, StatusCode::OK, "the server is alive");
+}
+
+#[tokio::test]
+async fn control_characters_and_deep_markdown_are_refused_naming_the_field() {
+    let s = start().await;
+    let cases = [
+        (json!({"title": "A\u{1}B", "body": "x", "author": "MOPS"}), "content.title"),
+        (json!({"title": "A", "body": "x\u{0}y", "author": "MOPS"}), "content.body"),
+        (json!({"title": "A", "body": "x", "author": "MOPS\u{fffe}"}), "content.author"),
+        (json!({"title": "A", "body": "x", "author": "MOPS", "lead": "\u{1b}[31m"}), "content.lead"),
+        (json!({"title": "A", "body": "x", "author": "MOPS", "tags": ["ok", "a\u{1f}b"]}), "content.tags[1]"),
+        (json!({"title": "A", "body": ">".repeat(199_000), "author": "MOPS"}), "content.body"),
+    ];
+    for (content, path) in cases {
+        let (status, headers, body) =
+            send(s.as_editor(Method::POST, "/news").json(&json!({ "content": content }))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+        assert_problem(&headers, &body, status);
+        assert!(paths(&body).contains(&path.to_owned()), "{path}: {body}");
+    }
+    let (status, _, body) =
+        send(s.as_admin(Method::POST, "/tokens").json(&json!({"role": "editor", "name": "x\u{7}y"}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fine = json!({"content": {"title": "A", "body": "wiersz\n\tz tabulatorem\r\n> cytat", "author": "MOPS"}});
+    let (status, _, body) = send(s.as_editor(Method::POST, "/news").json(&fine)).await;
+    assert_eq!(status, StatusCode::CREATED, "tab, LF and CR are text: {body}");
+}
+
+#[tokio::test]
+async fn shortcut_targets_are_site_paths_or_http() {
+    let s = start().await;
+    let (_, headers, current) = send(s.req(Method::GET, "/settings/accessibility")).await;
+    let etag = headers[ETAG].to_str().unwrap().to_owned();
+    for target in ["javascript:alert(1)", "JavaScript:alert(1)", "//evil.example", "data:text/html,x"] {
+        let mut content = current["content"].clone();
+        content["keyboard_shortcuts"][0]["target"] = json!(target);
+        let rb = s
+            .as_admin(Method::PUT, "/settings/accessibility")
+            .header(IF_MATCH, &etag)
+            .json(&json!({ "content": content }));
+        let (status, _, body) = send(rb).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{target}: {body}");
+        assert_eq!(paths(&body), ["content.keyboard_shortcuts[0].target"], "{target}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_query_parameters_do_not_fill_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
+    demo::seed(&cms).await.unwrap();
+    let state = ApiState::new(cms);
+    let app = witryna_http::router(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = reqwest::Client::new();
+    let junk = "A".repeat(8 * 1024);
+    for i in 0..40 {
+        for path in [format!("/news?x{i}={junk}"), format!("/programmes/rowni-na-starcie?x{i}={junk}")] {
+            let res = client.get(format!("{base}{path}")).send().await.unwrap();
+            assert_ne!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    }
+    let (entries, bytes) = state.cache_usage();
+    assert!(entries <= 2, "one entry per distinct answer, not per URL: {entries}");
+    assert!(bytes < 64 * 1024, "{bytes} bytes");
+    let long_tag = "t".repeat(51);
+    let res = client.get(format!("{base}/news?tag={long_tag}")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "tags are at most 50 characters");
 }
