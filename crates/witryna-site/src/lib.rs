@@ -36,10 +36,17 @@ pub use pages::not_found;
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
     /// The site's public address for feeds, sitemaps and the declaration (e.g.
-    /// `https://mops.example.pl`); from the request's `Host` when absent.
+    /// `https://mops.example.pl`). Absolute links are made only from it, never from request
+    /// headers; without it they stay relative (`/aktualnosci/…`). `witryna serve` sets it
+    /// from `--public-url`, else from the address it listens on.
     pub public_url: Option<String>,
+    /// Whether a proxy in front sets `X-Forwarded-Proto` truthfully (default false): then
+    /// `https` there marks cookies `Secure` even when the public URL is not set to https.
+    pub trust_proxy: bool,
     /// Rendered pages kept in memory (default 2048; 0: off). Any write makes them stale.
     pub cache_entries: usize,
+    /// Most bytes of URLs and pages the page cache holds (default 32 MiB; 0: off).
+    pub cache_bytes: usize,
     /// How long a rendered page may be served (default 1 s): bounds how late an "open now"
     /// badge or a scheduled item can be.
     pub cache_ttl: Duration,
@@ -47,7 +54,26 @@ pub struct SiteConfig {
 
 impl Default for SiteConfig {
     fn default() -> Self {
-        Self { public_url: None, cache_entries: 2048, cache_ttl: Duration::from_secs(1) }
+        Self {
+            public_url: None,
+            trust_proxy: false,
+            cache_entries: 2048,
+            cache_bytes: 32 << 20,
+            cache_ttl: Duration::from_secs(1),
+        }
+    }
+}
+
+impl SiteConfig {
+    /// Whether the visitor reached the site over HTTPS, as far as the configuration lets
+    /// the server know: an https public URL, or a trusted proxy saying so.
+    pub fn is_https(&self, headers: &axum::http::HeaderMap) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
+            || (self.trust_proxy
+                && headers
+                    .get("x-forwarded-proto")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("https")))
     }
 }
 
@@ -73,8 +99,13 @@ impl SiteState {
 
     /// State with a configuration.
     pub fn with_config(cms: Cms, config: SiteConfig) -> Self {
-        let cache = Arc::new(ResponseCache::new(config.cache_entries, config.cache_ttl));
+        let cache = Arc::new(ResponseCache::new(config.cache_entries, config.cache_bytes, config.cache_ttl));
         Self { cms, config: Arc::new(config), cache }
+    }
+
+    /// Entries and bytes held by the page cache now.
+    pub fn cache_usage(&self) -> (usize, usize) {
+        self.cache.usage()
     }
 }
 
@@ -105,8 +136,8 @@ pub fn routes(state: SiteState) -> Router {
 /// The whole site with its 404 page, ready to serve.
 pub fn router(state: SiteState) -> Router {
     let fallback_state = state.clone();
-    routes(state).fallback(move |headers: axum::http::HeaderMap| {
+    routes(state).fallback(move |headers: axum::http::HeaderMap, uri: axum::http::Uri| {
         let state = fallback_state.clone();
-        async move { not_found(&state, &headers).await }
+        async move { not_found(&state, &headers, &uri).await }
     })
 }

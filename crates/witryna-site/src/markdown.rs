@@ -2,6 +2,7 @@
 //! `<script>` or an `onerror=` in content never reaches the page.
 
 use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use witryna_core::validate::MAX_MARKDOWN_DEPTH;
 
 fn shift(level: HeadingLevel) -> HeadingLevel {
     use HeadingLevel::*;
@@ -15,19 +16,53 @@ fn shift(level: HeadingLevel) -> HeadingLevel {
 }
 
 /// Renders CommonMark as sanitized HTML. Headings move one level down (`#` → `<h2>`):
-/// the page's title is its only `<h1>`.
+/// the page's title is its only `<h1>`. Containers nested deeper than
+/// [`MAX_MARKDOWN_DEPTH`] are flattened (their text stays): validation refuses such
+/// texts, and this keeps one that came in some other way from costing minutes.
 pub fn render(markdown: &str) -> String {
+    // For each open container: whether it was kept.
+    let mut open: Vec<bool> = Vec::new();
+    let mut kept = 0usize;
     let parser =
-        Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                Event::Start(Tag::Heading { level: shift(level), id, classes, attrs })
+        Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).filter_map(move |event| {
+            match event {
+                Event::Start(tag) => {
+                    let keep = kept < MAX_MARKDOWN_DEPTH;
+                    open.push(keep);
+                    kept += usize::from(keep);
+                    keep.then(|| match tag {
+                        Tag::Heading { level, id, classes, attrs } => {
+                            Event::Start(Tag::Heading { level: shift(level), id, classes, attrs })
+                        }
+                        other => Event::Start(other),
+                    })
+                }
+                Event::End(tag) => {
+                    let keep = open.pop().unwrap_or(false);
+                    kept -= usize::from(keep);
+                    keep.then(|| match tag {
+                        TagEnd::Heading(level) => Event::End(TagEnd::Heading(shift(level))),
+                        other => Event::End(other),
+                    })
+                }
+                other => Some(other),
             }
-            Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level))),
-            other => other,
         });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, parser);
     ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(&unsafe_html).to_string()
+}
+
+/// [`render`] on tokio's blocking pool: a long body never holds up the async workers that
+/// answer every other request.
+pub(crate) async fn render_blocking(markdown: String) -> String {
+    match tokio::task::spawn_blocking(move || render(&markdown)).await {
+        Ok(html) => html,
+        Err(e) => {
+            tracing::error!(error = %e, "rendering Markdown failed");
+            String::new()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -41,6 +76,13 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_quickly() {
+        let html = render(&format!("{}głęboko", ">".repeat(199_000)));
+        assert_eq!(html.matches("<blockquote>").count(), MAX_MARKDOWN_DEPTH, "{}", &html[..200]);
+        assert!(html.contains("głęboko"));
     }
 
     #[test]

@@ -5,16 +5,17 @@ use std::hash::{Hash, Hasher};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Days, Utc, Weekday};
 use chrono_tz::Europe::Warsaw;
 use witryna_core::content::{AccessibilitySettings, Content, NewsArticle, Page, Programme, Unit};
 use witryna_core::office_hours::DayKind;
+use witryna_core::validate::is_forbidden_char;
 use witryna_core::{pl, slugs, Cms, CmsError, Item, OfficeHours, Query as CmsQuery, SlugLookup, View};
 
-use crate::markdown::render;
+use crate::markdown::render_blocking;
 use crate::settings::Visitor;
 use crate::SiteState;
 
@@ -27,9 +28,12 @@ enum PageError {
 impl From<CmsError> for PageError {
     fn from(e: CmsError) -> Self {
         match e {
-            CmsError::NotFound { .. } | CmsError::SlugNotFound { .. } | CmsError::InvalidCursor(_) => {
-                PageError::NotFound
-            }
+            // A visitor's bad address (unknown slug, a cursor or number out of range) is a
+            // page that does not exist, never a server error.
+            CmsError::NotFound { .. }
+            | CmsError::SlugNotFound { .. }
+            | CmsError::InvalidCursor(_)
+            | CmsError::Invalid(_) => PageError::NotFound,
             other => PageError::Internal(other.to_string()),
         }
     }
@@ -102,7 +106,10 @@ pub(crate) struct Layout {
 struct Ctx {
     settings: Option<AccessibilitySettings>,
     visitor: Visitor,
+    /// The configured public URL without a trailing `/`; empty: links stay relative.
     base_url: String,
+    /// This page's canonical address (path and the query parameters it understands,
+    /// normalised): the cache key and where settings links return to.
     path: String,
     now: DateTime<Utc>,
 }
@@ -131,19 +138,44 @@ fn change_href(ctx: &Ctx, key: &str, value: &str) -> String {
     format!("/ustawienia/ustaw?{key}={value}&powrot={}", encode(&ctx.path))
 }
 
-async fn context(s: &SiteState, headers: &HeaderMap, uri: &Uri) -> Result<Ctx, PageError> {
+/// The context of a page whose canonical address is `path`. Absolute URLs come only from
+/// the configured public URL, never from request headers (`Host`, `X-Forwarded-*`): a
+/// forged header must not reach a page, a feed or the cache.
+async fn context(s: &SiteState, headers: &HeaderMap, path: String) -> Result<Ctx, PageError> {
     let settings = s.cms.singleton::<AccessibilitySettings>().await?.map(|i| i.content);
     let visitor = Visitor::from_headers(headers, font_steps(&settings).len());
-    let base_url = match &s.config.public_url {
-        Some(u) => u.trim_end_matches('/').to_owned(),
-        None => {
-            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-            let proto = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
-            format!("{proto}://{host}")
-        }
-    };
-    let path = uri.path_and_query().map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
+    let base_url = s.config.public_url.as_deref().unwrap_or_default().trim_end_matches('/').to_owned();
     Ok(Ctx { settings, visitor, base_url, path, now: s.cms.now() })
+}
+
+/// Longest page address that settings links carry back; longer ones return to `/`.
+const MAX_RETURN_PATH: usize = 1024;
+
+/// `value` when it is a path of this site that is safe to send a browser back to: one
+/// leading `/` (not `//`, which is another host), no backslash (some browsers read it as
+/// `/`), no whitespace or control character (browsers drop tabs and newlines, turning
+/// `/\t/evil.example` into `//evil.example`), at most [`MAX_RETURN_PATH`] bytes, and
+/// parseable as a path and query. Non-ASCII is percent-encoded for the header.
+pub(crate) fn safe_return_path(value: &str) -> Option<String> {
+    let ok = value.len() <= MAX_RETURN_PATH
+        && value.starts_with('/')
+        && !value.starts_with("//")
+        && !value.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    if !ok {
+        return None;
+    }
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out.parse::<axum::http::uri::PathAndQuery>().ok().map(|_| out)
 }
 
 fn layout(ctx: &Ctx, title: &str, crumbs: &[(&str, &str)], current: &str) -> Layout {
@@ -231,6 +263,32 @@ fn layout(ctx: &Ctx, title: &str, crumbs: &[(&str, &str)], current: &str) -> Lay
     }
 }
 
+/// The site's security headers: no scripts at all (the site has none), styles and forms
+/// only from itself, never framed, no full addresses sent to other sites (a search for
+/// „przemoc” should not follow a visitor out), never sniffed.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; \
+     img-src 'self' http: https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn harden(h: &mut HeaderMap, html: bool) {
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if html {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+}
+
+/// Replaces characters that are never valid in HTML or XML text (see
+/// [`is_forbidden_char`](witryna_core::validate::is_forbidden_char)) by U+FFFD: the last
+/// guard on output, for text that reached the store before validation refused them.
+fn scrub(text: String) -> String {
+    if text.chars().any(is_forbidden_char) {
+        text.chars().map(|c| if is_forbidden_char(c) { '\u{FFFD}' } else { c }).collect()
+    } else {
+        text
+    }
+}
+
 fn html_response(headers: &HeaderMap, status: StatusCode, etag: &str, body: Bytes) -> Response {
     let fresh = status == StatusCode::OK
         && headers
@@ -245,6 +303,7 @@ fn html_response(headers: &HeaderMap, status: StatusCode, etag: &str, body: Byte
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
+    harden(h, true);
     res
 }
 
@@ -259,27 +318,33 @@ fn internal_error(message: &str) -> Response {
     let body = "<!DOCTYPE html><html lang=\"pl\"><head><meta charset=\"utf-8\"><title>Błąd serwera</title></head>\
                 <body><main><h1>Przepraszamy, wystąpił błąd</h1><p>Spróbuj ponownie za chwilę. \
                 <a href=\"/\">Strona główna</a></p></main></body></html>";
-    (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    let mut res =
+        (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    harden(res.headers_mut(), true);
+    res
 }
 
-/// Renders a page through the cache (keyed by URL and the visitor's settings).
-async fn serve<F, Fut>(s: &SiteState, headers: &HeaderMap, uri: &Uri, render: F) -> Response
+/// Renders a page through the cache, keyed by its canonical address `page` (see
+/// [`Ctx::path`]) and the visitor's settings: nothing else of the request reaches the key.
+async fn serve<F, Fut>(s: &SiteState, headers: &HeaderMap, page: String, render: F) -> Response
 where
     F: FnOnce(Ctx) -> Fut,
     Fut: std::future::Future<Output = Result<Rendered, PageError>>,
 {
     let generation = s.cms.generation(); // before reading: a racing write leaves the entry stale
-    let ctx = match context(s, headers, uri).await {
+    let ctx = match context(s, headers, page).await {
         Ok(c) => c,
         Err(PageError::Internal(m)) => return internal_error(&m),
-        Err(PageError::NotFound) => return not_found(s, headers).await,
+        Err(PageError::NotFound) => return not_found_page(s, headers, "/").await,
     };
     let key = format!("{}|{}", ctx.path, ctx.visitor.cookie_value());
     if let Some(hit) = s.cache.get(&key, generation) {
         return html_response(headers, StatusCode::OK, &hit.etag, hit.body);
     }
+    let asked = ctx.path.clone();
     match render(ctx).await {
         Ok(Rendered::Html(html)) => {
+            let html = scrub(html);
             let etag = etag_of(&html);
             let body = Bytes::from(html);
             s.cache.put(key, generation, etag.clone(), body.clone());
@@ -288,7 +353,7 @@ where
         Ok(Rendered::Redirect(location)) => {
             (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response()
         }
-        Err(PageError::NotFound) => not_found(s, headers).await,
+        Err(PageError::NotFound) => not_found_page(s, headers, &asked).await,
         Err(PageError::Internal(m)) => internal_error(&m),
     }
 }
@@ -299,16 +364,25 @@ struct NotFoundPage {
     layout: Layout,
 }
 
-/// The helpful 404 page (status 404), with search and the main sections.
-pub async fn not_found(s: &SiteState, headers: &HeaderMap) -> Response {
-    let uri = Uri::from_static("/404");
-    let ctx = match context(s, headers, &uri).await {
+/// The helpful 404 page (status 404) for the address `uri`, with search and the main
+/// sections; its settings links return to that address (when it is a safe one).
+pub async fn not_found(s: &SiteState, headers: &HeaderMap, uri: &Uri) -> Response {
+    let asked = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    not_found_page(s, headers, asked).await
+}
+
+async fn not_found_page(s: &SiteState, headers: &HeaderMap, asked: &str) -> Response {
+    let path = safe_return_path(asked).unwrap_or_else(|| "/".to_owned());
+    let ctx = match context(s, headers, path).await {
         Ok(c) => c,
         Err(_) => return internal_error("context of the 404 page"),
     };
     let page = NotFoundPage { layout: layout(&ctx, "Nie znaleziono strony", &[("Nie znaleziono strony", "")], "") };
     match page.render() {
-        Ok(html) => html_response(headers, StatusCode::NOT_FOUND, &etag_of(&html), Bytes::from(html)),
+        Ok(html) => {
+            let html = scrub(html);
+            html_response(headers, StatusCode::NOT_FOUND, &etag_of(&html), Bytes::from(html))
+        }
         Err(e) => internal_error(&e.to_string()),
     }
 }
@@ -452,9 +526,9 @@ struct HomePage {
     motion_off: String,
 }
 
-pub(crate) async fn home(State(s): State<SiteState>, headers: HeaderMap, OriginalUri(uri): OriginalUri) -> Response {
+pub(crate) async fn home(State(s): State<SiteState>, headers: HeaderMap) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, &uri, |ctx| async move {
+    serve(&s, &headers, "/".into(), |ctx| async move {
         let news = public_list::<NewsArticle>(&cms, 5, None).await?.items.iter().map(news_row).collect();
         let mut units: Vec<Item<Unit>> = all_public(&cms).await?;
         units.sort_by(|a, b| a.content.name.cmp(&b.content.name));
@@ -489,12 +563,15 @@ pub(crate) struct ListParams {
 pub(crate) async fn news_list(
     State(s): State<SiteState>,
     headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Response {
     let cms = s.cms.clone();
     let cursor = params.ok().and_then(|Query(p)| p.od);
-    serve(&s, &headers, &uri, |ctx| async move {
+    let page = match &cursor {
+        Some(c) => format!("/aktualnosci?od={}", encode(c)),
+        None => "/aktualnosci".to_owned(),
+    };
+    serve(&s, &headers, page, |ctx| async move {
         let page = public_list::<NewsArticle>(&cms, 10, cursor).await?;
         let older = page.next_cursor.map(|c| format!("/aktualnosci?od={}", encode(&c)));
         let page = NewsListPage {
@@ -527,14 +604,10 @@ struct NewsItemPage {
     tags: Vec<String>,
 }
 
-pub(crate) async fn news_item(
-    State(s): State<SiteState>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+pub(crate) async fn news_item(State(s): State<SiteState>, Path(slug): Path<String>, headers: HeaderMap) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, &uri, |ctx| async move {
+    let page = format!("/aktualnosci/{}", encode(&slug));
+    serve(&s, &headers, page, |ctx| async move {
         let item = match find::<NewsArticle>(&cms, &slug).await? {
             Found::Item(item) => item,
             Found::Moved(current) => return Ok(Rendered::Redirect(format!("/aktualnosci/{current}"))),
@@ -564,8 +637,8 @@ pub(crate) async fn news_item(
             lead: n.lead.clone(),
             cover: n.cover.map(|c| CoverImage { src: c.src, alt: c.alt }),
             event,
-            body: render(&n.body),
-            tags: n.tags.clone(),
+            body: render_blocking(n.body).await,
+            tags: n.tags,
         };
         Ok(Rendered::Html(page.render()?))
     })
@@ -579,13 +652,9 @@ struct ProgrammeListPage {
     programmes: Vec<ProgrammeRow>,
 }
 
-pub(crate) async fn programme_list(
-    State(s): State<SiteState>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+pub(crate) async fn programme_list(State(s): State<SiteState>, headers: HeaderMap) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, &uri, |ctx| async move {
+    serve(&s, &headers, "/projekty".into(), |ctx| async move {
         let programmes = all_public::<Programme>(&cms).await?.iter().map(|p| programme_row(p, ctx.now)).collect();
         let page = ProgrammeListPage {
             layout: layout(&ctx, "Projekty", &[("Projekty", "/projekty")], "/projekty"),
@@ -613,10 +682,10 @@ pub(crate) async fn programme_item(
     State(s): State<SiteState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
 ) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, &uri, |ctx| async move {
+    let page = format!("/projekty/{}", encode(&slug));
+    serve(&s, &headers, page, |ctx| async move {
         let item = match find::<Programme>(&cms, &slug).await? {
             Found::Item(item) => item,
             Found::Moved(current) => return Ok(Rendered::Redirect(format!("/projekty/{current}"))),
@@ -652,8 +721,8 @@ pub(crate) async fn programme_item(
             period: period_text(&p),
             budget,
             indicators,
-            recruitment: p.recruitment.as_deref().map(render).unwrap_or_default(),
-            body: render(&p.body),
+            recruitment: render_blocking(p.recruitment.clone().unwrap_or_default()).await,
+            body: render_blocking(p.body.clone()).await,
             p,
         };
         Ok(Rendered::Html(page.render()?))
@@ -668,13 +737,9 @@ struct UnitListPage {
     units: Vec<UnitRow>,
 }
 
-pub(crate) async fn unit_list(
-    State(s): State<SiteState>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+pub(crate) async fn unit_list(State(s): State<SiteState>, headers: HeaderMap) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, &uri, |ctx| async move {
+    serve(&s, &headers, "/jednostki".into(), |ctx| async move {
         let mut units: Vec<Item<Unit>> = all_public(&cms).await?;
         units.sort_by(|a, b| a.content.name.cmp(&b.content.name));
         let page = UnitListPage {
@@ -714,14 +779,10 @@ fn intervals_text(intervals: &[witryna_core::Interval]) -> String {
     }
 }
 
-pub(crate) async fn unit_item(
-    State(s): State<SiteState>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+pub(crate) async fn unit_item(State(s): State<SiteState>, Path(slug): Path<String>, headers: HeaderMap) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, &uri, |ctx| async move {
+    let page = format!("/jednostki/{}", encode(&slug));
+    serve(&s, &headers, page, |ctx| async move {
         let item = match find::<Unit>(&cms, &slug).await? {
             Found::Item(item) => item,
             Found::Moved(current) => return Ok(Rendered::Redirect(format!("/jednostki/{current}"))),
@@ -782,7 +843,7 @@ pub(crate) async fn unit_item(
             badge,
             badge_class,
             next,
-            description: render(&u.description),
+            description: render_blocking(u.description.clone()).await,
             phones: u
                 .phones
                 .iter()
@@ -808,14 +869,10 @@ struct StaticPage {
     body: String,
 }
 
-pub(crate) async fn page_item(
-    State(s): State<SiteState>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+pub(crate) async fn page_item(State(s): State<SiteState>, Path(slug): Path<String>, headers: HeaderMap) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, &uri, |ctx| async move {
+    let page = format!("/strony/{}", encode(&slug));
+    serve(&s, &headers, page, |ctx| async move {
         let item = match find::<Page>(&cms, &slug).await? {
             Found::Item(item) => item,
             Found::Moved(current) => return Ok(Rendered::Redirect(format!("/strony/{current}"))),
@@ -823,7 +880,7 @@ pub(crate) async fn page_item(
         let p = item.content;
         let page = StaticPage {
             layout: layout(&ctx, &p.title, &[(&p.title, "")], ""),
-            body: render(&p.body),
+            body: render_blocking(p.body).await,
             summary: p.summary,
             title: p.title,
         };
@@ -841,12 +898,8 @@ struct DeclarationPage {
     auditor: String,
 }
 
-pub(crate) async fn declaration(
-    State(s): State<SiteState>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    serve(&s, &headers, &uri, |ctx| async move {
+pub(crate) async fn declaration(State(s): State<SiteState>, headers: HeaderMap) -> Response {
+    serve(&s, &headers, "/deklaracja-dostepnosci".into(), |ctx| async move {
         let settings = ctx.settings.clone().ok_or(PageError::NotFound)?;
         let d = settings.declaration;
         let self_assessed = d.assessment.trim().eq_ignore_ascii_case("samoocena");
@@ -868,12 +921,8 @@ struct SettingsPage {
     options: Vec<(&'static str, &'static str, bool)>,
 }
 
-pub(crate) async fn settings_page(
-    State(s): State<SiteState>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    serve(&s, &headers, &uri, |ctx| async move {
+pub(crate) async fn settings_page(State(s): State<SiteState>, headers: HeaderMap) -> Response {
+    serve(&s, &headers, "/ustawienia".into(), |ctx| async move {
         let v = ctx.visitor;
         let page = SettingsPage {
             options: vec![
@@ -908,14 +957,16 @@ pub(crate) async fn change_settings(
     let mut back = "/".to_owned();
     for (key, value) in &pairs {
         if key == "powrot" {
-            if value.starts_with('/') && !value.starts_with("//") && !value.contains('\\') {
-                back = value.clone();
-            }
+            back = safe_return_path(value).unwrap_or_else(|| "/".to_owned());
         } else {
             v.apply(key, value, steps);
         }
     }
-    (StatusCode::SEE_OTHER, [(header::LOCATION, back), (header::SET_COOKIE, v.set_cookie())]).into_response()
+    let secure = s.config.is_https(&headers);
+    let mut res =
+        (StatusCode::SEE_OTHER, [(header::LOCATION, back), (header::SET_COOKIE, v.set_cookie(secure))]).into_response();
+    harden(res.headers_mut(), false);
+    res
 }
 
 #[derive(Template)]
@@ -927,12 +978,8 @@ struct ShortcutsPage {
     toggle: String,
 }
 
-pub(crate) async fn shortcuts(
-    State(s): State<SiteState>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    serve(&s, &headers, &uri, |ctx| async move {
+pub(crate) async fn shortcuts(State(s): State<SiteState>, headers: HeaderMap) -> Response {
+    serve(&s, &headers, "/skroty-klawiszowe".into(), |ctx| async move {
         let list = ctx.settings.as_ref().map(|s| s.keyboard_shortcuts.clone()).unwrap_or_default();
         let enabled = ctx.visitor.shortcuts;
         let page = ShortcutsPage {
@@ -967,7 +1014,7 @@ pub(crate) struct SearchRow {
 #[derive(serde::Deserialize)]
 pub(crate) struct SearchParams {
     q: Option<String>,
-    od: Option<usize>,
+    od: Option<String>,
 }
 
 fn kind_path(kind: &str) -> Option<(&'static str, &'static str)> {
@@ -1021,19 +1068,27 @@ async fn title_search(cms: &Cms, query: &str) -> Result<Vec<SearchRow>, PageErro
 pub(crate) async fn search(
     State(s): State<SiteState>,
     headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Response {
+    use witryna_core::search::SearchQuery;
+    const PAGE: usize = 20;
     let cms = s.cms.clone();
     let (query, offset) = match params {
-        Ok(Query(p)) => (p.q.unwrap_or_default(), p.od.unwrap_or(0)),
+        Ok(Query(p)) => (p.q.unwrap_or_default(), p.od.and_then(|o| o.parse::<usize>().ok()).unwrap_or(0)),
         Err(_) => (String::new(), 0),
     };
-    let query = query.trim().chars().take(witryna_core::search::SearchQuery::MAX_CHARS).collect::<String>();
-    serve(&s, &headers, &uri, |ctx| async move {
+    let query = query.trim().chars().take(SearchQuery::MAX_CHARS).collect::<String>();
+    // Past the deepest page there is nothing to show: an empty page, not an error.
+    let past_the_end = offset.saturating_add(PAGE) > SearchQuery::MAX_DEPTH;
+    let page = match (query.is_empty(), offset) {
+        (true, _) => "/szukaj".to_owned(),
+        (false, 0) => format!("/szukaj?q={}", encode(&query)),
+        (false, od) => format!("/szukaj?q={}&od={od}", encode(&query)),
+    };
+    serve(&s, &headers, page, |ctx| async move {
         let (mut results, mut total, mut more) = (Vec::new(), 0, None);
-        if !query.is_empty() {
-            let q = witryna_core::search::SearchQuery { text: query.clone(), limit: 20, offset, ..Default::default() };
+        if !query.is_empty() && !past_the_end {
+            let q = SearchQuery { text: query.clone(), limit: PAGE, offset, ..Default::default() };
             match cms.search(q).await {
                 Ok(found) => {
                     total = found.total;
@@ -1107,13 +1162,9 @@ struct SiteMapPage {
     links: Vec<(String, String)>,
 }
 
-pub(crate) async fn site_map(
-    State(s): State<SiteState>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
+pub(crate) async fn site_map(State(s): State<SiteState>, headers: HeaderMap) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, &uri, |ctx| async move {
+    serve(&s, &headers, "/mapa-strony".into(), |ctx| async move {
         let links = public_pages(&cms).await?.into_iter().map(|(href, title, _)| (href, title)).collect();
         let page = SiteMapPage { layout: layout(&ctx, "Mapa strony", &[("Mapa strony", "")], ""), links };
         Ok(Rendered::Html(page.render()?))
@@ -1121,6 +1172,7 @@ pub(crate) async fn site_map(
     .await
 }
 
+/// Escapes text for XML; characters XML cannot carry become U+FFFD.
 fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -1130,97 +1182,116 @@ fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            c if is_forbidden_char(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
     out
 }
 
-fn xml_response(content_type: &'static str, body: String) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body)
-        .into_response()
+/// A generated document (feed, sitemap, robots) through the page cache: it depends on the
+/// store and the configuration only, so one copy serves everyone until the next write.
+async fn generated<F, Fut>(s: &SiteState, key: &str, content_type: &'static str, fill: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<String, PageError>>,
+{
+    let generation = s.cms.generation();
+    let body = match s.cache.get(key, generation) {
+        Some(hit) => hit.body,
+        None => match fill().await {
+            Ok(text) => {
+                let body = Bytes::from(text);
+                s.cache.put(key.to_owned(), generation, String::new(), body.clone());
+                body
+            }
+            Err(PageError::NotFound) => return internal_error(&format!("{key}: nothing to show")),
+            Err(PageError::Internal(m)) => return internal_error(&format!("{key}: {m}")),
+        },
+    };
+    let mut res =
+        (StatusCode::OK, [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body)
+            .into_response();
+    harden(res.headers_mut(), false);
+    res
 }
 
-/// The Atom feed of the newest news.
-pub(crate) async fn atom(State(s): State<SiteState>, headers: HeaderMap, OriginalUri(uri): OriginalUri) -> Response {
-    let ctx = match context(&s, &headers, &uri).await {
-        Ok(c) => c,
-        Err(_) => return internal_error("feed context"),
-    };
-    let news = match public_list::<NewsArticle>(&s.cms, 20, None).await {
-        Ok(p) => p.items,
-        Err(_) => return internal_error("feed"),
-    };
-    let site = ctx.settings.as_ref().map_or("Witryna".to_owned(), |s| s.declaration.entity.clone());
-    let base = &ctx.base_url;
-    let updated = news.iter().map(|n| n.meta.updated_at).max().unwrap_or(ctx.now);
-    let rfc = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"pl\">\n\
-         <title>Aktualności – {}</title>\n<id>{base}/aktualnosci</id>\n<link rel=\"self\" href=\"{base}/atom.xml\"/>\n\
-         <link rel=\"alternate\" type=\"text/html\" href=\"{base}/aktualnosci\"/>\n<updated>{}</updated>\n",
-        xml_escape(&site),
-        rfc(updated)
-    );
-    for n in &news {
-        let published = n.meta.publish_at.unwrap_or(n.meta.created_at);
-        xml.push_str(&format!(
-            "<entry>\n<title>{}</title>\n<id>urn:uuid:{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/aktualnosci/{}\"/>\n\
-             <published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<summary>{}</summary>\n\
-             <content type=\"html\">{}</content>\n</entry>\n",
-            xml_escape(&n.content.title),
-            n.meta.id,
-            n.meta.slug,
-            rfc(published),
-            rfc(n.meta.updated_at),
-            xml_escape(&n.content.author),
-            xml_escape(&n.content.lead),
-            xml_escape(&render(&n.content.body)),
-        ));
-    }
-    xml.push_str("</feed>\n");
-    xml_response("application/atom+xml; charset=utf-8", xml)
+/// The Atom feed of the newest news. Links are absolute when a public URL is configured.
+pub(crate) async fn atom(State(s): State<SiteState>, headers: HeaderMap) -> Response {
+    let state = s.clone();
+    generated(&s, "/atom.xml", "application/atom+xml; charset=utf-8", || async move {
+        let ctx = context(&state, &headers, "/atom.xml".into()).await?;
+        let news = public_list::<NewsArticle>(&state.cms, 20, None).await?.items;
+        let site = ctx.settings.as_ref().map_or("Witryna".to_owned(), |s| s.declaration.entity.clone());
+        let base = xml_escape(&ctx.base_url);
+        let updated = news.iter().map(|n| n.meta.updated_at).max().unwrap_or(ctx.now);
+        let rfc = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut xml = format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"pl\">\n\
+             <title>Aktualności – {}</title>\n<id>{base}/aktualnosci</id>\n<link rel=\"self\" href=\"{base}/atom.xml\"/>\n\
+             <link rel=\"alternate\" type=\"text/html\" href=\"{base}/aktualnosci\"/>\n<updated>{}</updated>\n",
+            xml_escape(&site),
+            rfc(updated)
+        );
+        for n in news {
+            let published = n.meta.publish_at.unwrap_or(n.meta.created_at);
+            let html = render_blocking(n.content.body).await;
+            xml.push_str(&format!(
+                "<entry>\n<title>{}</title>\n<id>urn:uuid:{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/aktualnosci/{}\"/>\n\
+                 <published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<summary>{}</summary>\n\
+                 <content type=\"html\">{}</content>\n</entry>\n",
+                xml_escape(&n.content.title),
+                n.meta.id,
+                xml_escape(&n.meta.slug),
+                rfc(published),
+                rfc(n.meta.updated_at),
+                xml_escape(&n.content.author),
+                xml_escape(&n.content.lead),
+                xml_escape(&html),
+            ));
+        }
+        xml.push_str("</feed>\n");
+        Ok(xml)
+    })
+    .await
 }
 
-/// `sitemap.xml` of every public page.
-pub(crate) async fn sitemap(State(s): State<SiteState>, headers: HeaderMap, OriginalUri(uri): OriginalUri) -> Response {
-    let ctx = match context(&s, &headers, &uri).await {
-        Ok(c) => c,
-        Err(_) => return internal_error("sitemap context"),
-    };
-    let pages = match public_pages(&s.cms).await {
-        Ok(p) => p,
-        Err(_) => return internal_error("sitemap"),
-    };
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for (path, _, changed) in pages {
-        xml.push_str(&format!(
-            "<url><loc>{}{}</loc><lastmod>{}</lastmod></url>\n",
-            xml_escape(&ctx.base_url),
-            xml_escape(&path),
-            changed.format("%Y-%m-%d")
-        ));
-    }
-    xml.push_str("</urlset>\n");
-    xml_response("application/xml; charset=utf-8", xml)
+/// `sitemap.xml` of every public page (absolute addresses need the public URL).
+pub(crate) async fn sitemap(State(s): State<SiteState>) -> Response {
+    let state = s.clone();
+    generated(&s, "/sitemap.xml", "application/xml; charset=utf-8", || async move {
+        let base = xml_escape(state.config.public_url.as_deref().unwrap_or_default().trim_end_matches('/'));
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for (path, _, changed) in public_pages(&state.cms).await? {
+            xml.push_str(&format!(
+                "<url><loc>{base}{}</loc><lastmod>{}</lastmod></url>\n",
+                xml_escape(&path),
+                changed.format("%Y-%m-%d")
+            ));
+        }
+        xml.push_str("</urlset>\n");
+        Ok(xml)
+    })
+    .await
 }
 
-pub(crate) async fn robots(State(s): State<SiteState>, headers: HeaderMap, OriginalUri(uri): OriginalUri) -> Response {
-    let base = match context(&s, &headers, &uri).await {
-        Ok(c) => c.base_url,
-        Err(_) => return internal_error("robots context"),
-    };
-    let body = format!("User-agent: *\nDisallow: /ustawienia/\nDisallow: /api/\nSitemap: {base}/sitemap.xml\n");
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+pub(crate) async fn robots(State(s): State<SiteState>) -> Response {
+    let base = s.config.public_url.as_deref().unwrap_or_default().trim_end_matches('/').to_owned();
+    generated(&s, "/robots.txt", "text/plain; charset=utf-8", || async move {
+        Ok(format!("User-agent: *\nDisallow: /ustawienia/\nDisallow: /api/\nSitemap: {base}/sitemap.xml\n"))
+    })
+    .await
 }
 
 pub(crate) async fn stylesheet() -> Response {
-    (
+    let mut res = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
         include_str!("../static/site.css"),
     )
-        .into_response()
+        .into_response();
+    harden(res.headers_mut(), false);
+    res
 }

@@ -93,9 +93,11 @@ impl Visitor {
         )
     }
 
-    /// The `Set-Cookie` header: a year, this site only, not readable by scripts.
-    pub fn set_cookie(&self) -> String {
-        format!("{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", self.cookie_value())
+    /// The `Set-Cookie` header: a year, this site only, not readable by scripts, and only
+    /// over HTTPS when the site is served over HTTPS (`secure`).
+    pub fn set_cookie(&self, secure: bool) -> String {
+        let secure = if secure { "; Secure" } else { "" };
+        format!("{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}", self.cookie_value())
     }
 
     /// Classes on `<html>` for the chosen modes.

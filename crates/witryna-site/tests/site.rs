@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
-use witryna_core::content::NewsArticle;
+use witryna_core::content::{Content, NewsArticle};
 use witryna_core::{demo, Cms};
-use witryna_site::{router, SiteState};
+use witryna_site::{router, SiteConfig, SiteState};
 use witryna_sled::SledStore;
 
 struct Site {
@@ -16,16 +16,25 @@ struct Site {
     _dir: tempfile::TempDir,
 }
 
+/// The configured public address: absolute links must use it, whatever a request says.
+const PUBLIC_URL: &str = "https://mops.example.pl";
+
 async fn start() -> Site {
+    start_with(SiteConfig { public_url: Some(PUBLIC_URL.into()), ..SiteConfig::default() }).await.0
+}
+
+async fn start_with(config: SiteConfig) -> (Site, SiteState) {
     let dir = tempfile::tempdir().unwrap();
-    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
+    let index = Arc::new(witryna_search::TantivyIndex::in_memory().unwrap());
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap())).with_search(index);
     demo::seed(&cms).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = router(SiteState::new(cms.clone()));
+    let state = SiteState::with_config(cms.clone(), config);
+    let app = router(state.clone());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Site { base, cms, client, _dir: dir }
+    (Site { base, cms, client, _dir: dir }, state)
 }
 
 impl Site {
@@ -238,7 +247,9 @@ async fn not_found_search_feed_sitemap_robots() {
     assert!(sitemap.contains("/projekty/rowni-na-starcie</loc>"));
     assert!(sitemap.contains("/jednostki/mops-glowno</loc>"));
     let (_, _, robots) = s.get("/robots.txt", None).await;
-    assert!(robots.contains("Sitemap: http://") && robots.contains("Disallow: /ustawienia/"));
+    assert!(
+        robots.contains("Sitemap: https://mops.example.pl/sitemap.xml") && robots.contains("Disallow: /ustawienia/")
+    );
 }
 
 #[tokio::test]
@@ -256,4 +267,155 @@ async fn the_search_page_uses_the_full_text_index() {
     let html =
         reqwest::get(format!("{base}/szukaj?q=%3Cscript%3Ealert(1)%3C/script%3E")).await.unwrap().text().await.unwrap();
     assert!(!html.contains("<script>alert"), "the query is escaped on the page");
+}
+
+#[tokio::test]
+async fn settings_return_only_to_this_sites_paths() {
+    let s = start().await;
+    for back in [
+        "/%09/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%5C/evil.example",
+        "https://evil.example",
+        "%2F%2Fevil.example",
+        "/%2F/evil.example",
+        "/%0d%0aSet-Cookie:x=1",
+        "%20/evil.example",
+        "javascript:alert(1)",
+    ] {
+        let (status, headers, _) = s.get(&format!("/ustawienia/ustaw?c=1&powrot={back}"), None).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{back}");
+        assert_eq!(headers[LOCATION], "/", "{back}");
+    }
+    let (_, headers, _) = s.get("/ustawienia/ustaw?c=1&powrot=/aktualnosci%3Fod%3Dx", None).await;
+    assert_eq!(headers[LOCATION], "/aktualnosci?od=x");
+    let (_, headers, _) = s.get("/ustawienia/ustaw?c=1&powrot=/strony/pomoc-%C5%BCywno%C5%9Bciowa", None).await;
+    assert_eq!(headers[LOCATION], "/strony/pomoc-%C5%BCywno%C5%9Bciowa", "non-ASCII is sent percent-encoded");
+
+    let (status, _, html) = s.get("/nie-ma-takiej-strony", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("powrot=/nie-ma-takiej-strony"), "settings on a 404 return to the page asked for");
+    assert!(!html.contains("powrot=/404"));
+}
+
+#[tokio::test]
+async fn request_headers_never_reach_pages_feeds_or_the_cache() {
+    let s = start().await;
+    let forged = s.client.get(format!("{}/", s.base)).header("host", "evil.example").send().await.unwrap();
+    assert!(!forged.text().await.unwrap().contains("evil.example"));
+    let html = s.page("/").await;
+    assert!(!html.contains("evil.example"), "nothing of a forged Host was cached");
+    assert!(html.contains("content=\"https://mops.example.pl/deklaracja-dostepnosci\""), "the configured URL");
+    let feed = s
+        .client
+        .get(format!("{}/atom.xml", s.base))
+        .header("x-forwarded-proto", "javascript\"><x")
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!feed.contains("javascript") && !feed.contains("evil.example"), "{feed}");
+    assert!(feed.contains("<link rel=\"self\" href=\"https://mops.example.pl/atom.xml\"/>"));
+    let (_, _, sitemap) = s.get("/sitemap.xml", None).await;
+    assert!(sitemap.contains("<loc>https://mops.example.pl/projekty/rowni-na-starcie</loc>"));
+
+    // Without a public URL, links stay relative rather than trusting the request.
+    let (relative, _) = start_with(SiteConfig::default()).await;
+    let html = relative.client.get(format!("{}/", relative.base)).header("host", "evil.example").send().await.unwrap();
+    let html = html.text().await.unwrap();
+    assert!(!html.contains("evil.example") && html.contains("content=\"/deklaracja-dostepnosci\""));
+}
+
+#[tokio::test]
+async fn query_text_neither_multiplies_cache_entries_nor_echoes_into_links() {
+    let (s, state) = start_with(SiteConfig::default()).await;
+    let junk = "A".repeat(8 * 1024);
+    for i in 0..40 {
+        for path in [format!("/?x{i}={junk}"), format!("/projekty?x{i}={junk}"), format!("/aktualnosci?od={junk}{i}")] {
+            let (status, _, html) = s.get(&path, None).await;
+            assert!(status == StatusCode::OK || status == StatusCode::NOT_FOUND, "{path}: {status}");
+            assert!(!html.contains(&"A".repeat(1000)), "the query is not echoed into the page");
+        }
+    }
+    let (entries, bytes) = state.cache_usage();
+    assert!(entries <= 2, "one entry per page, not per URL: {entries}");
+    assert!(bytes < 256 * 1024, "{bytes} bytes");
+    let long = "pomoc ".repeat(2000);
+    let html = s.page(&format!("/szukaj?q={long}")).await;
+    assert!(html.len() < 64 * 1024, "the search text is cut at 200 characters: {} bytes", html.len());
+}
+
+#[tokio::test]
+async fn deep_search_pages_are_empty_not_errors() {
+    let s = start().await;
+    for od in ["1000000000000", "18446744073709551615", "99999999999999999999999", "abc", "-1", "9990"] {
+        let (status, _, html) = s.get(&format!("/szukaj?q=pomoc&od={od}"), None).await;
+        assert_eq!(status, StatusCode::OK, "od={od}");
+        assert!(html.contains("<h1"), "od={od}");
+    }
+    assert!(s.page("/szukaj?q=integracji").await.contains("Klub Integracji"), "the server is alive and searching");
+}
+
+#[tokio::test]
+async fn security_headers_and_secure_cookies_over_https() {
+    let s = start().await;
+    for path in ["/", "/aktualnosci", "/nie-ma-takiej-strony"] {
+        let (_, headers, _) = s.get(path, None).await;
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert!(headers.contains_key("referrer-policy"), "{path}");
+    }
+    let (_, headers, _) = s.get("/atom.xml", None).await;
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let (_, headers, _) = s.get("/ustawienia/ustaw?c=1&powrot=/", None).await;
+    assert!(headers[SET_COOKIE].to_str().unwrap().contains("; Secure"), "the public URL is https");
+    let (plain, _) = start_with(SiteConfig::default()).await;
+    let (_, headers, _) = plain.get("/ustawienia/ustaw?c=1&powrot=/", None).await;
+    assert!(!headers[SET_COOKIE].to_str().unwrap().contains("Secure"), "no https known: no Secure");
+    let (proxied, _) = start_with(SiteConfig { trust_proxy: true, ..SiteConfig::default() }).await;
+    let res = proxied
+        .client
+        .get(format!("{}/ustawienia/ustaw?c=1&powrot=/", proxied.base))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers()[SET_COOKIE].to_str().unwrap().contains("; Secure"), "a trusted proxy says https");
+}
+
+#[tokio::test]
+async fn stored_control_characters_never_reach_pages_or_the_feed() {
+    let s = start().await;
+    let item = s
+        .cms
+        .create(NewsArticle {
+            title: "Czysty tytuł".into(),
+            lead: String::new(),
+            body: "Treść".into(),
+            author: "MOPS".into(),
+            tags: vec![],
+            cover: None,
+            event: None,
+        })
+        .await
+        .unwrap();
+    let meta = s.cms.publish(item.meta.id, 1, None).await.unwrap();
+    // A record written before validation refused control characters (an old store).
+    let mut record = s.cms.get_record(NewsArticle::KIND, meta.id).await.unwrap();
+    record.body = record.body.replace("Czysty tytuł", "Brudny\\u0001tytuł\\u000b").replace("Treść", "Zła\\u0000treść");
+    record.meta.version += 1;
+    s.cms.store().put(record).await.unwrap();
+    s.cms.external_change(meta.id).await.unwrap();
+    let html = s.page(&format!("/aktualnosci/{}", meta.slug)).await;
+    assert!(html.contains("Brudny\u{FFFD}tytuł"), "replaced, not dropped silently");
+    assert!(!html.contains('\u{1}') && !html.contains('\u{b}') && !html.contains('\u{0}'));
+    let (_, _, feed) = s.get("/atom.xml", None).await;
+    assert!(feed.contains("Brudny\u{FFFD}tytuł"));
+    assert!(!feed.chars().any(witryna_core::validate::is_forbidden_char), "the feed stays XML");
 }
