@@ -9,15 +9,24 @@
 //!   `NOTIFY witryna_changes` that other servers listen to.
 //! - Schema migrations are embedded and versioned ([`PgStore::migrate`]); a database at a
 //!   newer schema version is refused.
-//! - Connections come from a pool (deadpool, [`PgOptions::max_connections`]); the URL's
-//!   password never appears in errors or logs ([`redact`]).
+//! - Connections come from a pool (deadpool, [`PgOptions::max_connections`]); the connection
+//!   string's password never appears in errors or logs ([`redact`]).
+//! - The connection string is a URL (`postgres://user:pass@host/db?sslmode=require`) or
+//!   libpq's keyword/value form (`host=db user=site password=… dbname=site`).
+//! - TLS (rustls, with the `ring` provider) is used when the connection string asks for it
+//!   with `sslmode=require`, `verify-ca` or `verify-full`; see [`PgStore::connect`].
 
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Transaction};
+use tokio_postgres_rustls::MakeRustlsConnect;
 use witryna_core::record::{Id, Record};
 use witryna_core::store::kv::{self, encode_record};
 use witryna_core::store::{ListQuery, RecordPage, Store, StoreError};
@@ -88,8 +97,9 @@ impl Default for PgOptions {
 /// Why a store could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum PgError {
-    /// The URL does not parse.
-    #[error("invalid PostgreSQL URL {url}: {reason}")]
+    /// The connection string does not parse, or its TLS settings cannot be used (an
+    /// unreadable `sslrootcert` file, say).
+    #[error("invalid PostgreSQL connection string {url}: {reason}")]
     BadUrl {
         /// The URL without its password.
         url: String,
@@ -130,42 +140,358 @@ pub enum PgError {
     },
 }
 
-/// A URL with its password replaced by `***`, for messages and logs.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let (authority, tail) = rest.split_once('/').map_or((rest, ""), |(a, t)| (a, t));
-    let redacted = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
-            None => format!("{userinfo}@{host}"),
-        },
-        None => authority.to_owned(),
-    };
-    let tail = redact_query_password(tail);
-    if tail.is_empty() && !rest.contains('/') {
-        format!("{scheme}://{redacted}")
-    } else {
-        format!("{scheme}://{redacted}/{tail}")
+/// A connection string with its password replaced by `***`, for messages and logs.
+///
+/// Both forms PostgreSQL accepts are understood:
+///
+/// - a URL (`postgres://` or `postgresql://`): the password of the user info
+///   (`user:***@host`, `%40` and the like included) and the value of every `password`
+///   query parameter, whose name is compared after percent-decoding (`pass%77ord=***`);
+/// - libpq's keyword/value form (`host=db user=site password=*** dbname=site`): keywords are
+///   matched without regard to case, spaces may stand around `=`, and a quoted value
+///   (`password='se cr\'et'`) is replaced whole, quotes included.
+///
+/// `sslpassword` values are hidden the same way. Everything else is kept as written.
+pub fn redact(conn: &str) -> String {
+    let parsed = parse_conn(conn);
+    let mut edits: Vec<(Range<usize>, &str)> = Vec::new();
+    if let Some(password) = &parsed.userinfo_password {
+        edits.push((password.clone(), "***"));
+    }
+    for setting in parsed.settings.iter().filter(|s| is_secret_key(&s.key)) {
+        edits.push((setting.raw_value.clone(), "***"));
+    }
+    apply_edits(conn, edits)
+}
+
+/// Keys whose values are secrets.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.trim();
+    key.eq_ignore_ascii_case("password") || key.eq_ignore_ascii_case("sslpassword")
+}
+
+/// One `key=value` setting of a connection string (a URL's query parameter, or a pair of
+/// the keyword/value form), with byte ranges into the string.
+#[derive(Debug)]
+struct Setting {
+    /// The key as PostgreSQL reads it (percent-decoded in a URL).
+    key: String,
+    /// The whole setting, from its key to the end of its value.
+    span: Range<usize>,
+    /// The value as written (with its quotes and escapes, or its percent-encoding).
+    raw_value: Range<usize>,
+    /// The value as PostgreSQL reads it.
+    value: String,
+    /// Pieces after a secret value taken as more of it (see [`extend_secret`]).
+    extra: Vec<String>,
+}
+
+/// A connection string taken apart.
+#[derive(Debug)]
+struct ParsedConn {
+    /// Whether it is a URL (else the keyword/value form).
+    url: bool,
+    /// The password in a URL's user info, as written.
+    userinfo_password: Option<Range<usize>>,
+    /// The query parameters of a URL, or the pairs of the keyword/value form.
+    settings: Vec<Setting>,
+}
+
+/// Takes a connection string apart the way tokio_postgres (and libpq) read it, leaning
+/// towards treating more as secret where the string is malformed.
+fn parse_conn(conn: &str) -> ParsedConn {
+    match conn.split_once("://") {
+        Some((scheme, _))
+            if !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) =>
+        {
+            parse_url(conn, scheme.len() + 3)
+        }
+        _ => parse_keywords(conn),
     }
 }
 
-fn redact_query_password(tail: &str) -> String {
-    match tail.split_once('?') {
-        Some((path, query)) => {
-            let params: Vec<String> = query
-                .split('&')
-                .map(|p| {
-                    if p.to_ascii_lowercase().starts_with("password=") {
-                        "password=***".to_owned()
-                    } else {
-                        p.to_owned()
+fn parse_url(conn: &str, start: usize) -> ParsedConn {
+    let rest = &conn[start..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    // tokio_postgres ends the user info at the first `@` of the whole string; a raw `@` in a
+    // password (which should have been `%40`) ends it later: hide the longer of the two.
+    let userinfo_end = rest[..authority_end].rfind('@').or_else(|| rest.find('@'));
+    let userinfo_password =
+        userinfo_end.and_then(|end| rest[..end].find(':').map(|colon| start + colon + 1..start + end));
+    // The query starts at the first `?` after the user info, or, where the user info ends past
+    // the host (an `@` in the query, say), at the first `?` of all.
+    let query_from = userinfo_end.filter(|&end| end < authority_end).map_or(0, |end| end + 1);
+    let mut settings = Vec::new();
+    if let Some(question) = rest[query_from..].find('?') {
+        let mut at = start + query_from + question + 1;
+        let mut open_secret = false;
+        for param in conn[at..].split('&') {
+            let end = at + param.len();
+            match param.split_once('=') {
+                Some((key, value)) => {
+                    let (key, value_start) = (percent_decode(key), at + key.len() + 1);
+                    let value = percent_decode(value);
+                    if !extend_secret(&mut settings, open_secret, &key, &[param, &key, &value], end) {
+                        open_secret = is_secret_key(&key);
+                        let raw_value = value_start..end;
+                        settings.push(Setting { key, span: at..end, raw_value, value, extra: Vec::new() });
                     }
-                })
-                .collect();
-            format!("{path}?{}", params.join("&"))
+                }
+                None => {
+                    extend_secret(&mut settings, open_secret, "", &[param, &percent_decode(param)], end);
+                }
+            }
+            at = end + 1;
         }
-        None => tail.to_owned(),
     }
+    ParsedConn { url: true, userinfo_password, settings }
+}
+
+/// `%XX` decoded (invalid UTF-8 replaced); other characters, `+` included, as they are.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// libpq's keyword/value form: `key = value` pairs apart by white space; a value is a run of
+/// non-space characters or a single-quoted string, `\` escaping the next character in both.
+fn parse_keywords(conn: &str) -> ParsedConn {
+    let mut chars = conn.char_indices().peekable();
+    let mut settings = Vec::new();
+    let mut open_secret = false;
+    let skip_space = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| {
+        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+    };
+    let here =
+        |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| chars.peek().map_or(conn.len(), |&(i, _)| i);
+    loop {
+        skip_space(&mut chars);
+        let key_start = here(&mut chars);
+        while chars.next_if(|&(_, c)| !c.is_whitespace() && c != '=').is_some() {}
+        let key_end = here(&mut chars);
+        skip_space(&mut chars);
+        match chars.peek() {
+            None => break,
+            Some(&(_, '=')) => {
+                chars.next();
+            }
+            // A word without `=` (PostgreSQL refuses the string): look on after it.
+            Some(_) => {
+                extend_secret(&mut settings, open_secret, "", &[&conn[key_start..key_end]], key_end);
+                continue;
+            }
+        }
+        skip_space(&mut chars);
+        let value_start = here(&mut chars);
+        let mut value = String::new();
+        if chars.next_if(|&(_, c)| c == '\'').is_some() {
+            // Quoted; unterminated, it runs to the end.
+            while let Some((_, c)) = chars.next() {
+                match c {
+                    '\'' => break,
+                    '\\' => value.extend(chars.next().map(|(_, c)| c)),
+                    c => value.push(c),
+                }
+            }
+        } else {
+            while let Some((_, c)) = chars.next_if(|(_, c)| !c.is_whitespace()) {
+                match c {
+                    '\\' => value.extend(chars.next().map(|(_, c)| c)),
+                    c => value.push(c),
+                }
+            }
+        }
+        let end = here(&mut chars);
+        let key = &conn[key_start..key_end];
+        if !extend_secret(&mut settings, open_secret, key, &[&conn[key_start..end], key, &value], end) {
+            open_secret = is_secret_key(key);
+            let (key, span, raw_value) = (key.to_owned(), key_start..end, value_start..end);
+            settings.push(Setting { key, span, raw_value, value, extra: Vec::new() });
+        }
+    }
+    ParsedConn { url: false, userinfo_password: None, settings }
+}
+
+/// Right after a secret (`open`), a piece that is no setting PostgreSQL knows is taken as
+/// more of the secret: most likely the rest of a password with a space, `&` or `@` that
+/// should have been quoted or percent-encoded (libpq would read it as an unknown setting,
+/// and its error would name it). The secret's value then runs to `end`, and the piece's
+/// `texts` are hidden in messages too. Returns whether it was taken.
+fn extend_secret(settings: &mut [Setting], open: bool, key: &str, texts: &[&str], end: usize) -> bool {
+    // libpq's keywords (and tokio_postgres's `keepalives_retries`).
+    const KNOWN: &str =
+        "host hostaddr port dbname user password passfile require_auth channel_binding connect_timeout \
+         client_encoding options application_name fallback_application_name keepalives keepalives_idle \
+         keepalives_interval keepalives_count keepalives_retries tcp_user_timeout replication gssencmode \
+         sslmode sslnegotiation requiressl sslcompression sslcert sslkey sslpassword sslcertmode \
+         sslrootcert sslcrl sslcrldir sslsni requirepeer ssl_min_protocol_version \
+         ssl_max_protocol_version krbsrvname gsslib gssdelegation service target_session_attrs \
+         load_balance_hosts";
+    let known = KNOWN.split_whitespace().any(|k| k.eq_ignore_ascii_case(key.trim()));
+    match settings.last_mut() {
+        Some(secret) if open && !known => {
+            secret.raw_value.end = end;
+            secret.span.end = end;
+            secret.extra.extend(texts.iter().filter(|t| !t.is_empty()).map(|t| (*t).to_owned()));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `s` with each range replaced; ranges that overlap an earlier one are cut to follow it.
+fn apply_edits(s: &str, mut edits: Vec<(Range<usize>, &str)>) -> String {
+    edits.sort_by_key(|(range, _)| range.start);
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    for (range, with) in edits {
+        out.push_str(&s[at..range.start.max(at)]);
+        out.push_str(with);
+        at = at.max(range.end);
+    }
+    out.push_str(&s[at..]);
+    out
+}
+
+/// The secrets of a connection string, as written and as read, for scrubbing messages.
+fn secrets(conn: &str, parsed: &ParsedConn) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some(range) = &parsed.userinfo_password {
+        found.push(conn[range.clone()].to_owned());
+        found.push(percent_decode(&conn[range.clone()]));
+    }
+    for setting in parsed.settings.iter().filter(|s| is_secret_key(&s.key)) {
+        found.push(conn[setting.raw_value.clone()].to_owned());
+        found.push(setting.value.clone());
+        found.extend(setting.extra.iter().cloned());
+    }
+    found.retain(|s| !s.is_empty());
+    // Longest first, so that no shorter secret leaves a piece of a longer one.
+    found.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    found.dedup();
+    found
+}
+
+/// `message` with every secret replaced by `***`.
+fn scrub(mut message: String, secrets: &[String]) -> String {
+    for secret in secrets {
+        if message.contains(secret.as_str()) {
+            message = message.replace(secret.as_str(), "***");
+        }
+    }
+    message
+}
+
+/// An error with its causes (tokio_postgres shows only the first link, such as `db error`).
+fn reason(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !more.is_empty() && !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The settings of a connection string, and the TLS connector it asks for (none: plain TCP).
+struct Prepared {
+    config: tokio_postgres::Config,
+    tls: Option<MakeRustlsConnect>,
+}
+
+/// Reads a connection string. Two libpq settings that tokio_postgres lacks are taken out
+/// before it reads the rest: `sslrootcert=FILE` (the CA to trust instead of the built-in
+/// roots) and `sslmode=verify-ca`/`verify-full` (read as `require`, which verifies anyway).
+fn prepare(conn: &str, shown: &str) -> Result<Prepared, PgError> {
+    let parsed = parse_conn(conn);
+    let bad =
+        |reason: String| PgError::BadUrl { url: shown.to_owned(), reason: scrub(reason, &secrets(conn, &parsed)) };
+    let mut edits: Vec<(Range<usize>, &str)> = Vec::new();
+    let mut root_cert = None;
+    for setting in &parsed.settings {
+        match setting.key.as_str() {
+            "sslrootcert" => {
+                root_cert = Some(setting.value.clone());
+                let mut span = setting.span.clone();
+                if parsed.url {
+                    // Take one `&` with it, so the query stays well-formed.
+                    if conn[..span.start].ends_with('&') {
+                        span.start -= 1;
+                    } else if conn[span.end..].starts_with('&') {
+                        span.end += 1;
+                    }
+                }
+                edits.push((span, ""));
+            }
+            "sslmode" if matches!(setting.value.as_str(), "verify-ca" | "verify-full") => {
+                edits.push((setting.raw_value.clone(), "require"));
+            }
+            _ => {}
+        }
+    }
+    let config = tokio_postgres::Config::from_str(&apply_edits(conn, edits)).map_err(|e| bad(reason(&e)))?;
+    let tls = match config.get_ssl_mode() {
+        SslMode::Require => {
+            let ca_file = root_cert.filter(|f| f != "system").map(PathBuf::from);
+            Some(tls_connector(ca_file.as_deref()).map_err(bad)?)
+        }
+        _ if root_cert.is_some() => {
+            return Err(bad("sslrootcert needs sslmode=require, verify-ca or verify-full \
+                 (without it the connection does not use TLS)"
+                .to_owned()))
+        }
+        _ => None,
+    };
+    Ok(Prepared { config, tls })
+}
+
+/// A rustls connector (ring provider) that trusts the certificates in `ca_file` (PEM), or
+/// the Mozilla roots of `webpki-roots` without one. It always checks the server's name.
+fn tls_connector(ca_file: Option<&Path>) -> Result<MakeRustlsConnect, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+
+    let roots = match ca_file {
+        None => rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() },
+        Some(path) => {
+            let unreadable = |e: &dyn std::fmt::Display| format!("cannot read sslrootcert {}: {e}", path.display());
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_file_iter(path).map_err(|e| unreadable(&e))? {
+                let cert = cert.map_err(|e| unreadable(&e))?;
+                roots.add(cert).map_err(|e| unreadable(&e))?;
+            }
+            if roots.is_empty() {
+                return Err(format!("sslrootcert {} holds no PEM certificate", path.display()));
+            }
+            roots
+        }
+    };
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
 }
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -179,6 +505,7 @@ pub struct PgStore {
     url: String,
     instance: String,
     config: tokio_postgres::Config,
+    tls: Option<MakeRustlsConnect>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -200,25 +527,69 @@ fn decode(id: uuid::Uuid, version: Option<i64>, bytes: &[u8]) -> Result<Record, 
     kv::decode_record(&key, bytes)
 }
 
+/// Drives a listening connection: its notifications' payloads arrive on the channel until
+/// the connection fails or the returned task is aborted.
+fn drive_notifications<S, T>(
+    mut connection: tokio_postgres::Connection<S, T>,
+) -> (tokio::sync::mpsc::UnboundedReceiver<String>, tokio::task::JoinHandle<()>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let driver = tokio::spawn(async move {
+        loop {
+            match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                Some(Ok(tokio_postgres::AsyncMessage::Notification(n))) => {
+                    if tx.send(n.payload().to_owned()).is_err() {
+                        break;
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => {
+                    tracing::warn!(error = %reason(&e), "notification connection failed");
+                    break;
+                }
+                None => break,
+            }
+        }
+    });
+    (rx, driver)
+}
+
 impl PgStore {
     /// Connects with a pool; checks (or, with `options.migrate`, applies) the schema.
+    ///
+    /// `url` is a URL (`postgres://user:pass@host:5432/db?sslmode=require`) or libpq's
+    /// keyword/value form (`host=db port=5432 user=site password='…' dbname=site`), with the
+    /// settings tokio_postgres reads. Errors show it only through [`redact`].
+    ///
+    /// TLS:
+    /// - `sslmode=require` (also `verify-ca` and `verify-full`, read the same way) connects
+    ///   with TLS or not at all, and always verifies the server's certificate and its name
+    ///   (as libpq's `verify-full` does) against the Mozilla roots of `webpki-roots`;
+    /// - `sslrootcert=FILE` (a PEM file) trusts the certificates in that file instead, for a
+    ///   private CA or a self-signed server (`sslrootcert=system`: the built-in roots);
+    /// - `sslmode=prefer` (the default) and `disable` connect without TLS, as before.
     pub async fn connect(url: &str, options: PgOptions) -> Result<Self, PgError> {
         let shown = redact(url);
-        let mut config = tokio_postgres::Config::from_str(url)
-            .map_err(|e| PgError::BadUrl { url: shown.clone(), reason: e.to_string() })?;
+        let Prepared { mut config, tls } = prepare(url, &shown)?;
         if let Some(schema) = &options.schema {
             config.options(format!("-c search_path={schema}"));
         }
-        let manager =
-            Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let manager_config = || ManagerConfig { recycling_method: RecyclingMethod::Fast };
+        let manager = match &tls {
+            Some(tls) => Manager::from_config(config.clone(), tls.clone(), manager_config()),
+            None => Manager::from_config(config.clone(), NoTls, manager_config()),
+        };
         let pool = Pool::builder(manager)
             .max_size(options.max_connections.max(1))
             .wait_timeout(Some(std::time::Duration::from_secs(10)))
             .create_timeout(Some(std::time::Duration::from_secs(10)))
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
-            .map_err(|e| PgError::Connect { url: shown.clone(), reason: e.to_string() })?;
-        let store = Self { pool, url: shown, instance: Id::new().to_string(), config };
+            .map_err(|e| PgError::Connect { url: shown.clone(), reason: reason(&e) })?;
+        let store = Self { pool, url: shown, instance: Id::new().to_string(), config, tls };
         if options.migrate {
             store.migrate().await?;
         }
@@ -240,30 +611,17 @@ impl PgStore {
         Fut: std::future::Future<Output = ()> + Send,
     {
         let (config, url, instance) = (self.config.clone(), self.url.clone(), self.instance.clone());
+        let tls = self.tls.clone();
         tokio::spawn(async move {
             loop {
-                match config.connect(NoTls).await {
-                    Ok((client, mut connection)) => {
-                        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                        let driver = tokio::spawn(async move {
-                            loop {
-                                match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
-                                    Some(Ok(tokio_postgres::AsyncMessage::Notification(n))) => {
-                                        if tx.send(n.payload().to_owned()).is_err() {
-                                            break;
-                                        }
-                                    }
-                                    Some(Ok(_)) => {}
-                                    Some(Err(e)) => {
-                                        tracing::warn!(error = %e, "notification connection failed");
-                                        break;
-                                    }
-                                    None => break,
-                                }
-                            }
-                        });
+                let connected = match &tls {
+                    Some(tls) => config.connect(tls.clone()).await.map(|(client, c)| (client, drive_notifications(c))),
+                    None => config.connect(NoTls).await.map(|(client, c)| (client, drive_notifications(c))),
+                };
+                match connected {
+                    Ok((client, (mut rx, driver))) => {
                         if let Err(e) = client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
-                            tracing::warn!(error = %e, url = %url, "LISTEN failed");
+                            tracing::warn!(error = %reason(&e), url = %url, "LISTEN failed");
                         } else {
                             tracing::info!(url = %url, "listening for changes of other servers");
                             while let Some(payload) = rx.recv().await {
@@ -279,7 +637,9 @@ impl PgStore {
                         driver.abort();
                         tracing::warn!(url = %url, "lost the notification connection; reconnecting");
                     }
-                    Err(e) => tracing::warn!(error = %e, url = %url, "cannot connect to listen for changes; retrying"),
+                    Err(e) => {
+                        tracing::warn!(error = %reason(&e), url = %url, "cannot connect to listen for changes; retrying")
+                    }
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(2)).await;
             }
@@ -296,12 +656,12 @@ impl PgStore {
         &self.config
     }
 
-    fn query_error(&self, e: impl std::fmt::Display) -> PgError {
-        PgError::Query { url: self.url.clone(), reason: e.to_string() }
+    fn query_error(&self, e: impl std::error::Error + 'static) -> PgError {
+        PgError::Query { url: self.url.clone(), reason: reason(&e) }
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, PgError> {
-        self.pool.get().await.map_err(|e| PgError::Connect { url: self.url.clone(), reason: e.to_string() })
+        self.pool.get().await.map_err(|e| PgError::Connect { url: self.url.clone(), reason: reason(&e) })
     }
 
     /// The schema version of the database (0: no Witryna tables).
@@ -351,7 +711,7 @@ impl PgStore {
     async fn store_client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool.get().await.map_err(|e| StoreError::Backend {
             backend: "postgres",
-            source: format!("no connection to {}: {e}", self.url).into(),
+            source: format!("no connection to {}: {}", self.url, reason(&e)).into(),
         })
     }
 
@@ -649,7 +1009,9 @@ impl Store for PgStore {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use std::str::FromStr;
+
+    use super::{parse_conn, prepare, reason, redact, scrub, secrets};
 
     #[test]
     fn passwords_are_redacted() {
@@ -657,5 +1019,143 @@ mod tests {
         assert_eq!(redact("postgres://db/site?user=a&password=sekret"), "postgres://db/site?user=a&password=***");
         assert_eq!(redact("postgres://user@db/site"), "postgres://user@db/site");
         assert!(!redact("postgresql://u:p%40ss@h/d").contains("p%40ss"));
+    }
+
+    #[test]
+    fn url_userinfo_passwords_are_redacted_whatever_they_hold() {
+        assert_eq!(redact("postgresql://u:p%40ss@h/d"), "postgresql://u:***@h/d");
+        assert_eq!(redact("postgres://u:p%40ss%3Aw@h:5432"), "postgres://u:***@h:5432");
+        // A raw `@` or `/` in the password (it should be percent-encoded) is hidden whole.
+        assert_eq!(redact("postgres://u:p@ss@h/d"), "postgres://u:***@h/d");
+        assert_eq!(redact("postgres://u:p/ss@h/d"), "postgres://u:***@h/d");
+        assert_eq!(redact("postgres://u@h/d?sslmode=require"), "postgres://u@h/d?sslmode=require");
+    }
+
+    #[test]
+    fn percent_encoded_password_parameters_are_redacted() {
+        assert_eq!(redact("postgres://h/d?pass%77ord=sekret"), "postgres://h/d?pass%77ord=***");
+        assert_eq!(
+            redact("postgres://h/d?%70%61%73%73%77%6F%72%64=sekret&port=1"),
+            "postgres://h/d?%70%61%73%73%77%6F%72%64=***&port=1"
+        );
+        assert_eq!(redact("postgres://h/d?password=sek%72et"), "postgres://h/d?password=***");
+        assert_eq!(
+            redact("postgres://h/d?PASSWORD=sekret&sslmode=require"),
+            "postgres://h/d?PASSWORD=***&sslmode=require"
+        );
+        assert_eq!(redact("postgres://u:a@h/d?user=u&password=b"), "postgres://u:***@h/d?user=u&password=***");
+        assert_eq!(redact("postgres://h/d?sslpassword=sekret"), "postgres://h/d?sslpassword=***");
+        assert_eq!(redact("postgres://h/d?password=sek@ret"), "postgres://h/d?password=***");
+    }
+
+    #[test]
+    fn keyword_value_passwords_are_redacted() {
+        assert_eq!(
+            redact("host=127.0.0.1 user=postgres password=sekret dbname=x"),
+            "host=127.0.0.1 user=postgres password=*** dbname=x"
+        );
+        assert_eq!(redact("password = sekret host=h"), "password = *** host=h");
+        assert_eq!(redact("host=h\tPassWord=sekret"), "host=h\tPassWord=***");
+        assert_eq!(redact("password='se cret' dbname=x"), "password=*** dbname=x");
+        assert_eq!(redact(r"password='it\'s se cret' dbname=x"), "password=*** dbname=x");
+        assert_eq!(redact(r"password=se\ cret dbname=x"), "password=*** dbname=x");
+        assert_eq!(redact("user=u password="), "user=u password=***");
+        // Unterminated quotes hide the rest of the string.
+        assert_eq!(redact("host=h password='se cret dbname=x"), "host=h password=***");
+        // Words without `=` do not stop the scan.
+        assert_eq!(redact("nonsense password=sekret"), "nonsense password=***");
+        // An unquoted password with spaces: what follows it up to a known keyword is hidden.
+        assert_eq!(redact("password=se cret=x c r e t host=h"), "password=*** host=h");
+        assert_eq!(redact("host=h user=u dbname=site"), "host=h user=u dbname=site");
+        assert_eq!(redact("witryna-data"), "witryna-data");
+    }
+
+    #[test]
+    fn redaction_reads_keywords_as_postgres_does() {
+        for conn in [
+            "host=h password=sekret",
+            "host=h password = 'sek ret' user=u",
+            r"password='sek\'ret' host=h",
+            "postgres://u:sek%72et@h/d",
+            "postgres://h/d?pass%77ord=sek%72et",
+        ] {
+            let config = tokio_postgres::Config::from_str(conn).unwrap();
+            let password = String::from_utf8(config.get_password().unwrap().to_vec()).unwrap();
+            let shown = redact(conn);
+            assert!(!shown.contains(&password), "{shown}");
+            assert!(shown.contains("***"), "{shown}");
+            assert!(secrets(conn, &parse_conn(conn)).contains(&password), "{conn}");
+        }
+    }
+
+    #[test]
+    fn messages_are_scrubbed_of_secrets() {
+        let conn = "host=h password='sek ret'";
+        let found = secrets(conn, &parse_conn(conn));
+        assert_eq!(scrub("unknown option `sek ret` in 'sek ret'".into(), &found), "unknown option `***` in ***");
+        let conn = "postgres://u:sek%72et@h/d";
+        let found = secrets(conn, &parse_conn(conn));
+        assert_eq!(scrub("sekret or sek%72et".into(), &found), "*** or ***");
+    }
+
+    #[test]
+    fn parse_errors_never_show_the_password() {
+        // tokio_postgres names an unknown keyword in its error: here a piece of an unquoted
+        // password with a space in it.
+        let conn = "host=h password=se cret=x";
+        let Err(e) = prepare(conn, &redact(conn)) else { panic!("parsed") };
+        let text = e.to_string();
+        assert!(text.contains("unknown option"), "{text}");
+        assert!(!text.contains("cret"), "{text}");
+        // The same with a `&` in a URL's password parameter that should have been `%26`.
+        let conn = "postgres://h/d?password=sek&ret&sslmode=require";
+        assert_eq!(redact(conn), "postgres://h/d?password=***&sslmode=require");
+        let Err(e) = prepare(conn, &redact(conn)) else { panic!("parsed") };
+        assert!(e.to_string().contains("unknown option") && !e.to_string().contains("ret&"), "{e}");
+        let conn = "postgres://u:sekret@h/d?sslmode=sometimes";
+        let Err(e) = prepare(conn, &redact(conn)) else { panic!("parsed") };
+        assert!(e.to_string().contains("sslmode") && !e.to_string().contains("sekret"), "{e}");
+    }
+
+    #[test]
+    fn tls_settings_are_read() {
+        let plain = prepare("postgres://u@h/d", "").ok().unwrap();
+        assert!(plain.tls.is_none(), "the default (prefer) connects as before, without TLS");
+        assert!(prepare("host=h sslmode=disable", "").ok().unwrap().tls.is_none());
+        for conn in [
+            "postgres://u@h/d?sslmode=require",
+            "host=h user=u sslmode=require",
+            "postgres://u@h/d?sslmode=verify-full",
+            "host=h sslmode='verify-ca' dbname=d",
+            "postgres://u@h/d?sslrootcert=system&sslmode=verify-full",
+        ] {
+            let prepared = prepare(conn, "").unwrap_or_else(|e| panic!("{conn}: {e}"));
+            assert!(prepared.tls.is_some(), "{conn}");
+            assert_eq!(prepared.config.get_ssl_mode(), tokio_postgres::config::SslMode::Require, "{conn}");
+        }
+        let kept = prepare("postgres://u@h/d?sslrootcert=system&sslmode=require&application_name=w", "").ok().unwrap();
+        assert_eq!(kept.config.get_application_name(), Some("w"));
+        assert_eq!(kept.config.get_dbname(), Some("d"));
+        let kept = prepare("host=h sslmode=require sslrootcert = 'system' dbname=d", "").ok().unwrap();
+        assert_eq!(kept.config.get_dbname(), Some("d"));
+    }
+
+    #[test]
+    fn a_root_certificate_file_is_required_to_be_usable() {
+        let Err(e) = prepare("postgres://u:sekret@h/d?sslmode=require&sslrootcert=/no/such/ca.pem", "shown") else {
+            panic!("a missing CA file was accepted")
+        };
+        assert!(e.to_string().contains("cannot read sslrootcert /no/such/ca.pem"), "{e}");
+        let Err(e) = prepare("host=h sslrootcert=/etc/ssl/ca.pem", "shown") else {
+            panic!("sslrootcert without TLS was accepted")
+        };
+        assert!(e.to_string().contains("sslrootcert needs sslmode=require"), "{e}");
+    }
+
+    #[test]
+    fn reasons_show_their_causes() {
+        let e = tokio_postgres::Config::from_str("host=h sslmode=sometimes").unwrap_err();
+        assert_eq!(e.to_string(), "invalid connection string");
+        assert_eq!(reason(&e), "invalid connection string: invalid value for option `sslmode`");
     }
 }
