@@ -1,5 +1,7 @@
 //! `witryna`: serve the JSON API on a sled store, manage API tokens, export and import.
 
+mod serve;
+
 use witryna_cli::transfer;
 
 use std::fs::File;
@@ -25,7 +27,10 @@ struct Cli {
     /// Folder of the store (sled).
     #[arg(long, global = true, value_name = "DIR", default_value = "witryna-data")]
     data: PathBuf,
-    /// A PostgreSQL store instead of the sled folder: `postgres://user@host/db`.
+    /// A PostgreSQL store instead of the sled folder: a URL (`postgres://user@host/db`) or
+    /// libpq's keyword/value form (`"host=db user=site dbname=site"`). Add `sslmode=require`
+    /// (`?sslmode=require` in a URL) for TLS, and `sslrootcert=FILE` to trust a private CA.
+    /// The password never appears in messages.
     #[arg(long, global = true, value_name = "URL")]
     store: Option<String>,
     #[command(subcommand)]
@@ -42,25 +47,42 @@ enum Command {
         /// Load the demo content when the store is empty.
         #[arg(long)]
         demo: bool,
-        /// Origin allowed by CORS (repeat for several).
-        #[arg(long = "cors-origin", value_name = "ORIGIN")]
+        /// Origin allowed by CORS, e.g. https://mops.example.pl (repeat for several; `*`: any).
+        #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_origin)]
         cors_origins: Vec<String>,
+        /// The site's public address (https://mops.example.pl): the only source of absolute
+        /// links in pages, the feed and the sitemap, and of `Secure` cookies. Default: the
+        /// listening address (relative links when listening on all interfaces).
+        #[arg(long, value_name = "URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
+        /// Trust a proxy in front: client addresses from the last `X-Forwarded-For` entry
+        /// and `X-Forwarded-Proto: https` for `Secure` cookies. Only behind a proxy that sets them.
+        #[arg(long)]
+        trust_proxy: bool,
+        /// Most connections open at once; more wait in the kernel's backlog (keep it well
+        /// under `ulimit -n`).
+        #[arg(long, default_value_t = 512)]
+        max_connections: usize,
         /// Largest request body in bytes.
         #[arg(long, default_value_t = 1024 * 1024)]
         body_limit: usize,
         /// Public API responses and rendered pages kept in memory (0: no cache).
         #[arg(long, default_value_t = 1024)]
         cache_entries: usize,
+        /// Most bytes (URLs and bodies) each of the two caches, API and site, holds.
+        #[arg(long, default_value_t = 32 * 1024 * 1024)]
+        cache_bytes: usize,
         /// Apply pending PostgreSQL migrations before serving.
         #[arg(long)]
         migrate: bool,
         /// Seconds a request may take before it is answered 408.
         #[arg(long, default_value_t = 30)]
         request_timeout: u64,
-        /// Seconds a client may take to send a request body (slow-client protection).
+        /// Seconds a client may take to send a whole request body (slow-client protection).
         #[arg(long, default_value_t = 10)]
         body_timeout: u64,
-        /// Seconds a client may take to send the request headers (slow-client protection).
+        /// Seconds a connection may stay silent before sending a request head — when it
+        /// opens and between requests — or take to send one; then it is closed.
         #[arg(long, default_value_t = 10)]
         header_timeout: u64,
     },
@@ -84,6 +106,37 @@ enum Command {
     },
     /// Rebuild the search index (`DIR/search`) from the store.
     Reindex,
+}
+
+/// A CORS origin: `*`, or `scheme://host[:port]` with nothing after.
+fn parse_origin(value: &str) -> Result<String, String> {
+    if value == "*" {
+        return Ok(value.to_owned());
+    }
+    let uri: axum::http::Uri = value.parse().map_err(|e| format!("{value:?} is not an origin: {e}"))?;
+    let exact = matches!(uri.scheme_str(), Some("http" | "https"))
+        && uri.authority().is_some()
+        && uri.path_and_query().is_none_or(|p| p.as_str().is_empty() || p.as_str() == "/")
+        && !value.ends_with('/');
+    if exact {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("{value:?} is not an origin like https://mops.example.pl (scheme and host, no path), nor *"))
+    }
+}
+
+/// A public URL: http(s), a host, no query or fragment; a trailing `/` is dropped.
+fn parse_public_url(value: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = value.parse().map_err(|e| format!("{value:?} is not a URL: {e}"))?;
+    let ok = matches!(uri.scheme_str(), Some("http" | "https"))
+        && uri.authority().is_some_and(|a| !a.host().is_empty() && !a.as_str().contains('@'))
+        && uri.query().is_none()
+        && !value.contains('#');
+    if ok {
+        Ok(value.trim_end_matches('/').to_owned())
+    } else {
+        Err(format!("{value:?} is not a public URL like https://mops.example.pl"))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,12 +217,17 @@ async fn open_backend(
     migrate: bool,
 ) -> Result<Backend, CliError> {
     match cli_store {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+        // A URL, or libpq's keyword/value form (`host=… dbname=…`: an `=` and no `://`).
+        Some(url)
+            if url.starts_with("postgres://")
+                || url.starts_with("postgresql://")
+                || (url.contains('=') && !url.contains("://")) =>
+        {
             let options = PgOptions { migrate, ..PgOptions::default() };
             Ok(Backend::Postgres(Box::new(PgStore::connect(url, options).await?)))
         }
         Some(other) => Err(CliError::Io(format!(
-            "--store takes a postgres:// URL, got {}; for a sled folder use --data DIR",
+            "--store takes a postgres:// URL or a `host=… dbname=…` connection string, got {}; for a sled folder use --data DIR",
             witryna_postgres::redact(other)
         ))),
         None if create => Ok(Backend::Sled(SledStore::open(dir)?)),
@@ -227,9 +285,18 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
-/// The search index lives beside sled's files, in `DIR/search`.
+/// The search index lives beside sled's files, in `DIR/search`, like them readable by the
+/// owner only (drafts are never indexed, but the folder's rules hold for all of it).
 fn open_index(dir: &Path) -> Result<Arc<TantivyIndex>, CliError> {
-    TantivyIndex::open(dir.join("search")).map(Arc::new).map_err(|e| CliError::Io(e.to_string()))
+    let path = dir.join("search");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        if !path.exists() {
+            std::fs::DirBuilder::new().mode(0o700).create(&path).map_err(|e| io("create", &path, e))?;
+        }
+    }
+    TantivyIndex::open(path).map(Arc::new).map_err(|e| CliError::Io(e.to_string()))
 }
 
 async fn rebuild(cms: &Cms) -> Result<u64, CliError> {
@@ -239,14 +306,18 @@ async fn rebuild(cms: &Cms) -> Result<u64, CliError> {
     Ok(read)
 }
 
-async fn serve(
-    backend: Backend,
-    dir: &Path,
-    addr: &str,
+/// What `serve` needs besides the store.
+struct ServeOptions {
+    addr: String,
     seed: bool,
-    config: ApiConfig,
-    (request_timeout, body_timeout, header_timeout): (Duration, Duration, Duration),
-) -> Result<(), CliError> {
+    api: ApiConfig,
+    public_url: Option<String>,
+    request_timeout: Duration,
+    limits: serve::ConnectionLimits,
+}
+
+async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<(), CliError> {
+    let ServeOptions { addr, seed, api: config, public_url, request_timeout, limits } = options;
     let store = backend.store();
     let index = backend.index(dir)?;
     let cms = Cms::new(store.clone()).with_search(index.clone());
@@ -272,10 +343,22 @@ async fn serve(
         let read = rebuild(&cms).await?;
         tracing::info!(items = read, "built the search index");
     }
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr().map_err(|e| CliError::Io(e.to_string()))?;
-    let site_config = witryna_site::SiteConfig { cache_entries: config.public_cache_entries, ..Default::default() };
+    // Absolute links come from configuration only, never from request headers.
+    let public_url = public_url.or_else(|| (!local.ip().is_unspecified()).then(|| format!("http://{local}")));
+    if public_url.is_none() {
+        tracing::warn!("listening on all interfaces without --public-url: links in the feed and sitemap stay relative");
+    }
+    let site_config = witryna_site::SiteConfig {
+        public_url,
+        trust_proxy: limits.trust_proxy,
+        cache_entries: config.public_cache_entries,
+        cache_bytes: config.public_cache_bytes,
+        ..Default::default()
+    };
     let site = witryna_site::SiteState::with_config(cms.clone(), site_config);
     let fallback_site = site.clone();
     // The site at `/`, the API at `/api/v1`; unknown `/api/` paths get the API's
@@ -287,18 +370,16 @@ async fn serve(
                 if uri.path().starts_with("/api/") {
                     witryna_http::not_found().await
                 } else {
-                    witryna_site::not_found(&site, &headers).await
+                    witryna_site::not_found(&site, &headers, &uri).await
                 }
             }
         },
     );
-    // A stuck request is answered 408; a client that trickles its body is cut off.
-    let app = app
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            request_timeout,
-        ))
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout));
+    // A stuck request is answered 408 (a trickled body is cut off in the accept loop).
+    let app = serve::logged(app.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        request_timeout,
+    )));
     let shown = match &backend {
         Backend::Sled(_) => dir.display().to_string(),
         Backend::Postgres(pg) => format!("{pg:?}"),
@@ -306,58 +387,7 @@ async fn serve(
     let shutdown = shutdown_signal();
     println!("witryna: listening on http://{local} (store: {shown})");
     std::io::stdout().flush().ok();
-    accept_loop(listener, app, shutdown, header_timeout).await
-}
-
-/// Serves connections with hyper directly (not `axum::serve`), to set what `axum::serve`
-/// cannot: a header-read timeout against clients that trickle their headers, and
-/// the client address for per-address limits. Stops on SIGINT/SIGTERM and lets requests
-/// in flight finish (up to 30 s).
-async fn accept_loop(
-    listener: tokio::net::TcpListener,
-    app: axum::Router,
-    shutdown: impl std::future::Future<Output = ()>,
-    header_timeout: Duration,
-) -> Result<(), CliError> {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-    use hyper_util::server::conn::auto::Builder;
-    use hyper_util::server::graceful::GracefulShutdown;
-    use hyper_util::service::TowerToHyperService;
-    use tower::ServiceExt;
-
-    let graceful = GracefulShutdown::new();
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, addr) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
-        };
-        let app = app.clone();
-        let service = tower::service_fn(move |mut request: axum::http::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(axum::extract::ConnectInfo(addr));
-            app.clone().oneshot(request)
-        });
-        let connection =
-            builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
-        let connection = graceful.watch(connection.into_owned());
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended");
-            }
-        });
-    }
-    tokio::select! {
-        _ = graceful.shutdown() => {}
-        _ = tokio::time::sleep(Duration::from_secs(30)) => tracing::warn!("requests still running after 30 s; stopping"),
-    }
+    serve::accept_loop(listener, app, shutdown, limits).await;
     Ok(())
 }
 
@@ -368,19 +398,35 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             addr,
             demo,
             cors_origins,
+            public_url,
+            trust_proxy,
+            max_connections,
             body_limit,
             cache_entries,
+            cache_bytes,
             migrate,
             request_timeout,
             body_timeout,
             header_timeout,
         } => {
-            let config =
-                ApiConfig { body_limit, cors_origins, public_cache_entries: cache_entries, ..ApiConfig::default() };
+            let api = ApiConfig {
+                body_limit,
+                cors_origins,
+                public_cache_entries: cache_entries,
+                public_cache_bytes: cache_bytes,
+                ..ApiConfig::default()
+            };
             let backend = open_backend(&cli.store, dir, true, migrate).await?;
             let secs = |s: u64| Duration::from_secs(s.max(1));
-            let timeouts = (secs(request_timeout), secs(body_timeout), secs(header_timeout));
-            serve(backend, dir, &addr, demo, config, timeouts).await
+            let limits = serve::ConnectionLimits {
+                header_timeout: secs(header_timeout),
+                body_timeout: secs(body_timeout),
+                max_connections,
+                trust_proxy,
+            };
+            let options =
+                ServeOptions { addr, seed: demo, api, public_url, request_timeout: secs(request_timeout), limits };
+            serve(backend, dir, options).await
         }
         Command::Migrate => match open_backend(&cli.store, dir, true, true).await? {
             Backend::Postgres(pg) => {

@@ -42,6 +42,11 @@ impl Served {
         Served { child, base: format!("http://{addr}/api/v1") }
     }
 
+    /// `127.0.0.1:PORT`.
+    fn address(&self) -> String {
+        self.base.trim_start_matches("http://").split('/').next().unwrap().to_owned()
+    }
+
     /// SIGTERM, then the exit status and the log.
     fn stop(mut self) -> (std::process::ExitStatus, String) {
         Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status().unwrap();
@@ -235,21 +240,119 @@ fn a_client_that_trickles_its_body_is_cut_off() {
     let data = dir.path().join("site");
     drop(Served::start(&data, &[]).stop());
     let secret = String::from_utf8(witryna(&data, &["token", "create", "--role", "editor"]).stdout).unwrap();
-    let server = Served::start(&data, &["--body-timeout", "1"]);
-    let addr = server.base.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+    let server = Served::start(&data, &["--body-timeout", "2"]);
+    let addr = server.address();
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
     let head = format!(
         "POST /api/v1/pages HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
         secret.trim()
     );
     stream.write_all(head.as_bytes()).unwrap();
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    // One byte every 300 ms: each chunk arrives well within the timeout, the whole never does.
+    let mut writer = stream.try_clone().unwrap();
+    let trickle = std::thread::spawn(move || {
+        for _ in 0..100 {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            if writer.write_all(b" ").is_err() {
+                break;
+            }
+        }
+    });
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
     let started = std::time::Instant::now();
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
-    assert!(started.elapsed() < std::time::Duration::from_secs(8), "cut off after the body timeout, not left hanging");
-    assert!(!answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "cut off after the body timeout in total, not per chunk: {:?}",
+        started.elapsed()
+    );
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
+    drop(stream);
+    trickle.join().unwrap();
+}
+
+#[test]
+fn idle_connections_are_closed_and_their_number_is_capped() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Served::start(&dir.path().join("site"), &["--header-timeout", "1", "--max-connections", "8"]);
+    let addr = server.address();
+    // More silent sockets than the cap: they hold every slot until the header timeout.
+    let idle: Vec<std::net::TcpStream> = (0..20).map(|_| std::net::TcpStream::connect(&addr).unwrap()).collect();
+    let started = std::time::Instant::now();
+    let mut visitor = std::net::TcpStream::connect(&addr).unwrap(); // waits in the backlog
+    visitor.set_read_timeout(Some(std::time::Duration::from_secs(15))).unwrap();
+    visitor.write_all(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = visitor.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "a real visitor is served once idle ones are gone: {answer:?}");
+    let mut closed = 0;
+    for mut socket in idle {
+        socket.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        let mut buf = [0u8; 16];
+        if matches!(socket.read(&mut buf), Ok(0) | Err(_)) && started.elapsed() < std::time::Duration::from_secs(12) {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 20, "every silent connection is closed by the server");
+    let (_, log) = server.stop();
+    assert!(log.len() < 100_000, "no log flood: {} bytes", log.len());
+}
+
+#[tokio::test]
+async fn site_requests_are_logged_and_hostile_numbers_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Served::start(&dir.path().join("site"), &["--demo"]);
+    let site = format!("http://{}", server.address());
+    let client = reqwest::Client::new();
+    assert_eq!(client.get(format!("{site}/aktualnosci")).send().await.unwrap().status(), 200);
+    let api = client.get(format!("{}/search?q=pomoc&cursor=1000000000000", server.base)).send().await.unwrap();
+    assert_eq!(api.status(), 400);
+    let page = client.get(format!("{site}/szukaj?q=pomoc&od=1000000000000")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(client.get(format!("{site}/robots.txt")).send().await.unwrap().status(), 200, "still alive");
+    let (status, log) = server.stop();
+    assert!(status.success(), "{log}");
+    let line = log.lines().find(|l| l.contains("/aktualnosci") && l.contains("finished processing request"));
+    assert!(line.is_some_and(|l| l.contains("client=127.0.0.1")), "site requests are logged with the client: {log}");
+}
+
+#[test]
+fn the_store_folder_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("site");
+    drop(Served::start(&data, &["--demo"]).stop());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path) & 0o077, 0, "{} is {:o}", path.display(), mode(&path));
+    }
+}
+
+#[tokio::test]
+async fn serve_flags_are_checked_and_any_origin_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, value) in [
+        ("--cors-origin", "https://a.example/path"),
+        ("--cors-origin", "evil"),
+        ("--public-url", "javascript:alert(1)"),
+        ("--public-url", "https://x.example/?q=1"),
+    ] {
+        let out = witryna(&dir.path().join("site"), &["serve", "--addr", "127.0.0.1:0", flag, value]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}: {}", stderr(&out));
+        assert!(stderr(&out).contains(value), "the message names the value: {}", stderr(&out));
+    }
+    let server = Served::start(&dir.path().join("site"), &["--cors-origin", "*"]);
+    let res = reqwest::Client::new()
+        .get(format!("{}/news", server.base))
+        .header("origin", "https://a.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
 }
 
 #[test]

@@ -121,6 +121,26 @@ fn write_marker(path: &Path) -> std::io::Result<()> {
     f.sync_all()
 }
 
+/// Makes the store readable by its owner only: the folder 0700 (so files sled makes later
+/// are out of reach too), the files in it 0600. Content drafts, token hashes and (later)
+/// accounts live here.
+#[cfg(unix)]
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        let mode = if entry.file_type()?.is_dir() { 0o700 } else { 0o600 };
+        std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn owner_only(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// The sled-backed [`Store`].
 #[derive(Debug, Clone)]
 pub struct SledStore {
@@ -199,6 +219,7 @@ impl SledStore {
         if !marker.exists() {
             write_marker(&marker).map_err(|e| open_error(path, e.into()))?;
         }
+        owner_only(path).map_err(|e| open_error(path, e.into()))?;
         Ok(Self { db, durability: options.durability })
     }
 
