@@ -85,8 +85,7 @@ fn canonical<C: Content>(raw: &str) -> Result<String, String> {
     let mut de = serde_json::Deserializer::from_str(raw);
     let content: C =
         serde_path_to_error::deserialize(&mut de).map_err(|e| format!("content.{}: {}", e.path(), e.inner()))?;
-    content
-        .validate()
+    witryna_core::validate::check_content(&content)
         .map_err(|e| e.0.iter().map(|f| format!("content.{}: {}", f.path, f.message)).collect::<Vec<_>>().join("; "))?;
     Ok(serde_json::to_string(&content).expect("content serializes"))
 }

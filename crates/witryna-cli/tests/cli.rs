@@ -178,7 +178,9 @@ fn import_reports_every_bad_line_and_keeps_the_good_ones() {
     let broken_budget = programme.replace("\"own_contribution\":604583", "\"own_contribution\":604584");
     let unknown_kind = page.replace(r#""kind":"page""#, r#""kind":"recipe""#);
     let file = dir.path().join("mixed.jsonl");
-    let content = [lines[0], page, "{not json", &unknown_kind, &broken_budget, "", programme].join("\n") + "\n";
+    let control = page.replacen(r#""title":""#, r#""title":"\u0001"#, 1);
+    let content =
+        [lines[0], page, "{not json", &unknown_kind, &broken_budget, &control, "", programme].join("\n") + "\n";
     std::fs::write(&file, content).unwrap();
 
     let b = dir.path().join("b");
@@ -189,7 +191,11 @@ fn import_reports_every_bad_line_and_keeps_the_good_ones() {
     assert!(err.contains(&format!("{name}:3: invalid JSON")), "{err}");
     assert!(err.contains(&format!("{name}:4: unknown kind \"recipe\"")), "{err}");
     assert!(err.contains(&format!("{name}:5: revisions[0].content.budget.total: total 60 365,83 zł")), "{err}");
-    assert!(err.contains("Imported 2 items; 0 already present; 3 refused."), "{err}");
+    assert!(
+        err.contains(&format!("{name}:6: revisions[0].content.title: must not contain the control character U+0001")),
+        "{err}"
+    );
+    assert!(err.contains("Imported 2 items; 0 already present; 4 refused."), "{err}");
     let exported = String::from_utf8(witryna(&b, &["export"]).stdout).unwrap();
     assert_eq!(exported.lines().count(), 3, "header + the two good items");
 
