@@ -47,10 +47,10 @@ enum Command {
         /// Load the demo content when the store is empty.
         #[arg(long)]
         demo: bool,
-        /// Origin allowed by CORS, e.g. https://mops.example.pl (repeat for several; `*`: any).
+        /// Origin allowed by CORS, e.g. `https://mops.example.pl` (repeat for several; `*`: any).
         #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_origin)]
         cors_origins: Vec<String>,
-        /// The site's public address (https://mops.example.pl): the only source of absolute
+        /// The site's public address (`https://mops.example.pl`): the only source of absolute
         /// links in pages, the feed and the sitemap, and of `Secure` cookies. Default: the
         /// listening address (relative links when listening on all interfaces).
         #[arg(long, value_name = "URL", value_parser = parse_public_url)]
@@ -285,18 +285,9 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
-/// The search index lives beside sled's files, in `DIR/search`, like them readable by the
-/// owner only (drafts are never indexed, but the folder's rules hold for all of it).
+/// The search index lives beside sled's files, in `DIR/search`.
 fn open_index(dir: &Path) -> Result<Arc<TantivyIndex>, CliError> {
-    let path = dir.join("search");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        if !path.exists() {
-            std::fs::DirBuilder::new().mode(0o700).create(&path).map_err(|e| io("create", &path, e))?;
-        }
-    }
-    TantivyIndex::open(path).map(Arc::new).map_err(|e| CliError::Io(e.to_string()))
+    TantivyIndex::open(dir.join("search")).map(Arc::new).map_err(|e| CliError::Io(e.to_string()))
 }
 
 async fn rebuild(cms: &Cms) -> Result<u64, CliError> {
@@ -541,6 +532,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn main() -> ExitCode {
+    // Everything witryna writes — the store, the search index, exports — is its owner's
+    // alone: drafts, token hashes and (later) accounts live there.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WITRYNA_LOG").unwrap_or_else(|_| "info".into()))

@@ -332,10 +332,17 @@ fn the_store_folder_is_readable_by_its_owner_only() {
     drop(Served::start(&data, &["--demo"]).stop());
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700);
-    for entry in std::fs::read_dir(&data).unwrap() {
-        let path = entry.unwrap().path();
+    let mut paths = vec![data.clone()];
+    while let Some(path) = paths.pop() {
         assert_eq!(mode(&path) & 0o077, 0, "{} is {:o}", path.display(), mode(&path));
+        if path.is_dir() {
+            paths.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        }
     }
+    let export = dir.path().join("site.jsonl");
+    let out = witryna(&data, &["export", "--out", export.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&export), 0o600, "an export holds token hashes: owner only");
 }
 
 #[tokio::test]

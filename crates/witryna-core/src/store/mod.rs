@@ -97,12 +97,34 @@ impl Cursor {
         format!("{:x}.{}", self.sort_micros, self.id.0.simple())
     }
 
-    /// Parses [`Cursor::encode`]'s form.
+    /// Parses [`Cursor::encode`]'s form, and only that: one text per cursor (no leading
+    /// zeros, `+` or other UUID spellings), so a client cannot make endless distinct URLs
+    /// — and cache entries — for one page.
     pub fn decode(s: &str) -> Option<Cursor> {
         let (t, id) = s.split_once('.')?;
-        let sort_micros = i64::from_str_radix(t, 16).ok()?;
+        // `encode` writes the two's complement of times before 1970: read it back the same way.
+        let sort_micros = u64::from_str_radix(t, 16).ok()? as i64;
         let id = uuid::Uuid::try_parse(id).ok()?;
-        Some(Cursor { sort_micros, id: Id(id) })
+        let cursor = Cursor { sort_micros, id: Id(id) };
+        (cursor.encode() == s).then_some(cursor)
+    }
+}
+
+#[cfg(test)]
+mod cursor_tests {
+    use super::*;
+
+    #[test]
+    fn cursors_have_one_text_each() {
+        for micros in [0, 1_700_000_000_000_000, -86_400_000_000] {
+            let c = Cursor { sort_micros: micros, id: Id::new() };
+            assert_eq!(Cursor::decode(&c.encode()), Some(c), "{micros}");
+            let text = c.encode();
+            let (t, id) = text.split_once('.').unwrap();
+            for variant in [format!("0{t}.{id}"), format!("+{t}.{id}"), format!("{t}.{}", c.id.0.hyphenated())] {
+                assert_eq!(Cursor::decode(&variant), None, "{variant}");
+            }
+        }
     }
 }
 
