@@ -5,17 +5,21 @@
 //!   closed — from the moment it is accepted, and again while it idles between requests.
 //!   (hyper-util's auto builder first waits, without a timer, for bytes to tell HTTP/1
 //!   from HTTP/2; HTTP/1 alone starts hyper's header timer at once.)
-//! - At most `max_connections` are open; further clients wait in the kernel's backlog.
+//! - At most `max_connections` are open. When all are taken, a new client takes the place
+//!   of the connection that has been idle longest (no request in flight), so silent sockets
+//!   cannot make visitors wait; only when every connection is busy does it wait in the
+//!   kernel's backlog.
 //! - Accept errors (EMFILE and the like) back off up to 1 s and are logged at most every
 //!   10 s with a count, instead of spinning and flooding the log.
 //! - A request body must arrive whole within the body timeout, counted from the request
 //!   head, not per chunk.
 //! - Every request is logged once (method, path, status, time, client address).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -122,6 +126,74 @@ impl AcceptBackoff {
     }
 }
 
+/// One open connection: requests in flight, since when it is idle, and how to close it.
+struct Connection {
+    in_flight: usize,
+    idle_since: Instant,
+    evict: Arc<tokio::sync::Notify>,
+}
+
+/// The open connections, to find the one idle longest when every slot is taken.
+#[derive(Default)]
+struct Connections {
+    next: std::sync::atomic::AtomicU64,
+    open: Mutex<HashMap<u64, Connection>>,
+}
+
+impl Connections {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Connection>> {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn add(&self) -> (u64, Arc<tokio::sync::Notify>) {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let evict = Arc::new(tokio::sync::Notify::new());
+        self.lock().insert(id, Connection { in_flight: 0, idle_since: Instant::now(), evict: evict.clone() });
+        (id, evict)
+    }
+
+    fn remove(&self, id: u64) {
+        self.lock().remove(&id);
+    }
+
+    /// A request starts (`true`) or ends on connection `id`.
+    fn request(&self, id: u64, starts: bool) {
+        if let Some(c) = self.lock().get_mut(&id) {
+            if starts {
+                c.in_flight += 1;
+            } else {
+                c.in_flight = c.in_flight.saturating_sub(1);
+                c.idle_since = Instant::now();
+            }
+        }
+    }
+
+    /// Closes the connection idle longest; false when every connection is busy.
+    fn evict_longest_idle(&self) -> bool {
+        let mut open = self.lock();
+        let victim = open.iter().filter(|(_, c)| c.in_flight == 0).min_by_key(|(_, c)| c.idle_since).map(|(id, _)| *id);
+        match victim.and_then(|id| open.remove(&id)) {
+            Some(c) => {
+                c.evict.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Ends a request's accounting however its future ends (completed or dropped).
+struct InFlight {
+    connections: Arc<Connections>,
+    id: u64,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.connections.request(self.id, false);
+    }
+}
+
 /// Longest request target written to the log: a 64 KiB URL must not become a 64 KiB line.
 const LOGGED_TARGET: usize = 200;
 
@@ -167,17 +239,10 @@ pub(crate) async fn accept_loop(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
     let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let connections = Arc::new(Connections::default());
     let mut backoff = AcceptBackoff::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        // A free slot first: at the cap, new clients wait in the backlog, not in memory.
-        let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break, // never closed
-            },
-            _ = &mut shutdown => break,
-        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
@@ -189,21 +254,52 @@ pub(crate) async fn accept_loop(
             _ = &mut shutdown => break,
         };
         backoff.succeeded();
+        // A free slot, else the one of the connection idle longest; when all are busy, wait
+        // (the next clients wait in the backlog meanwhile).
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                connections.evict_longest_idle();
+                tokio::select! {
+                    permit = permits.clone().acquire_owned() => match permit {
+                        Ok(p) => p,
+                        Err(_) => break, // never closed
+                    },
+                    _ = &mut shutdown => break,
+                }
+            }
+        };
+        let (id, evict) = connections.add();
         let app = app.clone();
         let (body_timeout, trust_proxy) = (limits.body_timeout, limits.trust_proxy);
+        let requests = connections.clone();
         let service = tower::service_fn(move |request: Request<hyper::body::Incoming>| {
             let client = client_address(&request, peer, trust_proxy);
             let mut request = request.map(|body| {
                 Body::new(DeadlineBody { inner: Body::new(body), deadline: Box::pin(tokio::time::sleep(body_timeout)) })
             });
             request.extensions_mut().insert(ConnectInfo(client));
-            app.clone().oneshot(request)
+            requests.request(id, true);
+            let in_flight = InFlight { connections: requests.clone(), id };
+            let response = app.clone().oneshot(request);
+            async move {
+                let response = response.await;
+                drop(in_flight);
+                response
+            }
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
+        let connections = connections.clone();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended");
+            tokio::select! {
+                result = connection => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "connection ended");
+                    }
+                }
+                _ = evict.notified() => tracing::debug!("idle connection closed to make room"),
             }
+            connections.remove(id);
             drop(permit);
         });
     }

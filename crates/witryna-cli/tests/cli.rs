@@ -279,23 +279,29 @@ fn a_client_that_trickles_its_body_is_cut_off() {
 }
 
 #[test]
-fn idle_connections_are_closed_and_their_number_is_capped() {
+fn idle_connections_are_closed_and_make_room_for_visitors() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let server = Served::start(&dir.path().join("site"), &["--header-timeout", "1", "--max-connections", "8"]);
+    let server = Served::start(&dir.path().join("site"), &["--header-timeout", "5", "--max-connections", "8"]);
     let addr = server.address();
-    // More silent sockets than the cap: they hold every slot until the header timeout.
+    // More silent sockets than the cap: without eviction they would hold every slot until
+    // the header timeout, and a visitor would wait behind them.
     let idle: Vec<std::net::TcpStream> = (0..20).map(|_| std::net::TcpStream::connect(&addr).unwrap()).collect();
     let started = std::time::Instant::now();
-    let mut visitor = std::net::TcpStream::connect(&addr).unwrap(); // waits in the backlog
+    let mut visitor = std::net::TcpStream::connect(&addr).unwrap();
     visitor.set_read_timeout(Some(std::time::Duration::from_secs(15))).unwrap();
     visitor.write_all(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
     let mut answer = String::new();
     let _ = visitor.read_to_string(&mut answer);
-    assert!(answer.starts_with("HTTP/1.1 200"), "a real visitor is served once idle ones are gone: {answer:?}");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "served before the silent sockets time out (5 s): the longest idle made room ({:?})",
+        started.elapsed()
+    );
     let mut closed = 0;
     for mut socket in idle {
-        socket.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        socket.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
         let mut buf = [0u8; 16];
         if matches!(socket.read(&mut buf), Ok(0) | Err(_)) && started.elapsed() < std::time::Duration::from_secs(12) {
             closed += 1;
