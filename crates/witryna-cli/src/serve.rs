@@ -60,11 +60,15 @@ impl http_body::Body for DeadlineBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
         let this = &mut *self;
-        // The deadline first: a client sending a byte a second is always "ready".
-        if this.deadline.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Some(Err(axum::Error::new(BodyTimedOut))));
+        // What has arrived is taken even after the deadline (the server may read late); a
+        // client that trickles leaves the body pending most of the time, and then the
+        // deadline counts.
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Pending if this.deadline.as_mut().poll(cx).is_ready() => {
+                Poll::Ready(Some(Err(axum::Error::new(BodyTimedOut))))
+            }
+            other => other,
         }
-        Pin::new(&mut this.inner).poll_frame(cx)
     }
 
     fn is_end_stream(&self) -> bool {
@@ -141,6 +145,9 @@ struct Connections {
 }
 
 impl Connections {
+    /// Idle time after which a connection may be closed to make room.
+    const MIN_IDLE: Duration = Duration::from_secs(1);
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Connection>> {
         self.open.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -168,10 +175,16 @@ impl Connections {
         }
     }
 
-    /// Closes the connection idle longest; false when every connection is busy.
+    /// Closes the connection idle longest, if one has been idle at least
+    /// [`Connections::MIN_IDLE`] (a client whose request is still on its way is not cut
+    /// off); false when there is none.
     fn evict_longest_idle(&self) -> bool {
         let mut open = self.lock();
-        let victim = open.iter().filter(|(_, c)| c.in_flight == 0).min_by_key(|(_, c)| c.idle_since).map(|(id, _)| *id);
+        let victim = open
+            .iter()
+            .filter(|(_, c)| c.in_flight == 0 && c.idle_since.elapsed() >= Self::MIN_IDLE)
+            .min_by_key(|(_, c)| c.idle_since)
+            .map(|(id, _)| *id);
         match victim.and_then(|id| open.remove(&id)) {
             Some(c) => {
                 c.evict.notify_one();
@@ -182,7 +195,7 @@ impl Connections {
     }
 }
 
-/// Ends a request's accounting however its future ends (completed or dropped).
+/// Ends a request's accounting however it ends (response body sent, or dropped).
 struct InFlight {
     connections: Arc<Connections>,
     id: u64,
@@ -191,6 +204,32 @@ struct InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.connections.request(self.id, false);
+    }
+}
+
+/// A response body that keeps its request counted as in flight until it is sent.
+struct CountedBody {
+    inner: Body,
+    _in_flight: InFlight,
+}
+
+impl http_body::Body for CountedBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -254,21 +293,20 @@ pub(crate) async fn accept_loop(
             _ = &mut shutdown => break,
         };
         backoff.succeeded();
-        // A free slot, else the one of the connection idle longest; when all are busy, wait
-        // (the next clients wait in the backlog meanwhile).
-        let permit = match permits.clone().try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                connections.evict_longest_idle();
-                tokio::select! {
-                    permit = permits.clone().acquire_owned() => match permit {
-                        Ok(p) => p,
-                        Err(_) => break, // never closed
-                    },
-                    _ = &mut shutdown => break,
-                }
+        // A free slot, else the one of the connection idle longest; while none is free or
+        // idle long enough, wait (the next clients wait in the backlog meanwhile).
+        let permit = loop {
+            if let Ok(permit) = permits.clone().try_acquire_owned() {
+                break Some(permit);
+            }
+            connections.evict_longest_idle();
+            tokio::select! {
+                permit = permits.clone().acquire_owned() => break permit.ok(),
+                _ = tokio::time::sleep(Connections::MIN_IDLE / 4) => {}
+                _ = &mut shutdown => break None,
             }
         };
+        let Some(permit) = permit else { break };
         let (id, evict) = connections.add();
         let app = app.clone();
         let (body_timeout, trust_proxy) = (limits.body_timeout, limits.trust_proxy);
@@ -283,9 +321,10 @@ pub(crate) async fn accept_loop(
             let in_flight = InFlight { connections: requests.clone(), id };
             let response = app.clone().oneshot(request);
             async move {
-                let response = response.await;
-                drop(in_flight);
-                response
+                let response = response.await?;
+                Ok::<_, std::convert::Infallible>(
+                    response.map(|inner| Body::new(CountedBody { inner, _in_flight: in_flight })),
+                )
             }
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));

@@ -9,7 +9,7 @@
 //! The cache is bounded twice: by entries and by bytes (keys plus bodies), so anonymous
 //! requests with long URLs cannot grow it past its budget. Stale entries (older
 //! generation or past their time) are dropped whenever room is needed and whenever a
-//! newer generation is first stored.
+//! newer generation is first stored; when current entries fill it, the oldest go first.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -91,9 +91,18 @@ impl<V: Clone + AsRef<[u8]>> ResponseCache<V> {
             self.evict_stale(&mut entries);
         }
         if entries.map.len() >= self.capacity || entries.bytes + cost > self.max_bytes {
-            // Still full of current entries: start over (the hot ones come back at once).
-            entries.map.clear();
-            entries.bytes = 0;
+            // Still full of current entries: the oldest go first, never all at once (a flood
+            // of distinct URLs must not empty the cache of the pages everyone reads).
+            let mut by_age: Vec<(Instant, String)> = entries.map.iter().map(|(k, c)| (c.made, k.clone())).collect();
+            by_age.sort_unstable();
+            for (_, key) in by_age {
+                if entries.map.len() < self.capacity && entries.bytes + cost <= self.max_bytes {
+                    break;
+                }
+                if let Some(old) = entries.map.remove(&key) {
+                    entries.bytes -= Self::cost_of(&key, &old);
+                }
+            }
         }
         entries.bytes += cost;
         entries.map.insert(key, Cached { etag, body, generation, made: Instant::now() });
@@ -158,5 +167,16 @@ mod tests {
         assert!(cache.get(&key, 1).is_none(), "a long key counts too");
         cache.put("new".into(), 2, String::new(), body(10));
         assert_eq!(cache.usage().0, 1, "a newer generation frees the older entries");
+    }
+
+    #[test]
+    fn when_full_the_oldest_entries_make_room() {
+        let cache = ResponseCache::new(3, 1 << 20, Duration::from_secs(60));
+        for key in ["a", "b", "c", "d"] {
+            cache.put(key.into(), 1, String::new(), body(1));
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert!(cache.get("a", 1).is_none(), "the oldest made room");
+        assert!(["b", "c", "d"].iter().all(|k| cache.get(k, 1).is_some()), "the rest stay");
     }
 }

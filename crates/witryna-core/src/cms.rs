@@ -425,10 +425,12 @@ impl Cms {
         if query.limit > MAX_PAGE {
             return Err(validation("limit", "out_of_range", format!("must be between 1 and {MAX_PAGE}")));
         }
-        if query.offset.saturating_add(query.limit) > SearchQuery::MAX_DEPTH {
+        if query.offset >= SearchQuery::MAX_DEPTH {
             let max = SearchQuery::MAX_DEPTH;
             return Err(validation("offset", "out_of_range", format!("results are shown at most {max} deep")));
         }
+        // The last page stops at the depth bound (every cursor handed out stays usable).
+        query.limit = query.limit.min(SearchQuery::MAX_DEPTH - query.offset);
         query.text = query.text.trim().chars().take(SearchQuery::MAX_CHARS).collect();
         index.search(&query, self.now()).await.map_err(CmsError::Search)
     }

@@ -25,16 +25,16 @@ pub struct SearchQuery {
     pub until: Option<DateTime<Utc>>,
     /// Page size (1 to 100; 20 when 0).
     pub limit: usize,
-    /// How many hits to skip (from a `next_cursor`); `offset + limit` at most
-    /// [`SearchQuery::MAX_DEPTH`].
+    /// How many hits to skip (from a `next_cursor`); below [`SearchQuery::MAX_DEPTH`], and
+    /// the page stops there.
     pub offset: usize,
 }
 
 impl SearchQuery {
     /// Longer query texts are cut here: a search never fails for its length.
     pub const MAX_CHARS: usize = 200;
-    /// How deep results go: `offset + limit` at most this. Collectors reserve room for
-    /// `offset + limit` hits, so a client's offset must never size that unchecked.
+    /// How deep results go: no hit past this position is returned. Collectors reserve room
+    /// for `offset + limit` hits, so a client's offset must never size that unchecked.
     pub const MAX_DEPTH: usize = 10_000;
 }
 

@@ -373,7 +373,6 @@ fn bytes_response(bytes: impl Into<Bytes>) -> Response {
 
 async fn list_items<C: Content>(
     State(s): State<ApiState>,
-    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     ip: ClientIp,
     q: Result<QueryParams<Vec<(String, String)>>, QueryRejection>,
@@ -394,17 +393,9 @@ async fn list_items<C: Content>(
         cursor: p.get("cursor").map(str::to_owned),
         limit: Some(p.limit(20, witryna_core::cms::MAX_PAGE)?),
     };
-    // Keyed on what the answer depends on (the parsed parameters), never on the raw URL:
-    // unknown parameters cannot multiply entries.
-    let key = format!(
-        "{}|{:?}|{:?}|{:?}|{:?}|{:?}",
-        uri.path(),
-        query.tag,
-        query.from,
-        query.until,
-        query.cursor,
-        query.limit
-    );
+    // Keyed on what the answer depends on — the kind and the whole parsed query, status
+    // included — never on the raw URL: unknown parameters cannot multiply entries.
+    let key = format!("{}|{query:?}", C::KIND);
     public_read(&s, &key, &headers, view, || async {
         let page = s.cms.list_records(C::KIND, query).await?;
         let mut h = std::hash::DefaultHasher::new();
@@ -438,7 +429,9 @@ async fn get_item<C: Content>(
     q: Result<QueryParams<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let view = view_for(&s, &headers, ip, &params(q)?).await?;
-    public_read(&s, uri.path(), &headers, view, || async {
+    // One key per item however its id is spelled (hyphens, braces, case) or percent-encoded.
+    let normalised = key.parse::<Id>().map_or_else(|_| key.clone(), |id| id.to_string());
+    public_read(&s, &format!("{}:{normalised}", C::KIND), &headers, view, || async {
         Ok(match lookup_record(&s, C::KIND, &key, view).await? {
             Ok(record) => {
                 let mut out = Vec::with_capacity(record.body.len() + 512);
@@ -646,9 +639,9 @@ async fn search(
         Some(c) => c.parse::<usize>().map_err(|_| ApiError::query("cursor", "not a cursor this API handed out"))?,
         None => 0,
     };
-    if offset.saturating_add(limit) > SearchQuery::MAX_DEPTH {
+    if offset >= SearchQuery::MAX_DEPTH {
         let max = SearchQuery::MAX_DEPTH;
-        return Err(ApiError::query("cursor", format!("results go at most {max} deep (cursor + limit)")));
+        return Err(ApiError::query("cursor", format!("results go at most {max} deep: a cursor is below {max}")));
     }
     let query = SearchQuery {
         text: p.get("q").unwrap_or_default().to_owned(),

@@ -169,13 +169,34 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)
 }
 
-/// Failed authentications (wrong secrets) per client address. After
-/// [`FailedLogins::MAX_FAILURES`] within [`FailedLogins::WINDOW`], wrong secrets from that
-/// address get 429 until the window ends — guessing gets slow — while valid tokens from it
-/// keep working. At most [`FailedLogins::MAX_ADDRESSES`] addresses are tracked.
+/// Failed authentications (wrong secrets) per client address (IPv6 by /64: one host
+/// usually has a whole /64). After [`FailedLogins::MAX_FAILURES`] within
+/// [`FailedLogins::WINDOW`], wrong secrets from that address are answered 429 with
+/// `Retry-After` until the window ends, while valid tokens from it keep working. With
+/// 256-bit tokens, guessing cannot succeed anyway: the 429 tells a misconfigured client or
+/// a prober to stop and marks it in the log. At most [`FailedLogins::MAX_ADDRESSES`] are
+/// tracked; when full, expired windows are swept (at most once a second) and new addresses
+/// are not tracked until there is room.
 #[derive(Debug, Default)]
 pub(crate) struct FailedLogins {
-    map: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (u32, std::time::Instant)>>,
+    state: std::sync::Mutex<Failures>,
+}
+
+#[derive(Debug, Default)]
+struct Failures {
+    by_address: std::collections::HashMap<std::net::IpAddr, (u32, std::time::Instant)>,
+    last_sweep: Option<std::time::Instant>,
+}
+
+/// The address a failure is counted against: IPv4 as is, IPv6 by its /64 prefix.
+fn counted_address(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            std::net::IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1)))
+        }
+        std::net::IpAddr::V6(v6) => std::net::IpAddr::V4(v6.to_ipv4_mapped().expect("mapped")),
+        v4 => v4,
+    }
 }
 
 impl FailedLogins {
@@ -183,22 +204,24 @@ impl FailedLogins {
     pub(crate) const MAX_FAILURES: u32 = 20;
     /// The window.
     pub(crate) const WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
-    /// Most addresses tracked at once; when full, the oldest window is forgotten.
+    /// Most addresses tracked at once.
     pub(crate) const MAX_ADDRESSES: usize = 10_000;
 
     /// Counts one failure; the seconds to wait when the address is now over the limit.
     pub(crate) fn record(&self, ip: std::net::IpAddr) -> Option<u64> {
-        let mut entries = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !entries.contains_key(&ip) && entries.len() >= Self::MAX_ADDRESSES {
-            entries.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
-            if entries.len() >= Self::MAX_ADDRESSES {
-                let oldest = entries.iter().min_by_key(|(_, (_, since))| *since).map(|(ip, _)| *ip);
-                if let Some(oldest) = oldest {
-                    entries.remove(&oldest);
-                }
+        let ip = counted_address(ip);
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Failures { by_address, last_sweep } = &mut *state;
+        if !by_address.contains_key(&ip) && by_address.len() >= Self::MAX_ADDRESSES {
+            if last_sweep.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(1)) {
+                by_address.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
+                *last_sweep = Some(std::time::Instant::now());
+            }
+            if by_address.len() >= Self::MAX_ADDRESSES {
+                return None;
             }
         }
-        let entry = entries.entry(ip).or_insert((0, std::time::Instant::now()));
+        let entry = by_address.entry(ip).or_insert((0, std::time::Instant::now()));
         if entry.1.elapsed() >= Self::WINDOW {
             *entry = (0, std::time::Instant::now());
         }
@@ -209,7 +232,7 @@ impl FailedLogins {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).by_address.len()
     }
 }
 
@@ -245,5 +268,11 @@ mod tests {
             limiter.record(std::net::IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i)));
         }
         assert!(limiter.len() <= FailedLogins::MAX_ADDRESSES);
+        let other = FailedLogins::default();
+        for i in 0..=FailedLogins::MAX_FAILURES as u128 {
+            let host: std::net::IpAddr = std::net::Ipv6Addr::from((0x2001_0db8u128 << 96) | i).into();
+            let retry = other.record(host);
+            assert_eq!(retry.is_some(), i == FailedLogins::MAX_FAILURES as u128, "one /64 counts as one address");
+        }
     }
 }

@@ -149,13 +149,13 @@ impl Params {
         Ok(Some(t))
     }
 
-    /// The `tag` filter: at most [`MAX_TAG_CHARS`](witryna_core::cms::MAX_TAG_CHARS)
-    /// characters, as stored tags are.
+    /// The `tag` filter, normalised as stored tags are (trimmed, lower case; at most
+    /// [`MAX_TAG_CHARS`](witryna_core::cms::MAX_TAG_CHARS) characters).
     pub(crate) fn tag(&self) -> Result<Option<String>, ApiError> {
         let max = witryna_core::cms::MAX_TAG_CHARS;
-        match self.get("tag") {
+        match self.get("tag").map(|t| t.trim().to_lowercase()) {
             Some(t) if t.chars().count() > max => Err(ApiError::query("tag", format!("at most {max} characters"))),
-            t => Ok(t.map(str::to_owned)),
+            t => Ok(t),
         }
     }
 

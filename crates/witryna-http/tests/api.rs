@@ -540,15 +540,20 @@ async fn guessing_tokens_gets_429_but_valid_tokens_always_pass() {
 #[tokio::test]
 async fn search_depth_is_bounded() {
     let s = start().await;
-    for cursor in ["1000000000000", "18446744073709551615", "99999999999999999999999", "9990"] {
+    for cursor in ["1000000000000", "18446744073709551615", "99999999999999999999999", "10000"] {
         let (status, headers, body) = send(s.req(Method::GET, &format!("/search?q=pomoc&cursor={cursor}"))).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "cursor {cursor}: {body}");
         assert_problem(&headers, &body, status);
         assert_eq!(paths(&body), ["cursor"]);
     }
-    let (status, _, body) = send(s.req(Method::GET, "/search?q=pomoc&cursor=9900&limit=100")).await;
-    assert_eq!(status, StatusCode::OK, "exactly 10 000 deep is allowed: {body}");
-    assert_eq!(body["items"], json!([]));
+    // Every cursor the API hands out (multiples of the page size) stays usable: the last
+    // page just stops at 10 000.
+    for (cursor, limit) in [(9990, 30), (9999, 100), (9900, 100)] {
+        let (status, _, body) =
+            send(s.req(Method::GET, &format!("/search?q=pomoc&cursor={cursor}&limit={limit}"))).await;
+        assert_eq!(status, StatusCode::OK, "cursor {cursor}, limit {limit}: {body}");
+        assert_eq!(body["next_cursor"], Value::Null);
+    }
     let (status, _, _) = send(s.req(Method::GET, "/search?q=pomoc")).await;
     assert_eq!(status, StatusCode::OK, "the server is alive");
 }
@@ -618,6 +623,26 @@ async fn unknown_query_parameters_do_not_fill_the_cache() {
     let (entries, bytes) = state.cache_usage();
     assert!(entries <= 2, "one entry per distinct answer, not per URL: {entries}");
     assert!(bytes < 64 * 1024, "{bytes} bytes");
+    // One item, many spellings of its id: one entry.
+    let item: Value =
+        client.get(format!("{base}/programmes/rowni-na-starcie")).send().await.unwrap().json().await.unwrap();
+    let id = item["id"].as_str().unwrap().parse::<witryna_core::Id>().unwrap().0;
+    let before = state.cache_usage().0;
+    for spelling in [
+        id.hyphenated().to_string(),
+        id.simple().to_string(),
+        id.braced().to_string(),
+        id.hyphenated().to_string().to_uppercase(),
+    ] {
+        let res = client.get(format!("{base}/programmes/{spelling}")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{spelling}");
+    }
+    assert_eq!(state.cache_usage().0, before + 1, "one entry for the item, however its id is spelled");
+    // A public list with a status filter is an answer of its own, never served for the list.
+    let drafts: Value = client.get(format!("{base}/news?status=draft")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(drafts["items"], json!([]));
+    let news: Value = client.get(format!("{base}/news")).send().await.unwrap().json().await.unwrap();
+    assert!(!news["items"].as_array().unwrap().is_empty(), "?status=draft did not poison the cached list");
     let long_tag = "t".repeat(51);
     let res = client.get(format!("{base}/news?tag={long_tag}")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "tags are at most 50 characters");

@@ -54,15 +54,9 @@ pub fn render(markdown: &str) -> String {
 }
 
 /// [`render`] on tokio's blocking pool: a long body never holds up the async workers that
-/// answer every other request.
-pub(crate) async fn render_blocking(markdown: String) -> String {
-    match tokio::task::spawn_blocking(move || render(&markdown)).await {
-        Ok(html) => html,
-        Err(e) => {
-            tracing::error!(error = %e, "rendering Markdown failed");
-            String::new()
-        }
-    }
+/// answer every other request. An error only if the rendering task failed (panicked).
+pub(crate) async fn render_blocking(markdown: String) -> Result<String, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(move || render(&markdown)).await
 }
 
 #[cfg(test)]

@@ -39,6 +39,12 @@ impl From<CmsError> for PageError {
     }
 }
 
+impl From<tokio::task::JoinError> for PageError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        PageError::Internal(format!("rendering Markdown: {e}"))
+    }
+}
+
 impl From<askama::Error> for PageError {
     fn from(e: askama::Error) -> Self {
         PageError::Internal(format!("template: {e}"))
@@ -637,7 +643,7 @@ pub(crate) async fn news_item(State(s): State<SiteState>, Path(slug): Path<Strin
             lead: n.lead.clone(),
             cover: n.cover.map(|c| CoverImage { src: c.src, alt: c.alt }),
             event,
-            body: render_blocking(n.body).await,
+            body: render_blocking(n.body).await?,
             tags: n.tags,
         };
         Ok(Rendered::Html(page.render()?))
@@ -721,8 +727,8 @@ pub(crate) async fn programme_item(
             period: period_text(&p),
             budget,
             indicators,
-            recruitment: render_blocking(p.recruitment.clone().unwrap_or_default()).await,
-            body: render_blocking(p.body.clone()).await,
+            recruitment: render_blocking(p.recruitment.clone().unwrap_or_default()).await?,
+            body: render_blocking(p.body.clone()).await?,
             p,
         };
         Ok(Rendered::Html(page.render()?))
@@ -843,7 +849,7 @@ pub(crate) async fn unit_item(State(s): State<SiteState>, Path(slug): Path<Strin
             badge,
             badge_class,
             next,
-            description: render_blocking(u.description.clone()).await,
+            description: render_blocking(u.description.clone()).await?,
             phones: u
                 .phones
                 .iter()
@@ -880,7 +886,7 @@ pub(crate) async fn page_item(State(s): State<SiteState>, Path(slug): Path<Strin
         let p = item.content;
         let page = StaticPage {
             layout: layout(&ctx, &p.title, &[(&p.title, "")], ""),
-            body: render_blocking(p.body).await,
+            body: render_blocking(p.body).await?,
             summary: p.summary,
             title: p.title,
         };
@@ -1079,7 +1085,7 @@ pub(crate) async fn search(
     };
     let query = query.trim().chars().take(SearchQuery::MAX_CHARS).collect::<String>();
     // Past the deepest page there is nothing to show: an empty page, not an error.
-    let past_the_end = offset.saturating_add(PAGE) > SearchQuery::MAX_DEPTH;
+    let past_the_end = offset >= SearchQuery::MAX_DEPTH;
     let page = match (query.is_empty(), offset) {
         (true, _) => "/szukaj".to_owned(),
         (false, 0) => format!("/szukaj?q={}", encode(&query)),
@@ -1235,7 +1241,7 @@ pub(crate) async fn atom(State(s): State<SiteState>, headers: HeaderMap) -> Resp
         );
         for n in news {
             let published = n.meta.publish_at.unwrap_or(n.meta.created_at);
-            let html = render_blocking(n.content.body).await;
+            let html = render_blocking(n.content.body).await?;
             xml.push_str(&format!(
                 "<entry>\n<title>{}</title>\n<id>urn:uuid:{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/aktualnosci/{}\"/>\n\
                  <published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<summary>{}</summary>\n\
