@@ -381,6 +381,14 @@ fn secrets(conn: &str, parsed: &ParsedConn) -> Vec<String> {
         found.push(setting.value.clone());
         found.extend(setting.extra.iter().cloned());
     }
+    // An unencoded `@` in a URL's password makes the URL parser split it (the first piece
+    // becomes part of the user name, which the server repeats in its errors): scrub the
+    // pieces too, when they are long enough not to blank out ordinary words.
+    let pieces: Vec<String> = found
+        .iter()
+        .flat_map(|s| s.split('@').filter(|p| p.len() >= 4 && p.len() < s.len()).map(str::to_owned))
+        .collect();
+    found.extend(pieces);
     found.retain(|s| !s.is_empty());
     // Longest first, so that no shorter secret leaves a piece of a longer one.
     found.sort_by_key(|s| std::cmp::Reverse(s.len()));
@@ -1115,6 +1123,13 @@ mod tests {
         let conn = "postgres://u:sekret@h/d?sslmode=sometimes";
         let Err(e) = prepare(conn, &redact(conn)) else { panic!("parsed") };
         assert!(e.to_string().contains("sslmode") && !e.to_string().contains("sekret"), "{e}");
+        // An unencoded `@` in a query password: the URL parser makes its first piece part of
+        // the user name, which the server then repeats ("role … does not exist").
+        let conn = "postgres://h/d?password=first-half@second-half";
+        let parsed = parse_conn(conn);
+        let secrets = secrets(conn, &parsed);
+        let echoed = scrub("role \"h/d?password=first-half\" does not exist".to_owned(), &secrets);
+        assert!(!echoed.contains("first-half"), "{echoed}");
     }
 
     #[test]
