@@ -52,6 +52,31 @@ pub fn is_safe_link(value: &str) -> bool {
     }
 }
 
+/// Whether a text holds a character [`is_forbidden_char`] refuses, scanning bytes: only a
+/// control byte, 0xC2 before 0x80–0x9F (C1), or a lead byte 0xEF/0xF0–0xF4 (the planes'
+/// noncharacters) can start one. A branch-free pass over 64-byte blocks (which the compiler
+/// vectorises) clears ordinary pages at memory speed; only a block with a suspect byte is
+/// looked at closely.
+pub fn contains_forbidden_char(text: &str) -> bool {
+    let suspect = |b: u8| {
+        u8::from(b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') | u8::from((b == 0x7F) | (b == 0xC2) | (b >= 0xEF))
+    };
+    let bytes = text.as_bytes();
+    bytes.chunks(64).enumerate().any(|(n, block)| {
+        block.iter().fold(0, |any, &b| any | suspect(b)) != 0
+            && block.iter().enumerate().any(|(j, &b)| {
+                let i = n * 64 + j;
+                match b {
+                    0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => true,
+                    0xC2 => bytes.get(i + 1).is_some_and(|next| (0x80..=0x9F).contains(next)),
+                    // A lead byte starts a character, so `i` is a boundary.
+                    0xEF..=0xF4 => text[i..].chars().next().is_some_and(is_forbidden_char),
+                    _ => false,
+                }
+            })
+    })
+}
+
 /// Checks content the way every write is checked: the type's own
 /// [`validate`](Content::validate), then every text in it — of every kind, built-in or an
 /// integrator's, field by field through its JSON form — for forbidden characters
@@ -325,6 +350,10 @@ mod tests {
         }
         for c in ['\t', '\n', '\r', ' ', 'ą', '\u{a0}', '\u{fffd}', '😀'] {
             assert!(!is_forbidden_char(c), "{:04X}", c as u32);
+            assert!(!contains_forbidden_char(&format!("a{c}b")), "{:04X}", c as u32);
+        }
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| is_forbidden_char(*c)) {
+            assert!(contains_forbidden_char(&format!("ą{c}b")), "the byte scan misses U+{:04X}", c as u32);
         }
         let mut errors = Vec::new();
         let value = serde_json::json!({"title": "A\u{1}B", "tags": ["ok", "a\u{1f}b"], "people": [{"role": "x\u{fffe}"}], "body": "a\tb\n"});

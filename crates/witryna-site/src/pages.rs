@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, Days, Utc, Weekday};
 use chrono_tz::Europe::Warsaw;
 use witryna_core::content::{AccessibilitySettings, Content, NewsArticle, Page, Programme, Unit};
 use witryna_core::office_hours::DayKind;
-use witryna_core::validate::is_forbidden_char;
+use witryna_core::validate::{contains_forbidden_char, is_forbidden_char};
 use witryna_core::{pl, slugs, Cms, CmsError, Item, OfficeHours, Query as CmsQuery, SlugLookup, View};
 
 use crate::markdown::render_blocking;
@@ -288,7 +288,7 @@ fn harden(h: &mut HeaderMap, html: bool) {
 /// [`is_forbidden_char`](witryna_core::validate::is_forbidden_char)) by U+FFFD: the last
 /// guard on output, for text that reached the store before validation refused them.
 fn scrub(text: String) -> String {
-    if text.chars().any(is_forbidden_char) {
+    if contains_forbidden_char(&text) {
         text.chars().map(|c| if is_forbidden_char(c) { '\u{FFFD}' } else { c }).collect()
     } else {
         text
