@@ -41,17 +41,20 @@ pub(crate) struct ConnectionLimits {
     pub(crate) trust_proxy: bool,
 }
 
-/// A request body that fails once its deadline has passed, however it trickles.
-struct DeadlineBody {
+/// A body passed through with what the connection layer watches: for a request body, a
+/// deadline after which it fails however it trickles; for a response body, the request's
+/// in-flight count, which ends when the body has been sent (or dropped).
+struct WatchedBody {
     inner: Body,
-    deadline: Pin<Box<tokio::time::Sleep>>,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    _in_flight: Option<InFlight>,
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error("the request body did not arrive within the body timeout")]
 struct BodyTimedOut;
 
-impl http_body::Body for DeadlineBody {
+impl http_body::Body for WatchedBody {
     type Data = Bytes;
     type Error = axum::Error;
 
@@ -64,7 +67,7 @@ impl http_body::Body for DeadlineBody {
         // client that trickles leaves the body pending most of the time, and then the
         // deadline counts.
         match Pin::new(&mut this.inner).poll_frame(cx) {
-            Poll::Pending if this.deadline.as_mut().poll(cx).is_ready() => {
+            Poll::Pending if this.deadline.as_mut().is_some_and(|d| d.as_mut().poll(cx).is_ready()) => {
                 Poll::Ready(Some(Err(axum::Error::new(BodyTimedOut))))
             }
             other => other,
@@ -207,32 +210,6 @@ impl Drop for InFlight {
     }
 }
 
-/// A response body that keeps its request counted as in flight until it is sent.
-struct CountedBody {
-    inner: Body,
-    _in_flight: InFlight,
-}
-
-impl http_body::Body for CountedBody {
-    type Data = Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
-        Pin::new(&mut self.inner).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.inner.size_hint()
-    }
-}
-
 /// Longest request target written to the log: a 64 KiB URL must not become a 64 KiB line.
 const LOGGED_TARGET: usize = 200;
 
@@ -314,7 +291,11 @@ pub(crate) async fn accept_loop(
         let service = tower::service_fn(move |request: Request<hyper::body::Incoming>| {
             let client = client_address(&request, peer, trust_proxy);
             let mut request = request.map(|body| {
-                Body::new(DeadlineBody { inner: Body::new(body), deadline: Box::pin(tokio::time::sleep(body_timeout)) })
+                Body::new(WatchedBody {
+                    inner: Body::new(body),
+                    deadline: Some(Box::pin(tokio::time::sleep(body_timeout))),
+                    _in_flight: None,
+                })
             });
             request.extensions_mut().insert(ConnectInfo(client));
             requests.request(id, true);
@@ -323,7 +304,7 @@ pub(crate) async fn accept_loop(
             async move {
                 let response = response.await?;
                 Ok::<_, std::convert::Infallible>(
-                    response.map(|inner| Body::new(CountedBody { inner, _in_flight: in_flight })),
+                    response.map(|inner| Body::new(WatchedBody { inner, deadline: None, _in_flight: Some(in_flight) })),
                 )
             }
         });
