@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -133,49 +134,65 @@ impl AcceptBackoff {
     }
 }
 
-/// One open connection: requests in flight, since when it is idle, and how to close it.
+/// Milliseconds on a process-wide monotonic clock (for idle times kept in atomics).
+fn now_ms() -> u64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// One open connection, shared by its task and the registry: requests in flight, since
+/// when it is idle, and how to close it. Requests touch only its atomics.
 struct Connection {
-    in_flight: usize,
-    idle_since: Instant,
-    evict: Arc<tokio::sync::Notify>,
+    in_flight: AtomicUsize,
+    idle_since_ms: AtomicU64,
+    evict: tokio::sync::Notify,
+}
+
+impl Connection {
+    fn request_starts(self: &Arc<Self>) -> InFlight {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(self.clone())
+    }
+}
+
+/// Ends a request's count however it ends (response body sent, or dropped).
+struct InFlight(Arc<Connection>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.idle_since_ms.store(now_ms(), Ordering::Relaxed);
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// The open connections, to find the one idle longest when every slot is taken.
 #[derive(Default)]
 struct Connections {
-    next: std::sync::atomic::AtomicU64,
-    open: Mutex<HashMap<u64, Connection>>,
+    next: AtomicU64,
+    open: Mutex<HashMap<u64, Arc<Connection>>>,
 }
 
 impl Connections {
     /// Idle time after which a connection may be closed to make room.
     const MIN_IDLE: Duration = Duration::from_secs(1);
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Connection>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<Connection>>> {
         self.open.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn add(&self) -> (u64, Arc<tokio::sync::Notify>) {
-        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let evict = Arc::new(tokio::sync::Notify::new());
-        self.lock().insert(id, Connection { in_flight: 0, idle_since: Instant::now(), evict: evict.clone() });
-        (id, evict)
+    fn add(&self) -> (u64, Arc<Connection>) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let connection = Arc::new(Connection {
+            in_flight: AtomicUsize::new(0),
+            idle_since_ms: AtomicU64::new(now_ms()),
+            evict: tokio::sync::Notify::new(),
+        });
+        self.lock().insert(id, connection.clone());
+        (id, connection)
     }
 
     fn remove(&self, id: u64) {
         self.lock().remove(&id);
-    }
-
-    /// A request starts (`true`) or ends on connection `id`.
-    fn request(&self, id: u64, starts: bool) {
-        if let Some(c) = self.lock().get_mut(&id) {
-            if starts {
-                c.in_flight += 1;
-            } else {
-                c.in_flight = c.in_flight.saturating_sub(1);
-                c.idle_since = Instant::now();
-            }
-        }
     }
 
     /// Closes the connection idle longest, if one has been idle at least
@@ -183,11 +200,13 @@ impl Connections {
     /// off); false when there is none.
     fn evict_longest_idle(&self) -> bool {
         let mut open = self.lock();
+        let latest = now_ms().saturating_sub(Self::MIN_IDLE.as_millis() as u64);
         let victim = open
             .iter()
-            .filter(|(_, c)| c.in_flight == 0 && c.idle_since.elapsed() >= Self::MIN_IDLE)
-            .min_by_key(|(_, c)| c.idle_since)
-            .map(|(id, _)| *id);
+            .map(|(id, c)| (*id, c.in_flight.load(Ordering::Relaxed), c.idle_since_ms.load(Ordering::Relaxed)))
+            .filter(|(_, in_flight, idle_since)| *in_flight == 0 && *idle_since <= latest)
+            .min_by_key(|(_, _, idle_since)| *idle_since)
+            .map(|(id, _, _)| id);
         match victim.and_then(|id| open.remove(&id)) {
             Some(c) => {
                 c.evict.notify_one();
@@ -195,18 +214,6 @@ impl Connections {
             }
             None => false,
         }
-    }
-}
-
-/// Ends a request's accounting however it ends (response body sent, or dropped).
-struct InFlight {
-    connections: Arc<Connections>,
-    id: u64,
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.connections.request(self.id, false);
     }
 }
 
@@ -284,22 +291,20 @@ pub(crate) async fn accept_loop(
             }
         };
         let Some(permit) = permit else { break };
-        let (id, evict) = connections.add();
+        let (id, this) = connections.add();
         let app = app.clone();
         let (body_timeout, trust_proxy) = (limits.body_timeout, limits.trust_proxy);
-        let requests = connections.clone();
+        let watched = this.clone();
         let service = tower::service_fn(move |request: Request<hyper::body::Incoming>| {
             let client = client_address(&request, peer, trust_proxy);
+            // A body that is already complete (most GETs) needs no deadline.
+            let empty = http_body::Body::is_end_stream(request.body());
             let mut request = request.map(|body| {
-                Body::new(WatchedBody {
-                    inner: Body::new(body),
-                    deadline: Some(Box::pin(tokio::time::sleep(body_timeout))),
-                    _in_flight: None,
-                })
+                let deadline = (!empty).then(|| Box::pin(tokio::time::sleep(body_timeout)));
+                Body::new(WatchedBody { inner: Body::new(body), deadline, _in_flight: None })
             });
             request.extensions_mut().insert(ConnectInfo(client));
-            requests.request(id, true);
-            let in_flight = InFlight { connections: requests.clone(), id };
+            let in_flight = watched.request_starts();
             let response = app.clone().oneshot(request);
             async move {
                 let response = response.await?;
@@ -317,7 +322,7 @@ pub(crate) async fn accept_loop(
                         tracing::debug!(error = %e, "connection ended");
                     }
                 }
-                _ = evict.notified() => tracing::debug!("idle connection closed to make room"),
+                _ = this.evict.notified() => tracing::debug!("idle connection closed to make room"),
             }
             connections.remove(id);
             drop(permit);
