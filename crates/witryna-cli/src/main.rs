@@ -59,8 +59,8 @@ enum Command {
         /// and `X-Forwarded-Proto: https` for `Secure` cookies. Only behind a proxy that sets them.
         #[arg(long)]
         trust_proxy: bool,
-        /// Most connections open at once; more wait in the kernel's backlog (keep it well
-        /// under `ulimit -n`).
+        /// Most connections open at once (keep it well under `ulimit -n`); when all are
+        /// taken, the one idle longest makes room for a new client.
         #[arg(long, default_value_t = 512)]
         max_connections: usize,
         /// Largest request body in bytes.
@@ -108,34 +108,30 @@ enum Command {
     Reindex,
 }
 
+/// `value` as an http(s) URI with a host and no user info, query or fragment.
+fn http_uri(value: &str) -> Option<axum::http::Uri> {
+    let uri: axum::http::Uri = value.parse().ok()?;
+    let ok = matches!(uri.scheme_str(), Some("http" | "https"))
+        && uri.authority().is_some_and(|a| !a.host().is_empty() && !a.as_str().contains('@'))
+        && uri.query().is_none()
+        && !value.contains('#');
+    ok.then_some(uri)
+}
+
 /// A CORS origin: `*`, or `scheme://host[:port]` with nothing after.
 fn parse_origin(value: &str) -> Result<String, String> {
-    if value == "*" {
-        return Ok(value.to_owned());
-    }
-    let uri: axum::http::Uri = value.parse().map_err(|e| format!("{value:?} is not an origin: {e}"))?;
-    let exact = matches!(uri.scheme_str(), Some("http" | "https"))
-        && uri.authority().is_some()
-        && uri.path_and_query().is_none_or(|p| p.as_str().is_empty() || p.as_str() == "/")
-        && !value.ends_with('/');
-    if exact {
-        Ok(value.to_owned())
-    } else {
-        Err(format!("{value:?} is not an origin like https://mops.example.pl (scheme and host, no path), nor *"))
+    match http_uri(value) {
+        _ if value == "*" => Ok(value.to_owned()),
+        Some(uri) if uri.path() == "/" && !value.ends_with('/') => Ok(value.to_owned()),
+        _ => Err(format!("{value:?} is not an origin like https://mops.example.pl (scheme and host, no path), nor *")),
     }
 }
 
 /// A public URL: http(s), a host, no query or fragment; a trailing `/` is dropped.
 fn parse_public_url(value: &str) -> Result<String, String> {
-    let uri: axum::http::Uri = value.parse().map_err(|e| format!("{value:?} is not a URL: {e}"))?;
-    let ok = matches!(uri.scheme_str(), Some("http" | "https"))
-        && uri.authority().is_some_and(|a| !a.host().is_empty() && !a.as_str().contains('@'))
-        && uri.query().is_none()
-        && !value.contains('#');
-    if ok {
-        Ok(value.trim_end_matches('/').to_owned())
-    } else {
-        Err(format!("{value:?} is not a public URL like https://mops.example.pl"))
+    match http_uri(value) {
+        Some(_) => Ok(value.trim_end_matches('/').to_owned()),
+        None => Err(format!("{value:?} is not a public URL like https://mops.example.pl")),
     }
 }
 

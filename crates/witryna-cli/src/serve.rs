@@ -6,9 +6,9 @@
 //!   (hyper-util's auto builder first waits, without a timer, for bytes to tell HTTP/1
 //!   from HTTP/2; HTTP/1 alone starts hyper's header timer at once.)
 //! - At most `max_connections` are open. When all are taken, a new client takes the place
-//!   of the connection that has been idle longest (no request in flight), so silent sockets
-//!   cannot make visitors wait; only when every connection is busy does it wait in the
-//!   kernel's backlog.
+//!   of the connection that has been idle longest (nothing in flight for at least 1 s), so
+//!   silent sockets cannot make visitors wait; only while none qualifies does it wait in
+//!   the kernel's backlog.
 //! - Accept errors (EMFILE and the like) back off up to 1 s and are logged at most every
 //!   10 s with a count, instead of spinning and flooding the log.
 //! - A request body must arrive whole within the body timeout, counted from the request
@@ -197,8 +197,8 @@ impl Connections {
 
     /// Closes the connection idle longest, if one has been idle at least
     /// [`Connections::MIN_IDLE`] (a client whose request is still on its way is not cut
-    /// off); false when there is none.
-    fn evict_longest_idle(&self) -> bool {
+    /// off).
+    fn evict_longest_idle(&self) {
         let mut open = self.lock();
         let latest = now_ms().saturating_sub(Self::MIN_IDLE.as_millis() as u64);
         let victim = open
@@ -207,12 +207,8 @@ impl Connections {
             .filter(|(_, in_flight, idle_since)| *in_flight == 0 && *idle_since <= latest)
             .min_by_key(|(_, _, idle_since)| *idle_since)
             .map(|(id, _, _)| id);
-        match victim.and_then(|id| open.remove(&id)) {
-            Some(c) => {
-                c.evict.notify_one();
-                true
-            }
-            None => false,
+        if let Some(c) = victim.and_then(|id| open.remove(&id)) {
+            c.evict.notify_one();
         }
     }
 }

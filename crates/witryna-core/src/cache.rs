@@ -26,8 +26,13 @@ pub struct Cached<V> {
     made: Instant,
 }
 
-/// Bytes an entry costs beside its key and body (map slot, ETag, bookkeeping).
+/// Bytes an entry costs beside its key, ETag and body (map slot, bookkeeping).
 const ENTRY_OVERHEAD: usize = 128;
+
+/// What an entry counts against the byte budget.
+fn cost(key: &str, etag: &str, body: &impl AsRef<[u8]>) -> usize {
+    key.len() + etag.len() + body.as_ref().len() + ENTRY_OVERHEAD
+}
 
 #[derive(Debug)]
 struct Entries<V> {
@@ -74,7 +79,7 @@ impl<V: Clone + AsRef<[u8]>> ResponseCache<V> {
     /// so a write racing with the rendering leaves the entry stale). An entry bigger than
     /// the whole budget is not kept.
     pub fn put(&self, key: String, generation: u64, etag: String, body: V) {
-        let cost = key.len() + body.as_ref().len() + etag.len() + ENTRY_OVERHEAD;
+        let cost = cost(&key, &etag, &body);
         if !self.enabled() || cost > self.max_bytes {
             return;
         }
@@ -109,7 +114,7 @@ impl<V: Clone + AsRef<[u8]>> ResponseCache<V> {
     }
 
     fn cost_of(key: &str, c: &Cached<V>) -> usize {
-        key.len() + c.body.as_ref().len() + c.etag.len() + ENTRY_OVERHEAD
+        cost(key, &c.etag, &c.body)
     }
 
     fn evict_stale(&self, entries: &mut Entries<V>) {

@@ -98,9 +98,17 @@ impl SiteState {
     }
 
     /// State with a configuration.
-    pub fn with_config(cms: Cms, config: SiteConfig) -> Self {
+    pub fn with_config(cms: Cms, mut config: SiteConfig) -> Self {
         let cache = Arc::new(ResponseCache::new(config.cache_entries, config.cache_bytes, config.cache_ttl));
+        // Normalised once: links are `{base}/path`.
+        config.public_url = config.public_url.map(|u| u.trim_end_matches('/').to_owned());
         Self { cms, config: Arc::new(config), cache }
+    }
+
+    /// The public URL without a trailing `/`; empty when none is configured (links then
+    /// stay relative).
+    pub(crate) fn base_url(&self) -> &str {
+        self.config.public_url.as_deref().unwrap_or_default()
     }
 
     /// Entries and bytes held by the page cache now.

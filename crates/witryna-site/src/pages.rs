@@ -150,7 +150,7 @@ fn change_href(ctx: &Ctx, key: &str, value: &str) -> String {
 async fn context(s: &SiteState, headers: &HeaderMap, path: String) -> Result<Ctx, PageError> {
     let settings = s.cms.singleton::<AccessibilitySettings>().await?.map(|i| i.content);
     let visitor = Visitor::from_headers(headers, font_steps(&settings).len());
-    let base_url = s.config.public_url.as_deref().unwrap_or_default().trim_end_matches('/').to_owned();
+    let base_url = s.base_url().to_owned();
     Ok(Ctx { settings, visitor, base_url, path, now: s.cms.now() })
 }
 
@@ -1266,7 +1266,7 @@ pub(crate) async fn atom(State(s): State<SiteState>, headers: HeaderMap) -> Resp
 pub(crate) async fn sitemap(State(s): State<SiteState>) -> Response {
     let state = s.clone();
     generated(&s, "/sitemap.xml", "application/xml; charset=utf-8", || async move {
-        let base = xml_escape(state.config.public_url.as_deref().unwrap_or_default().trim_end_matches('/'));
+        let base = xml_escape(state.base_url());
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
@@ -1284,7 +1284,7 @@ pub(crate) async fn sitemap(State(s): State<SiteState>) -> Response {
 }
 
 pub(crate) async fn robots(State(s): State<SiteState>) -> Response {
-    let base = s.config.public_url.as_deref().unwrap_or_default().trim_end_matches('/').to_owned();
+    let base = s.base_url().to_owned();
     generated(&s, "/robots.txt", "text/plain; charset=utf-8", || async move {
         Ok(format!("User-agent: *\nDisallow: /ustawienia/\nDisallow: /api/\nSitemap: {base}/sitemap.xml\n"))
     })
