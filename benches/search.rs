@@ -16,7 +16,7 @@ use divan::Bencher;
 use tokio::runtime::Runtime;
 use witryna::content::NewsArticle;
 use witryna::search::{SearchIndex, SearchQuery};
-use witryna::{Content, Id, MemoryStore, Meta, Record, Status, Store};
+use witryna::{Content, DerivedIndex, Id, Kinds, MemoryStore, Meta, Record, Status, Store};
 use witryna_search::TantivyIndex;
 
 const DOCS: usize = 100_000;
@@ -99,7 +99,7 @@ fn fixture() -> &'static Fixture {
                 store.put(Record { meta, body: serde_json::to_string(&news).expect("json") }).await.expect("put");
             }
             let started = Instant::now();
-            let read = index.rebuild(&*store, &|_| {}).await.expect("rebuild");
+            let read = index.rebuild(&*store, &Kinds::builtin(), &|_| {}).await.expect("rebuild");
             let secs = started.elapsed().as_secs_f64();
             println!(
                 "indexed {read} documents in {secs:.1} s ({:.0} documents/s, read from a MemoryStore and committed once); \

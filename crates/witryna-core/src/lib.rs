@@ -8,6 +8,7 @@
 //! - exact values: [`Money`] in grosze, office hours in Europe/Warsaw with Polish
 //!   public holidays, slugs through one function ([`slugs::slugify`]);
 //! - the [`Store`] trait that backends implement, and [`MemoryStore`];
+//! - the registry of content kinds ([`Kinds`]) that every frontend loops over;
 //! - the [`Cms`] service: slugs, draft → published → archived, scheduled publishing,
 //!   revisions, queries with cursor pagination, and change events;
 //! - the demo content built from real MOPS pages ([`demo`]);
@@ -33,7 +34,9 @@ pub mod cache;
 pub mod cms;
 pub mod content;
 pub mod demo;
+pub mod events;
 pub mod holidays;
+pub mod kinds;
 pub mod money;
 pub mod office_hours;
 pub mod pl;
@@ -46,10 +49,12 @@ pub mod testing;
 pub mod validate;
 
 pub use cms::{
-    Change, ChangeEvent, Clock, Cms, CmsError, CreateOptions, Item, ItemPage, ManualClock, Query, RecordList,
-    RecordLookup, SlugLookup, SystemClock, View,
+    Clock, Cms, CmsError, CreateOptions, Item, ItemPage, ManualClock, Query, RecordList, RecordLookup, SlugLookup,
+    Step, SystemClock, View,
 };
 pub use content::Content;
+pub use events::{Change, ChangeEvent, DerivedIndex};
+pub use kinds::{Checked, Kind, KindSpec, Kinds, Labels};
 pub use money::{Money, MoneyError};
 pub use office_hours::{DateException, Interval, OfficeHours, WeeklySchedule};
 pub use record::{Id, Meta, Record, Status};

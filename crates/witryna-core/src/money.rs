@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 ///
 /// Serialized as the integer number of grosze (`151583074` for 1 515 830,74 zł), so JSON
 /// clients never round. Displayed and parsed in the Polish form `1 515 830,74 zł`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 

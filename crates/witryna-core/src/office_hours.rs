@@ -71,7 +71,6 @@ impl Serialize for Interval {
     }
 }
 
-#[cfg(feature = "schema")]
 impl schemars::JsonSchema for Interval {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Interval".into()
@@ -94,8 +93,7 @@ impl<'de> Deserialize<'de> for Interval {
 }
 
 /// Opening intervals for each day of the week.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct WeeklySchedule {
@@ -144,8 +142,7 @@ impl WeeklySchedule {
 }
 
 /// Hours that differ from the weekly schedule on one date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DateException {
     /// The local date.
@@ -163,8 +160,7 @@ fn default_true() -> bool {
 }
 
 /// When a unit is open: weekly intervals, dated exceptions, public holidays.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfficeHours {
     /// The regular week.

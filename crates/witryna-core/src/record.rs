@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Identifier of a content item: a UUID v7, so ids sort roughly by creation time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Id(pub uuid::Uuid);
 
@@ -50,8 +49,7 @@ impl FromStr for Id {
 }
 
 /// Where an item is in the editorial workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Being written; only editors see it.
@@ -105,8 +103,7 @@ impl FromStr for Status {
 }
 
 /// The metadata of an item: everything but its content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Meta {
     /// Stable identifier.
     pub id: Id,
@@ -122,15 +119,15 @@ pub struct Meta {
     pub status: Status,
     /// When it is (or was, or will be) public; set while published or archived.
     #[serde(with = "instant::optional")]
-    #[cfg_attr(feature = "schema", schemars(with = "Option<DateTime<Utc>>"))]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub publish_at: Option<DateTime<Utc>>,
     /// When it was created.
     #[serde(with = "instant")]
-    #[cfg_attr(feature = "schema", schemars(with = "DateTime<Utc>"))]
+    #[schemars(with = "DateTime<Utc>")]
     pub created_at: DateTime<Utc>,
     /// When its last version was written.
     #[serde(with = "instant")]
-    #[cfg_attr(feature = "schema", schemars(with = "DateTime<Utc>"))]
+    #[schemars(with = "DateTime<Utc>")]
     pub updated_at: DateTime<Utc>,
     /// Version, 1 on creation, +1 on every change.
     pub version: u64,
@@ -151,8 +148,7 @@ impl Meta {
 }
 
 /// One version of one item as the store keeps it: metadata plus the content as JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Record {
     /// Metadata.
     pub meta: Meta,

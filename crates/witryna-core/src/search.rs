@@ -1,13 +1,12 @@
-//! The search contract: a derived full-text index that the [`Cms`](crate::Cms) keeps
+//! The search contract: a full-text [`DerivedIndex`] that the [`Cms`](crate::Cms) keeps
 //! current with every committed write and can rebuild from the store.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::cms::ChangeEvent;
+use crate::events::DerivedIndex;
 use crate::record::Id;
-use crate::store::Store;
 
 /// A search query.
 #[derive(Debug, Clone, Default)]
@@ -39,8 +38,7 @@ impl SearchQuery {
 }
 
 /// One found item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SearchHit {
     /// The item.
     pub id: Id,
@@ -59,8 +57,7 @@ pub struct SearchHit {
 }
 
 /// A page of hits.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SearchResults {
     /// Hits, best first.
     pub items: Vec<SearchHit>,
@@ -75,25 +72,18 @@ pub struct SearchResults {
 #[error("search index: {0}")]
 pub struct SearchError(pub String);
 
-/// A full-text index derived from the store.
+/// A full-text index derived from the store, kept current by the Cms as a
+/// [`DerivedIndex`].
 ///
 /// # Contract
-/// - `apply` is called by the Cms after every committed write, before the write returns:
-///   a published item is searchable, and an unpublished, archived or deleted one gone,
-///   when `apply` returns. Only published items are indexed.
+/// - Only published items of kinds with search parts ([`Kind::search_parts`]) are indexed:
+///   a published item is searchable, and an unpublished, archived or deleted one gone, when
+///   `apply` returns.
 /// - `search` finds only items whose publish time is at or before `now`.
-/// - `rebuild` replaces the index with what the store holds.
+///
+/// [`Kind::search_parts`]: crate::kinds::Kind::search_parts
 #[async_trait]
-pub trait SearchIndex: Send + Sync + 'static {
-    /// Applies one committed change.
-    async fn apply(&self, event: &ChangeEvent) -> Result<(), SearchError>;
-
-    /// Removes an item (e.g. deleted by another server sharing the store).
-    async fn remove(&self, id: Id) -> Result<(), SearchError>;
-
+pub trait SearchIndex: DerivedIndex {
     /// Runs a query as the public sees the site at `now`.
     async fn search(&self, query: &SearchQuery, now: DateTime<Utc>) -> Result<SearchResults, SearchError>;
-
-    /// Rebuilds the index from the store; `progress` gets the number of items read so far.
-    async fn rebuild(&self, store: &dyn Store, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64, SearchError>;
 }

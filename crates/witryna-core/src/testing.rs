@@ -17,8 +17,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use crate::cms::{Change, Cms, CmsError, CreateOptions, ManualClock, Query, SlugLookup, View};
+use crate::cms::{Cms, CmsError, CreateOptions, ManualClock, Query, SlugLookup, View};
 use crate::content::{NewsArticle, Page};
+use crate::events::{Change, ChangeEvent, DerivedError, DerivedIndex};
+use crate::kinds::Kinds;
 use crate::record::{Id, Status};
 use crate::store::{DynStore, ListQuery, MemoryStore, StoreError};
 
@@ -59,7 +61,8 @@ macro_rules! store_conformance_tests {
             failed_writes_leave_nothing, revisions_and_restore, workflow_visibility,
             scheduled_publishing, list_filters_and_order, pagination_under_inserts,
             concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop,
-            history_import_and_all_items);
+            history_import_and_all_items, reads_while_deleting, slug_races_name_the_owner,
+            racing_deletes_are_not_found, dropped_writes_still_notify);
     };
     (optional: $harness:expr) => {
         $crate::store_conformance_tests!(@optional $harness;
@@ -67,7 +70,8 @@ macro_rules! store_conformance_tests {
             failed_writes_leave_nothing, revisions_and_restore, workflow_visibility,
             scheduled_publishing, list_filters_and_order, pagination_under_inserts,
             concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop,
-            history_import_and_all_items);
+            history_import_and_all_items, reads_while_deleting, slug_races_name_the_owner,
+            racing_deletes_are_not_found, dropped_writes_still_notify);
     };
     (@optional $harness:expr; $($check:ident),* $(,)?) => {
         $(
@@ -506,8 +510,8 @@ pub async fn events_follow_commits(h: &dyn Harness) {
     cms.delete(id, 7).await.unwrap();
     let mut got = Vec::new();
     while let Ok(e) = rx.try_recv() {
-        assert_eq!(e.meta.id, id);
-        got.push((e.change, e.meta.version));
+        assert_eq!(e.id, id);
+        got.push((e.change, e.meta.expect("local changes carry the metadata").version));
     }
     assert_eq!(
         got,
@@ -599,4 +603,236 @@ pub async fn history_import_and_all_items(h: &dyn Harness) {
 #[cfg(test)]
 mod memory {
     crate::store_conformance_tests!(super::MemoryHarness);
+}
+
+/// Read consistency: lists and slug lookups running while another task deletes (and
+/// rewrites) items never fail with `Corrupt` and never return an item that does not match
+/// the query — a deleted item is simply absent.
+pub async fn reads_while_deleting(h: &dyn Harness) {
+    let (cms, clock) = cms_at(h).await;
+    let rounds = 40;
+    let mut ids = Vec::new();
+    for i in 0..rounds {
+        ids.push(published_news(&cms, &format!("Komunikat {i}"), &["kis"], t0() - Duration::minutes(i)).await);
+    }
+    clock.advance(Duration::hours(1));
+    let deleter = {
+        let cms = cms.clone();
+        tokio::spawn(async move {
+            for id in ids {
+                let item = cms.get::<NewsArticle>(id).await.unwrap();
+                // A rewrite moves the item in the lists, then the delete removes it.
+                let meta = cms.publish(id, item.meta.version, Some(t0() - Duration::days(1))).await.unwrap();
+                cms.delete(id, meta.version).await.unwrap();
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let mut reads = 0;
+    while !deleter.is_finished() || reads == 0 {
+        for tag in [None, Some("kis".to_owned())] {
+            let q = Query { tag: tag.clone(), limit: Some(7), view: View::Public, ..Query::default() };
+            let page = cms.list::<NewsArticle>(q).await.unwrap_or_else(|e| panic!("list while deleting: {e:?}"));
+            for item in &page.items {
+                assert!(item.meta.is_public_at(cms.now()), "a listed item matches the query");
+            }
+        }
+        for i in 0..rounds {
+            let slug = format!("komunikat-{i}");
+            match cms.find::<NewsArticle>(&slug, View::Editor).await {
+                Ok(_) | Err(CmsError::SlugNotFound { .. }) => {}
+                Err(e) => panic!("slug lookup while deleting: {e:?}"),
+            }
+        }
+        reads += 1;
+    }
+    deleter.await.unwrap();
+    let left = cms.list::<NewsArticle>(Query { view: View::Editor, ..Query::default() }).await.unwrap();
+    assert!(left.items.is_empty(), "every item deleted: {:?}", titles(&left.items));
+}
+
+/// Two writers racing for one slug: one wins, the other gets `SlugTaken` naming the
+/// winner, and nothing of the loser is written.
+pub async fn slug_races_name_the_owner(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    for round in 0..10 {
+        let a = cms.create(page(&format!("Wyścig {round} a"), "x")).await.unwrap();
+        let b = cms.create(page(&format!("Wyścig {round} b"), "x")).await.unwrap();
+        let wanted = format!("wyscig-{round}");
+        let mut writes = Vec::new();
+        for item in [&a, &b] {
+            let mut record = cms.store().get(item.meta.id).await.unwrap().unwrap();
+            record.meta.previous_slugs.push(std::mem::replace(&mut record.meta.slug, wanted.clone()));
+            record.meta.version += 1;
+            writes.push(record);
+        }
+        let second = writes.pop().unwrap();
+        let first = writes.pop().unwrap();
+        let (ra, rb) = tokio::join!(cms.store().put(first), cms.store().put(second));
+        let (winner, loser, err) = match (ra, rb) {
+            (Ok(()), Err(e)) => (a.meta.id, b.meta.id, e),
+            (Err(e), Ok(())) => (b.meta.id, a.meta.id, e),
+            other => panic!("exactly one writer wins a slug: {other:?}"),
+        };
+        match err {
+            StoreError::SlugTaken { owner, slug, .. } => {
+                assert_eq!((owner, slug.as_str()), (winner, wanted.as_str()), "the error names the real owner");
+            }
+            other => panic!("expected SlugTaken, got {other:?}"),
+        }
+        assert_eq!(cms.store().get(loser).await.unwrap().unwrap().meta.version, 1, "the loser wrote nothing");
+    }
+}
+
+/// Two deletes racing for one item: one succeeds, the other is `NotFound` or `Conflict`
+/// (a client's 404 or 412), never a store failure.
+pub async fn racing_deletes_are_not_found(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    for round in 0..10 {
+        let item = cms.create(page(&format!("Do usunięcia {round}"), "x")).await.unwrap();
+        let (a, b) = tokio::join!(cms.delete(item.meta.id, 1), cms.delete(item.meta.id, 1));
+        let ok = [&a, &b].iter().filter(|r| r.is_ok()).count();
+        assert_eq!(ok, 1, "one delete wins: {a:?} {b:?}");
+        for r in [a, b] {
+            assert!(
+                matches!(r, Ok(()) | Err(CmsError::NotFound { .. } | CmsError::Conflict { .. })),
+                "the loser is told the item is gone: {r:?}"
+            );
+        }
+        let record = cms.store().get(item.meta.id).await.unwrap();
+        assert!(record.is_none());
+        let stale = crate::Record { meta: item.meta.clone(), body: "{}".into() };
+        assert!(matches!(cms.delete_record(stale, None).await, Err(CmsError::NotFound { .. })));
+    }
+}
+
+/// Counts the changes it is told of, per item.
+#[derive(Default)]
+struct CountingIndex(std::sync::Mutex<Vec<ChangeEvent>>);
+
+#[async_trait]
+impl DerivedIndex for CountingIndex {
+    async fn apply(&self, event: &ChangeEvent, _: &Kinds) -> Result<(), DerivedError> {
+        // A real index awaits (its own I/O): a caller that gives up here must not lose it.
+        tokio::task::yield_now().await;
+        self.0.lock().unwrap().push(event.clone());
+        Ok(())
+    }
+
+    async fn rebuild(
+        &self,
+        _: &dyn crate::Store,
+        _: &Kinds,
+        _: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64, DerivedError> {
+        Ok(0)
+    }
+}
+
+/// A write whose caller stops waiting (a client that hung up mid-request) still tells
+/// the derived indexes of its change once it commits: every committed version has its
+/// event, none is missed.
+pub async fn dropped_writes_still_notify(h: &dyn Harness) {
+    let index = Arc::new(CountingIndex::default());
+    let (cms, _) = cms_at(h).await;
+    let cms = cms.with_derived(index.clone());
+    let item = cms.create(page("Porzucone zapisy", "0")).await.unwrap();
+    let id = item.meta.id;
+    for round in 0..30u32 {
+        let current = cms.get::<Page>(id).await.unwrap().meta.version;
+        let write = cms.update(id, current, page("Porzucone zapisy", &round.to_string()));
+        // Give up on the write at a different point each round: before, during or after
+        // the store commits.
+        let mut write = Box::pin(write);
+        for _ in 0..round % 5 {
+            if futures_poll_once(write.as_mut()).await.is_some() {
+                break;
+            }
+        }
+        drop(write);
+    }
+    // Let the writes that were under way finish.
+    let mut committed = 0;
+    for _ in 0..200 {
+        committed = cms.store().revisions(id).await.unwrap().len();
+        let seen = index.0.lock().unwrap().len();
+        if seen == committed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let seen: Vec<u64> = index.0.lock().unwrap().iter().filter_map(|e| e.meta.as_ref().map(|m| m.version)).collect();
+    assert_eq!(seen, (1..=committed as u64).collect::<Vec<_>>(), "one event per committed version, in order");
+}
+
+/// Polls a future once: `Some` when it finished.
+async fn futures_poll_once<F: std::future::Future + Unpin>(mut f: F) -> Option<F::Output> {
+    std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(match std::pin::Pin::new(&mut f).poll(cx) {
+            std::task::Poll::Ready(v) => Some(v),
+            std::task::Poll::Pending => None,
+        })
+    })
+    .await
+}
+
+/// An integrator's own kind for frontends' tests: a job offer („Oferta pracy”) with a
+/// Markdown field, a date and money — registered by [`kinds_with_job_offer`]. (The worked
+/// example for integrators is `examples/custom_content.rs`.)
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobOffer {
+    /// Stanowisko.
+    pub position: String,
+    /// Komórka, która zatrudnia.
+    pub unit: String,
+    /// Opis stanowiska, CommonMark.
+    pub description: String,
+    /// Termin składania dokumentów.
+    pub apply_by: chrono::NaiveDate,
+    /// Wynagrodzenie od (brutto), gdy podane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salary_from: Option<crate::Money>,
+}
+
+impl JobOffer {
+    /// Its registry line: `/api/v1/job-offers`, the site's `/oferty-pracy`.
+    pub const SPEC: crate::KindSpec = crate::KindSpec {
+        api_segment: "job-offers",
+        site_section: "/oferty-pracy",
+        labels: crate::Labels { singular: "Oferta pracy", plural: "Oferty pracy", add_new: "Dodaj ofertę pracy" },
+    };
+}
+
+impl crate::Content for JobOffer {
+    const KIND: &'static str = "job-offer";
+
+    fn title(&self) -> &str {
+        &self.position
+    }
+
+    fn validate(&self) -> Result<(), crate::ValidationErrors> {
+        let mut v = crate::validate::Validator::new();
+        v.text("position", &self.position, 200);
+        v.text("unit", &self.unit, 200);
+        v.markdown("description", &self.description, 20_000, true);
+        if self.salary_from.is_some_and(|m| m.grosze() <= 0) {
+            v.error("salary_from", "not_positive", "must be above zero");
+        }
+        v.finish()
+    }
+
+    fn search_parts(&self) -> crate::content::SearchParts {
+        crate::content::SearchParts {
+            title: self.position.clone(),
+            lead: self.unit.clone(),
+            body: crate::content::plain_text(&self.description),
+            tags: Vec::new(),
+        }
+    }
+}
+
+/// The built-in kinds and the [`JobOffer`].
+pub fn kinds_with_job_offer() -> Kinds {
+    Kinds::builtin().with::<JobOffer>(JobOffer::SPEC)
 }

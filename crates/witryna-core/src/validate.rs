@@ -130,9 +130,50 @@ fn forbidden_chars(value: &serde_json::Value, path: &mut String, errors: &mut Ve
     }
 }
 
+/// Why JSON could not be read as a type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Not JSON at all (syntax, truncation, trailing characters): the whole text is wrong.
+    Malformed(String),
+    /// JSON of the wrong shape: an unknown, missing or mistyped field, named by its path.
+    Shape(FieldError),
+}
+
+/// Reads JSON as `T`, naming the failing field. Syntax is checked over the whole text
+/// first, so a truncated body is `Malformed` even when a wrong field comes before the cut.
+pub fn decode_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.classify() != serde_json::error::Category::Data {
+            return DecodeError::Malformed(inner.to_string());
+        }
+        let message = inner.to_string();
+        let code = if message.starts_with("unknown field") {
+            "unknown_field"
+        } else if message.starts_with("missing field") {
+            "missing_field"
+        } else {
+            "invalid_value"
+        };
+        let path = if path == "." { String::new() } else { path };
+        // serde names a missing field in the message, not the path: add it.
+        let path = match (code, message.split('`').nth(1)) {
+            ("missing_field", Some(name)) if path.is_empty() => name.to_owned(),
+            ("missing_field", Some(name)) => format!("{path}.{name}"),
+            _ => path,
+        };
+        // serde_json appends " at line 1 column 7"; the path says where.
+        let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
+        DecodeError::Shape(FieldError { path, code, message })
+    })?;
+    Ok(value)
+}
+
 /// One failing field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FieldError {
     /// Path of the field, e.g. `budget.co_financing` or `indicators[2].label`.
     pub path: String,
@@ -143,8 +184,7 @@ pub struct FieldError {
 }
 
 /// All failing fields of one value. Never empty when returned as an error.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, thiserror::Error)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, thiserror::Error, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct ValidationErrors(pub Vec<FieldError>);
 

@@ -24,7 +24,6 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::config::SslMode;
-use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Transaction};
 use tokio_postgres_rustls::MakeRustlsConnect;
 use witryna_core::record::{Id, Record};
@@ -733,38 +732,42 @@ impl PgStore {
             .await
             .map_err(backend)?;
         for slug in &slugs {
-            let owner = tx
-                .query_opt(
-                    "SELECT id FROM slugs WHERE kind = $1 AND locale = $2 AND slug = $3",
-                    &[&m.kind, &m.locale, slug],
-                )
-                .await
-                .map_err(backend)?
-                .map(|r| r.get::<_, uuid::Uuid>(0));
             let taken = |owner: uuid::Uuid| StoreError::SlugTaken {
                 kind: m.kind.clone(),
                 locale: m.locale.clone(),
                 slug: (*slug).to_owned(),
                 owner: Id(owner),
             };
-            match owner {
-                Some(o) if o == id => {}
-                Some(o) => return Err(taken(o)),
-                None => {
-                    let inserted = tx
-                        .execute(
-                            "INSERT INTO slugs (kind, locale, slug, id) VALUES ($1, $2, $3, $4)",
-                            &[&m.kind, &m.locale, slug, &id],
-                        )
-                        .await;
-                    if let Err(e) = inserted {
-                        // Another transaction took the slug between the check and the insert.
-                        return Err(if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-                            taken(uuid::Uuid::nil())
-                        } else {
-                            backend(e)
-                        });
-                    }
+            // `ON CONFLICT DO NOTHING` waits for a transaction that is inserting the same
+            // slug: if that one commits, nothing is inserted here, and the next statement
+            // (a new snapshot under READ COMMITTED) reads the committed owner — a lost
+            // race names the real owner. An owner that is deleted between the two
+            // statements freed the slug: try again.
+            let mut attempts = 0;
+            loop {
+                let inserted = tx
+                    .execute(
+                        "INSERT INTO slugs (kind, locale, slug, id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                        &[&m.kind, &m.locale, slug, &id],
+                    )
+                    .await
+                    .map_err(backend)?;
+                if inserted == 1 {
+                    break;
+                }
+                let owner = tx
+                    .query_opt(
+                        "SELECT id FROM slugs WHERE kind = $1 AND locale = $2 AND slug = $3",
+                        &[&m.kind, &m.locale, slug],
+                    )
+                    .await
+                    .map_err(backend)?
+                    .map(|r| r.get::<_, uuid::Uuid>(0));
+                match owner {
+                    Some(o) if o == id => break,
+                    Some(o) => return Err(taken(o)),
+                    None if attempts < 10 => attempts += 1,
+                    None => return Err(backend(std::io::Error::other(format!("slug {slug:?} keeps changing owner")))),
                 }
             }
         }

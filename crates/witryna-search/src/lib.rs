@@ -1,8 +1,9 @@
 //! # witryna-search
 //!
 //! Polish-aware full-text search for Witryna on [tantivy]: a derived index of the
-//! published news, programmes, units and pages, kept current by the [`Cms`] (every write
-//! is applied before it returns) and rebuildable from the store at any time.
+//! published items of every searched kind in the registry (news, programmes, units, pages,
+//! an integrator's own), kept current by the [`Cms`] (every write is applied before it
+//! returns) and rebuildable from the store at any time.
 //!
 //! ```no_run
 //! # async fn run(store: witryna_core::DynStore) -> Result<(), Box<dyn std::error::Error>> {
@@ -12,7 +13,7 @@
 //!
 //! let index = Arc::new(TantivyIndex::open("./witryna-data/search")?);
 //! let cms = Cms::new(store).with_search(index);
-//! cms.rebuild_search(&|_| {}).await?;
+//! cms.rebuild_derived(&|_| {}).await?;
 //! let found = cms.search(SearchQuery { text: "pomoc spoleczna".into(), ..Default::default() }).await?;
 //! # Ok(()) }
 //! ```
@@ -36,8 +37,8 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
-use witryna_core::cms::{Change, ChangeEvent};
-use witryna_core::content::{Content, NewsArticle, Page, Programme, Unit};
+use witryna_core::events::{Change, ChangeEvent, DerivedError, DerivedIndex};
+use witryna_core::kinds::Kinds;
 use witryna_core::record::{Id, Meta, Status};
 use witryna_core::search::{SearchError, SearchHit, SearchIndex, SearchQuery, SearchResults};
 use witryna_core::store::Store;
@@ -87,52 +88,6 @@ fn schema() -> (Schema, Fields) {
 
 fn err(e: impl std::fmt::Display) -> SearchError {
     SearchError(e.to_string())
-}
-
-/// The kinds the site searches.
-const INDEXED_KINDS: [&str; 4] = [NewsArticle::KIND, Programme::KIND, Page::KIND, Unit::KIND];
-
-/// The searchable parts of an item: title, lead, body (plain text), tags.
-struct Parts {
-    title: String,
-    lead: String,
-    body: String,
-    tags: Vec<String>,
-}
-
-/// The parts of the kinds the site searches; `None` for other kinds (tokens, settings,
-/// integrators' own kinds).
-fn parts(kind: &str, body: &str) -> Option<Parts> {
-    let p = match kind {
-        NewsArticle::KIND => {
-            let n: NewsArticle = serde_json::from_str(body).ok()?;
-            Parts { title: n.title, lead: n.lead, body: text::plain(&n.body), tags: n.tags }
-        }
-        Programme::KIND => {
-            let p: Programme = serde_json::from_str(body).ok()?;
-            let mut rest = vec![p.objective.clone(), text::plain(&p.body), p.effects.clone(), p.beneficiary.clone()];
-            rest.extend(p.target_groups.iter().cloned());
-            rest.extend(p.activities.iter().cloned());
-            rest.extend(p.partners.iter().map(|x| x.name.clone()));
-            Parts { title: p.name, lead: p.summary, body: rest.join("\n"), tags: p.tags }
-        }
-        Page::KIND => {
-            let p: Page = serde_json::from_str(body).ok()?;
-            Parts { title: p.title, lead: p.summary, body: text::plain(&p.body), tags: Vec::new() }
-        }
-        Unit::KIND => {
-            let u: Unit = serde_json::from_str(body).ok()?;
-            let address = u.address.map(|a| format!("{} {} {}", a.street, a.postal_code, a.city)).unwrap_or_default();
-            Parts {
-                title: u.name,
-                lead: String::new(),
-                body: format!("{}\n{address}", text::plain(&u.description)),
-                tags: Vec::new(),
-            }
-        }
-        _ => return None,
-    };
-    Some(p)
 }
 
 fn stems(text: &str) -> String {
@@ -196,12 +151,14 @@ impl TantivyIndex {
         self.len() == 0
     }
 
-    fn document(&self, meta: &Meta, body: &str) -> Option<TantivyDocument> {
+    /// The document of a published item of a searched kind; `None` for anything else
+    /// (drafts, tokens, settings): it leaves the index.
+    fn document(&self, meta: &Meta, body: &str, kinds: &Kinds) -> Option<TantivyDocument> {
         if meta.status != Status::Published {
             return None;
         }
         let publish_at = meta.publish_at?;
-        let p = parts(&meta.kind, body)?;
+        let p = kinds.get(&meta.kind)?.search_parts(body)?;
         let f = self.fields;
         let mut d = doc!(
             f.id => meta.id.to_string(),
@@ -330,40 +287,39 @@ impl TantivyIndex {
 }
 
 #[async_trait]
-impl SearchIndex for TantivyIndex {
-    async fn apply(&self, event: &ChangeEvent) -> Result<(), SearchError> {
-        if event.change != Change::Deleted && !INDEXED_KINDS.contains(&event.meta.kind.as_str()) {
-            return Ok(()); // tokens, settings, integrators' kinds: never indexed
-        }
-        let doc = match (&event.change, &event.body) {
-            (Change::Deleted, _) | (_, None) => None,
-            // Unpublished and archived items produce no document: they leave the index.
-            (_, Some(body)) => self.document(&event.meta, body),
+impl DerivedIndex for TantivyIndex {
+    async fn apply(&self, event: &ChangeEvent, kinds: &Kinds) -> Result<(), DerivedError> {
+        let doc = match (&event.change, &event.meta, &event.body) {
+            (Change::Deleted, _, _) | (_, None, _) | (_, _, None) => None,
+            // Unpublished and archived items, and unsearched kinds, produce no document:
+            // they leave the index (or never enter it).
+            (_, Some(meta), Some(body)) => self.document(meta, body, kinds),
         };
+        // Tokens, settings, unregistered kinds: never indexed, nothing to remove.
+        let searched = event.meta.as_ref().is_none_or(|m| kinds.get(&m.kind).is_some_and(|k| k.is_searched()));
+        if !searched {
+            return Ok(());
+        }
         let this = self.clone_handle();
-        let id = event.meta.id;
-        tokio::task::spawn_blocking(move || this.write_one(id, doc)).await.map_err(err)?
+        let id = event.id;
+        tokio::task::spawn_blocking(move || this.write_one(id, doc)).await.map_err(derived)?.map_err(derived)
     }
 
-    async fn remove(&self, id: Id) -> Result<(), SearchError> {
-        let this = self.clone_handle();
-        tokio::task::spawn_blocking(move || this.write_one(id, None)).await.map_err(err)?
-    }
-
-    async fn search(&self, query: &SearchQuery, now: DateTime<Utc>) -> Result<SearchResults, SearchError> {
-        self.run(query, now)
-    }
-
-    async fn rebuild(&self, store: &dyn Store, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64, SearchError> {
+    async fn rebuild(
+        &self,
+        store: &dyn Store,
+        kinds: &Kinds,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64, DerivedError> {
         let mut docs = Vec::new();
         let mut after = None;
         let mut read = 0u64;
         loop {
-            let page = store.all(after, 500).await.map_err(err)?;
+            let page = store.all(after, 500).await.map_err(derived)?;
             let Some(last) = page.last() else { break };
             after = Some(last.meta.id);
             for record in &page {
-                if let Some(d) = self.document(&record.meta, &record.body) {
+                if let Some(d) = self.document(&record.meta, &record.body, kinds) {
                     docs.push(d);
                 }
             }
@@ -381,9 +337,21 @@ impl SearchIndex for TantivyIndex {
             this.reader.reload().map_err(err)
         })
         .await
-        .map_err(err)??;
+        .map_err(derived)?
+        .map_err(derived)?;
         Ok(read)
     }
+}
+
+#[async_trait]
+impl SearchIndex for TantivyIndex {
+    async fn search(&self, query: &SearchQuery, now: DateTime<Utc>) -> Result<SearchResults, SearchError> {
+        self.run(query, now)
+    }
+}
+
+fn derived(e: impl std::fmt::Display) -> DerivedError {
+    DerivedError(e.to_string())
 }
 
 impl TantivyIndex {

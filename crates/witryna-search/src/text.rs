@@ -1,4 +1,4 @@
-//! Polish-aware text handling: folding, prefix stems, markdown to plain text, snippets.
+//! Polish-aware text handling: folding, prefix stems, snippets.
 //!
 //! The approach, and its limits:
 //! - **Folding.** Words are transliterated to ASCII and lower-cased (`deunicode`):
@@ -67,23 +67,6 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 pub fn matches(query_word: &str, word: &str) -> bool {
     let (qs, ws) = (stem(query_word), stem(word));
     qs == ws || edit_distance(qs, ws) <= usize::from(distance_for(qs))
-}
-
-/// Plain text of CommonMark (for indexing and snippets).
-pub fn plain(markdown: &str) -> String {
-    use pulldown_cmark::{Event, Parser, TagEnd};
-    let mut out = String::with_capacity(markdown.len());
-    for event in Parser::new(markdown) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::CodeBlock,
-            ) => out.push('\n'),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn escape(s: &str, out: &mut String) {
@@ -164,6 +147,5 @@ mod tests {
     fn snippets_mark_and_escape() {
         let s = snippet("Szkolenie: magazynier z obsługą wózka widłowego <b>.", &[fold("wozek"), fold("widlowy")], 30);
         assert_eq!(s, "Szkolenie: magazynier z obsługą <mark>wózka</mark> <mark>widłowego</mark> &lt;b&gt;.");
-        assert_eq!(plain("**Tekst** i [link](/a)\n\n- punkt"), "Tekst i link punkt");
     }
 }

@@ -143,7 +143,7 @@ async fn writes_are_searchable_or_gone_when_they_return() {
         .unwrap();
     cms.publish(page.meta.id, 1, None).await.unwrap();
     let before = titles(&cms, q("mediatora")).await;
-    let read = cms.rebuild_search(&|_| {}).await.unwrap();
+    let read = cms.rebuild_derived(&|_| {}).await.unwrap();
     assert!(read >= 17);
     assert_eq!(titles(&cms, q("mediatora")).await, before);
 }

@@ -2,12 +2,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{limits, Content};
+use crate::kinds::{KindSpec, Labels};
 use crate::validate::{ValidationErrors, Validator};
 
 /// The site's accessibility settings and the data of its legally required accessibility
 /// declaration (ustawa o dostępności cyfrowej, 2019). One per site.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessibilitySettings {
     /// Font-size steps offered to visitors, smallest first.
@@ -42,8 +42,7 @@ pub struct AccessibilitySettings {
 }
 
 /// One font-size step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FontSizeStep {
     /// Label shown to visitors („A”, „A+”, „A++”).
@@ -53,8 +52,7 @@ pub struct FontSizeStep {
 }
 
 /// A keyboard shortcut: a key, what it is called, where it leads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyboardShortcut {
     /// The key (used with the browser's access-key modifier), e.g. `1`.
@@ -66,8 +64,7 @@ pub struct KeyboardShortcut {
 }
 
 /// Conformance with WCAG 2.1 as the declaration states it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConformanceStatus {
     /// „zgodna”.
@@ -90,8 +87,7 @@ impl ConformanceStatus {
 }
 
 /// Content that is not accessible, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NonAccessibleContent {
     /// What is not accessible.
@@ -101,8 +97,7 @@ pub struct NonAccessibleContent {
 }
 
 /// The person to contact about accessibility.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactPerson {
     /// Full name.
@@ -114,8 +109,7 @@ pub struct ContactPerson {
 }
 
 /// The data of the accessibility declaration (the Ministry's template, v2.0).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessibilityDeclaration {
     /// The public entity („Miejski Ośrodek Pomocy Społecznej w Kaliszu”).
@@ -150,6 +144,19 @@ pub struct AccessibilityDeclaration {
     pub sign_language_available: bool,
     /// Whether easy-to-read information is published.
     pub easy_to_read_available: bool,
+}
+
+impl AccessibilitySettings {
+    /// Where it appears: the registry line of [`Kinds::builtin`](crate::kinds::Kinds::builtin).
+    pub const SPEC: KindSpec = KindSpec {
+        api_segment: "settings/accessibility",
+        site_section: "/deklaracja-dostepnosci",
+        labels: Labels {
+            singular: "Ustawienia dostępności",
+            plural: "Ustawienia dostępności",
+            add_new: "Ustaw dostępność",
+        },
+    };
 }
 
 impl Content for AccessibilitySettings {
@@ -226,9 +233,5 @@ impl Content for AccessibilitySettings {
             v.optional_text("mobile_apps", d.mobile_apps.as_deref(), limits::LEAD);
         });
         v.finish()
-    }
-
-    fn search_text(&self) -> String {
-        String::new()
     }
 }

@@ -22,8 +22,10 @@ use crate::validate::ValidationErrors;
 
 /// A type of content the [`Cms`](crate::Cms) can store, publish and list.
 ///
-/// Implement it for an own type (a job offer, say) and it works like the built-in ones:
-/// no backend changes, since stores only see [`Record`](crate::Record)s.
+/// Implement it for an own type (a job offer, say) and register it in the
+/// [`Kinds`](crate::kinds::Kinds): it then works like the built-in ones — API routes,
+/// search, the site, export and import — with no backend changes, since stores only see
+/// [`Record`](crate::Record)s.
 pub trait Content: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// Kind name, stable and URL-safe (`news`, `programme`): part of every stored key.
     const KIND: &'static str;
@@ -42,8 +44,11 @@ pub trait Content: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// Checks every field; reports each failing one with its path.
     fn validate(&self) -> Result<(), ValidationErrors>;
 
-    /// Plain text for full-text search, most important parts first.
-    fn search_text(&self) -> String;
+    /// What full-text search reads, most important part first (title above lead above
+    /// body). The title alone unless overridden.
+    fn search_parts(&self) -> SearchParts {
+        SearchParts { title: self.title().to_owned(), lead: String::new(), body: String::new(), tags: self.tags() }
+    }
 
     /// Tags for filtering lists (normalised to lower case by the Cms).
     fn tags(&self) -> Vec<String> {
@@ -51,9 +56,40 @@ pub trait Content: Serialize + DeserializeOwned + Send + Sync + 'static {
     }
 }
 
-/// Joins the non-empty parts of a search text with blank lines.
+/// The searchable text of an item, as plain text (Markdown through [`plain_text`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchParts {
+    /// Title: matches here weigh most.
+    pub title: String,
+    /// Summary or lead.
+    pub lead: String,
+    /// Everything else, plain text.
+    pub body: String,
+    /// Tags (matched as filters, not words).
+    pub tags: Vec<String>,
+}
+
+/// Joins the non-empty parts of a text with blank lines.
 pub(crate) fn join_text<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     parts.into_iter().filter(|p| !p.trim().is_empty()).collect::<Vec<_>>().join("\n\n")
+}
+
+/// The words of CommonMark text without its markup: paragraphs and list items end in a
+/// line break, other whitespace collapses to one space.
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::CodeBlock,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Limits shared by the content types, in characters.
@@ -63,4 +99,12 @@ pub(crate) mod limits {
     pub(crate) const LEAD: usize = 2_000;
     pub(crate) const BODY: usize = 200_000;
     pub(crate) const ITEM: usize = 1_000;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plain_text_drops_markup() {
+        assert_eq!(super::plain_text("**Tekst** i [link](/a)\n\n- punkt"), "Tekst i link punkt");
+    }
 }

@@ -2,15 +2,15 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Warsaw;
 use serde::{Deserialize, Serialize};
 
-use super::{join_text, limits, Content};
+use super::{limits, plain_text, Content, SearchParts};
+use crate::kinds::{KindSpec, Labels};
 use crate::validate::{ValidationErrors, Validator};
 
 /// A news item („Aktualności”), e.g. a meeting at the Klub Integracji Społecznej.
 ///
 /// The publish time („Dodano przez MOPS Kalisz, 2017-02-03 09:41:08”) is the item's
 /// [`Meta::publish_at`](crate::Meta::publish_at), kept to the second and beyond.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewsArticle {
     /// Headline.
@@ -34,8 +34,7 @@ pub struct NewsArticle {
 }
 
 /// A picture reference with its mandatory alternative text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Image {
     /// Where the image is: an http(s) URL or a site path.
@@ -45,8 +44,7 @@ pub struct Image {
 }
 
 /// When and where an event took place, and how many came.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventDetails {
     /// Local (Europe/Warsaw) date of the event.
@@ -81,6 +79,15 @@ impl Image {
     }
 }
 
+impl NewsArticle {
+    /// Where it appears: the registry line of [`Kinds::builtin`](crate::kinds::Kinds::builtin).
+    pub const SPEC: KindSpec = KindSpec {
+        api_segment: "news",
+        site_section: "/aktualnosci",
+        labels: Labels { singular: "Aktualność", plural: "Aktualności", add_new: "Dodaj aktualność" },
+    };
+}
+
 impl Content for NewsArticle {
     const KIND: &'static str = "news";
 
@@ -106,8 +113,13 @@ impl Content for NewsArticle {
         v.finish()
     }
 
-    fn search_text(&self) -> String {
-        join_text([self.title.as_str(), self.lead.as_str(), self.body.as_str()])
+    fn search_parts(&self) -> SearchParts {
+        SearchParts {
+            title: self.title.clone(),
+            lead: self.lead.clone(),
+            body: plain_text(&self.body),
+            tags: self.tags.clone(),
+        }
     }
 
     fn tags(&self) -> Vec<String> {

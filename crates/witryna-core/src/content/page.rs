@@ -1,12 +1,12 @@
 use serde::{Deserialize, Serialize};
 
-use super::{join_text, limits, Content};
+use super::{limits, plain_text, Content, SearchParts};
+use crate::kinds::{KindSpec, Labels};
 use crate::validate::{ValidationErrors, Validator};
 
 /// A static page: the RODO information clause („Klauzula informacyjna”), the cookie
 /// policy, easy-to-read text about the centre, contact details...
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
     /// Heading.
@@ -16,6 +16,15 @@ pub struct Page {
     pub summary: String,
     /// The page, CommonMark.
     pub body: String,
+}
+
+impl Page {
+    /// Where it appears: the registry line of [`Kinds::builtin`](crate::kinds::Kinds::builtin).
+    pub const SPEC: KindSpec = KindSpec {
+        api_segment: "pages",
+        site_section: "/strony",
+        labels: Labels { singular: "Strona", plural: "Strony", add_new: "Dodaj stronę" },
+    };
 }
 
 impl Content for Page {
@@ -33,7 +42,12 @@ impl Content for Page {
         v.finish()
     }
 
-    fn search_text(&self) -> String {
-        join_text([self.title.as_str(), self.summary.as_str(), self.body.as_str()])
+    fn search_parts(&self) -> SearchParts {
+        SearchParts {
+            title: self.title.clone(),
+            lead: self.summary.clone(),
+            body: plain_text(&self.body),
+            tags: Vec::new(),
+        }
     }
 }

@@ -1,14 +1,14 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{join_text, limits, Content};
+use super::{join_text, limits, plain_text, Content, SearchParts};
+use crate::kinds::{KindSpec, Labels};
 use crate::money::Money;
 use crate::validate::{ValidationErrors, Validator};
 
 /// A funded project or programme page (EU funds, ministry programmes), e.g. „Równi na
 /// starcie” (WRPO 2014–2020, EFS) or „Aktywni w KIS” (a ministry programme).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Programme {
     /// Project name.
@@ -60,8 +60,7 @@ pub struct Programme {
 }
 
 /// The funding source with what the EU logo bar shows.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Funding {
     /// Programme, e.g. „Wielkopolski Regionalny Program Operacyjny na lata 2014–2020”.
@@ -87,8 +86,7 @@ pub struct Funding {
 }
 
 /// Start and end dates, both inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// First day.
@@ -98,8 +96,7 @@ pub struct Period {
 }
 
 /// A partner organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Partner {
     /// Name, e.g. „Fundacja »Z Godnością«”.
@@ -110,8 +107,7 @@ pub struct Partner {
 }
 
 /// A named person with a role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     /// Full name.
@@ -124,8 +120,7 @@ pub struct Person {
 }
 
 /// Exact budget in grosze. Any part may be unknown; given parts must add up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
     /// Total value of the project („wartość projektu”).
@@ -140,8 +135,7 @@ pub struct Budget {
 }
 
 /// A measured result: e.g. „zrekrutowani uczestnicy”: achieved 145.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     /// What is counted.
@@ -158,8 +152,7 @@ pub struct Indicator {
 }
 
 /// Where a programme stands on a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ProgrammeStatus {
     /// Before its start date.
@@ -219,6 +212,15 @@ impl Budget {
             }
         }
     }
+}
+
+impl Programme {
+    /// Where it appears: the registry line of [`Kinds::builtin`](crate::kinds::Kinds::builtin).
+    pub const SPEC: KindSpec = KindSpec {
+        api_segment: "programmes",
+        site_section: "/projekty",
+        labels: Labels { singular: "Projekt", plural: "Projekty", add_new: "Dodaj projekt" },
+    };
 }
 
 impl Content for Programme {
@@ -284,13 +286,18 @@ impl Content for Programme {
         v.finish()
     }
 
-    fn search_text(&self) -> String {
-        let mut parts = vec![self.name.as_str(), self.summary.as_str(), self.objective.as_str(), self.body.as_str()];
-        parts.extend(self.target_groups.iter().map(String::as_str));
-        parts.extend(self.activities.iter().map(String::as_str));
-        parts.extend(self.partners.iter().map(|p| p.name.as_str()));
-        parts.push(self.effects.as_str());
-        join_text(parts)
+    fn search_parts(&self) -> SearchParts {
+        let body = plain_text(&self.body);
+        let mut rest = vec![self.objective.as_str(), body.as_str(), self.effects.as_str(), self.beneficiary.as_str()];
+        rest.extend(self.target_groups.iter().map(String::as_str));
+        rest.extend(self.activities.iter().map(String::as_str));
+        rest.extend(self.partners.iter().map(|p| p.name.as_str()));
+        SearchParts {
+            title: self.name.clone(),
+            lead: self.summary.clone(),
+            body: join_text(rest),
+            tags: self.tags.clone(),
+        }
     }
 
     fn tags(&self) -> Vec<String> {

@@ -1,13 +1,13 @@
 use serde::{Deserialize, Serialize};
 
-use super::{join_text, limits, Content};
+use super::{join_text, limits, plain_text, Content, SearchParts};
+use crate::kinds::{KindSpec, Labels};
 use crate::office_hours::OfficeHours;
 use crate::validate::{ValidationErrors, Validator};
 
 /// An organisational unit: the centre itself (MOPS), a Klub Integracji Społecznej, a
 /// Dzienny Dom „Senior+”, a consultation point...
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Unit {
     /// Full name.
@@ -33,8 +33,7 @@ pub struct Unit {
 }
 
 /// A Polish postal address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// Street and number („ul. Graniczna 1A”).
@@ -48,6 +47,15 @@ pub struct Address {
 fn is_postal_code(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 6 && b[2] == b'-' && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit())
+}
+
+impl Unit {
+    /// Where it appears: the registry line of [`Kinds::builtin`](crate::kinds::Kinds::builtin).
+    pub const SPEC: KindSpec = KindSpec {
+        api_segment: "units",
+        site_section: "/jednostki",
+        labels: Labels { singular: "Jednostka", plural: "Jednostki", add_new: "Dodaj jednostkę" },
+    };
 }
 
 impl Content for Unit {
@@ -89,8 +97,13 @@ impl Content for Unit {
         v.finish()
     }
 
-    fn search_text(&self) -> String {
+    fn search_parts(&self) -> SearchParts {
         let address = self.address.as_ref().map(|a| format!("{}, {} {}", a.street, a.postal_code, a.city));
-        join_text([self.name.as_str(), self.description.as_str(), address.as_deref().unwrap_or("")])
+        SearchParts {
+            title: self.name.clone(),
+            lead: String::new(),
+            body: join_text([plain_text(&self.description).as_str(), address.as_deref().unwrap_or("")]),
+            tags: Vec::new(),
+        }
     }
 }

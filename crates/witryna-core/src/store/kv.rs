@@ -325,15 +325,17 @@ pub fn get<R: KvRead>(kv: &R, id: Id) -> Result<Option<Record>, StoreError> {
     read_record(kv, &record_key(id))
 }
 
-/// [`Store::find_slug`](super::Store::find_slug).
+/// [`Store::find_slug`](super::Store::find_slug). A slug entry whose item is gone or no
+/// longer has that slug is a write that committed between the two reads (sled reads are
+/// not one snapshot): the slug is not that item's, so it is absent.
 pub fn find_slug<R: KvRead>(kv: &R, kind: &str, locale: &str, slug: &str) -> Result<Option<Record>, StoreError> {
     let key = slug_key(kind, locale, slug);
     let Some(owner) = kv.get(&key)? else { return Ok(None) };
     let id = decode_id(&key, owner.as_ref())?;
-    match get(kv, id)? {
-        Some(r) => Ok(Some(r)),
-        None => Err(StoreError::Corrupt { key: describe_key(&key), reason: format!("points to missing item {id}") }),
-    }
+    Ok(get(kv, id)?.filter(|r| {
+        let m = &r.meta;
+        m.kind == kind && m.locale == locale && (m.slug == slug || m.previous_slugs.iter().any(|s| s == slug))
+    }))
 }
 
 /// [`Store::revision`](super::Store::revision).
@@ -394,10 +396,17 @@ pub fn list<R: KvRead>(kv: &R, q: &ListQuery) -> Result<RecordPage, StoreError> 
             break;
         }
         let id = decode_id(key, &key[key.len().saturating_sub(ID_LEN)..])?;
-        let record = get(kv, id)?.ok_or_else(|| StoreError::Corrupt {
-            key: describe_key(key),
-            reason: format!("points to missing item {id}"),
-        })?;
+        // An entry whose item is gone, or was rewritten to another place or status, is a
+        // write that committed between reading the entry and the record: skip it (the
+        // item is absent, or listed where it now is).
+        let Some(record) = get(kv, id)?.filter(|r| {
+            let m = &r.meta;
+            key[..key.len() - ID_LEN].ends_with(&sort_bytes(m.sort_time().timestamp_micros()))
+                && q.status.is_none_or(|s| s == m.status)
+                && q.tag.as_ref().is_none_or(|t| m.tags.contains(t))
+        }) else {
+            continue;
+        };
         records.push(record);
     }
     let next = if more {

@@ -1,0 +1,141 @@
+//! The editorial workflow: publish, unpublish, archive, slugs, restore and delete.
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use super::error::validation;
+use super::{check_version, Cms, CmsError};
+use crate::events::{Change, ChangeEvent};
+use crate::record::{Id, Meta, Record, Status};
+use crate::slugs;
+
+/// A workflow step on one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Publish now (`None`) or at a time (future: scheduled; past: back-dated, e.g. for
+    /// imported news). Also reschedules a published item or republishes an archived one.
+    Publish(Option<DateTime<Utc>>),
+    /// Back to draft from published or archived.
+    Unpublish,
+    /// Off the public site, kept with its publish time.
+    Archive,
+    /// A new slug (normalised); the old one keeps resolving to the item.
+    Slug(String),
+    /// The content (and tags) of an old version as a new version; status and slug stay.
+    Restore(u64),
+}
+
+/// Makes `slug` (normalised) the current slug, keeping the old one as a previous slug.
+pub(crate) fn change_slug(meta: &mut Meta, slug: &str) -> Result<(), CmsError> {
+    let slug = slugs::slugify(slug);
+    if slug.is_empty() {
+        return Err(validation("slug", "empty_slug", "the slug has no letters or digits"));
+    }
+    if slug != meta.slug {
+        let old = std::mem::replace(&mut meta.slug, slug);
+        meta.previous_slugs.retain(|s| *s != meta.slug);
+        meta.previous_slugs.push(old);
+    }
+    Ok(())
+}
+
+impl Cms {
+    /// Loads an item of any kind for a workflow step, checking the version early.
+    async fn load_at(&self, id: Id, expected_version: u64) -> Result<Record, CmsError> {
+        let record = self.store.get(id).await?.ok_or_else(|| CmsError::NotFound { kind: "any".into(), id })?;
+        check_version(&record, Some(expected_version))?;
+        Ok(record)
+    }
+
+    /// Applies a step to a loaded record, based on version `expected` (`None`: the loaded
+    /// one), and answers the record as committed: one read (the caller's) and one write.
+    pub async fn apply_step(&self, mut record: Record, expected: Option<u64>, step: Step) -> Result<Record, CmsError> {
+        check_version(&record, expected)?;
+        let m = &mut record.meta;
+        let change = match step {
+            Step::Publish(at) => {
+                m.status = Status::Published;
+                m.publish_at = Some(at.map_or_else(|| self.now(), |t| t.trunc_subsecs(6)));
+                Change::Published
+            }
+            Step::Unpublish => {
+                if m.status == Status::Draft {
+                    return Err(CmsError::InvalidTransition { action: "unpublish", status: Status::Draft });
+                }
+                m.status = Status::Draft;
+                m.publish_at = None;
+                Change::Unpublished
+            }
+            Step::Archive => {
+                if m.status == Status::Archived {
+                    return Err(CmsError::InvalidTransition { action: "archive", status: Status::Archived });
+                }
+                m.status = Status::Archived;
+                Change::Archived
+            }
+            Step::Slug(slug) => {
+                let before = m.slug.clone();
+                change_slug(m, &slug)?;
+                if m.slug == before {
+                    return Ok(record);
+                }
+                Change::SlugChanged
+            }
+            Step::Restore(version) => {
+                let id = m.id;
+                let old = self.store.revision(id, version).await?.ok_or(CmsError::RevisionNotFound { id, version })?;
+                record.body = old.body;
+                record.meta.tags = old.meta.tags;
+                Change::Restored
+            }
+        };
+        self.commit(record, change).await
+    }
+
+    async fn step(&self, id: Id, expected_version: u64, step: Step) -> Result<Meta, CmsError> {
+        let record = self.load_at(id, expected_version).await?;
+        Ok(self.apply_step(record, None, step).await?.meta)
+    }
+
+    /// Gives an item a new slug (normalised); the old one keeps resolving to it.
+    pub async fn set_slug(&self, id: Id, expected_version: u64, slug: &str) -> Result<Meta, CmsError> {
+        self.step(id, expected_version, Step::Slug(slug.to_owned())).await
+    }
+
+    /// Publishes an item now, or at `at` (see [`Step::Publish`]).
+    pub async fn publish(&self, id: Id, expected_version: u64, at: Option<DateTime<Utc>>) -> Result<Meta, CmsError> {
+        self.step(id, expected_version, Step::Publish(at)).await
+    }
+
+    /// Takes a published (or archived) item back to draft.
+    pub async fn unpublish(&self, id: Id, expected_version: u64) -> Result<Meta, CmsError> {
+        self.step(id, expected_version, Step::Unpublish).await
+    }
+
+    /// Archives an item: off the public site, kept with its publish time.
+    pub async fn archive(&self, id: Id, expected_version: u64) -> Result<Meta, CmsError> {
+        self.step(id, expected_version, Step::Archive).await
+    }
+
+    /// Restores the content (and tags) of an old version as a new version. The workflow
+    /// state and slug stay as they are now.
+    pub async fn restore(&self, id: Id, version: u64, expected_version: u64) -> Result<Meta, CmsError> {
+        self.step(id, expected_version, Step::Restore(version)).await
+    }
+
+    /// Deletes an item and its revisions.
+    pub async fn delete(&self, id: Id, expected_version: u64) -> Result<(), CmsError> {
+        let record = self.load_at(id, expected_version).await?;
+        self.delete_record(record, None).await
+    }
+
+    /// Deletes a loaded record, based on version `expected` (`None`: the loaded one).
+    pub async fn delete_record(&self, record: Record, expected: Option<u64>) -> Result<(), CmsError> {
+        check_version(&record, expected)?;
+        let store = self.store.clone();
+        self.committed(async move {
+            store.delete(record.meta.id, record.meta.version).await?;
+            Ok(ChangeEvent { change: Change::Deleted, id: record.meta.id, meta: Some(record.meta), body: None })
+        })
+        .await
+    }
+}

@@ -1,0 +1,316 @@
+//! The registry of content kinds: one value that says, for every kind the site has, what
+//! it is called, where it lives (API segment, site section), what its content looks like
+//! (JSON Schema) and how to read, check and search a stored body. Frontends loop over it;
+//! no list of kinds is written out anywhere else.
+//!
+//! ```
+//! use witryna_core::kinds::{Kinds, KindSpec, Labels};
+//! # use serde::{Deserialize, Serialize};
+//! # use witryna_core::{Content, ValidationErrors};
+//! #[derive(Serialize, Deserialize, schemars::JsonSchema)]
+//! struct JobOffer { position: String }
+//! # impl Content for JobOffer {
+//! #     const KIND: &'static str = "job-offer";
+//! #     fn title(&self) -> &str { &self.position }
+//! #     fn validate(&self) -> Result<(), ValidationErrors> { Ok(()) }
+//! # }
+//! let kinds = Kinds::builtin().with::<JobOffer>(KindSpec {
+//!     api_segment: "job-offers",
+//!     site_section: "/oferty-pracy",
+//!     labels: Labels { singular: "Oferta pracy", plural: "Oferty pracy", add_new: "Dodaj ofertę pracy" },
+//! });
+//! assert_eq!(kinds.by_segment("job-offers").map(|k| k.name()), Some("job-offer"));
+//! ```
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+
+use crate::content::{AccessibilitySettings, Content, NewsArticle, Page, Programme, SearchParts, Unit};
+use crate::validate::{check_content, decode_json, DecodeError, FieldError, ValidationErrors};
+
+/// Polish names of a kind, as the site and the editor show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Labels {
+    /// One item („Aktualność”).
+    pub singular: &'static str,
+    /// The section („Aktualności”).
+    pub plural: &'static str,
+    /// The editor's button („Dodaj aktualność”).
+    pub add_new: &'static str,
+}
+
+/// Where a kind appears to people: its API segment, site section and labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindSpec {
+    /// Path segment under `/api/v1/` (`news`, `job-offers`); may contain `/` for
+    /// singletons (`settings/accessibility`).
+    pub api_segment: &'static str,
+    /// Path of the site's section (`/aktualnosci`); items are at `{section}/{slug}`, a
+    /// singleton is the section page itself.
+    pub site_section: &'static str,
+    /// Polish names.
+    pub labels: Labels,
+}
+
+/// Content checked against its kind and ready to store: its canonical JSON (the form the
+/// Cms writes) and what the Cms derives from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    kind: &'static str,
+    singleton: bool,
+    json: String,
+    slug_source: String,
+    tags: Vec<String>,
+}
+
+impl Checked {
+    /// Checks typed content ([`check_content`]) and serializes it.
+    pub fn new<C: Content>(content: &C) -> Result<Self, ValidationErrors> {
+        check_content(content)?;
+        Ok(Self {
+            kind: C::KIND,
+            singleton: C::SINGLETON,
+            json: serde_json::to_string(content).expect("content serializes to JSON"),
+            slug_source: content.slug_source().to_owned(),
+            tags: content.tags(),
+        })
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// Whether the kind has one item per site.
+    pub fn singleton(&self) -> bool {
+        self.singleton
+    }
+
+    /// The canonical JSON.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// The text a slug is made from.
+    pub fn slug_source(&self) -> &str {
+        &self.slug_source
+    }
+
+    /// The content's tags, as given (the Cms normalises them).
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    pub(crate) fn into_parts(self) -> (String, Vec<String>) {
+        (self.json, self.tags)
+    }
+}
+
+/// One registered kind. Cheap to copy: names and functions.
+#[derive(Clone, Copy)]
+pub struct Kind {
+    name: &'static str,
+    singleton: bool,
+    spec: Option<KindSpec>,
+    schema: fn(&mut SchemaGenerator) -> Schema,
+    check: fn(&str) -> Result<Checked, ValidationErrors>,
+    parts: Option<fn(&str) -> Option<SearchParts>>,
+}
+
+impl std::fmt::Debug for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kind").field("name", &self.name).field("spec", &self.spec).finish_non_exhaustive()
+    }
+}
+
+fn schema_of<C: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<C>()
+}
+
+fn check_of<C: Content>(json: &str) -> Result<Checked, ValidationErrors> {
+    let content: C = decode_json(json.as_bytes()).map_err(|e| match e {
+        DecodeError::Shape(field) => ValidationErrors(vec![field]),
+        DecodeError::Malformed(message) => {
+            ValidationErrors(vec![FieldError { path: String::new(), code: "malformed_json", message }])
+        }
+    })?;
+    Checked::new(&content)
+}
+
+fn parts_of<C: Content>(json: &str) -> Option<SearchParts> {
+    serde_json::from_str::<C>(json).ok().map(|c| c.search_parts())
+}
+
+impl Kind {
+    fn of<C: Content + JsonSchema>(spec: Option<KindSpec>) -> Self {
+        let searched = spec.is_some() && !C::SINGLETON;
+        Kind {
+            name: C::KIND,
+            singleton: C::SINGLETON,
+            spec,
+            schema: schema_of::<C>,
+            check: check_of::<C>,
+            parts: searched.then_some(parts_of::<C> as fn(&str) -> Option<SearchParts>),
+        }
+    }
+
+    /// The kind name stored with every item ([`Content::KIND`]).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether there is one item per site ([`Content::SINGLETON`]).
+    pub fn is_singleton(&self) -> bool {
+        self.singleton
+    }
+
+    /// Where it appears; `None` for internal kinds (stored, exported and imported, but
+    /// never shown: API tokens).
+    pub fn spec(&self) -> Option<&KindSpec> {
+        self.spec.as_ref()
+    }
+
+    /// Whether it is a section of the site and an API collection: exposed, not a singleton.
+    pub fn is_collection(&self) -> bool {
+        self.spec.is_some() && !self.singleton
+    }
+
+    /// The JSON Schema of its content, its definitions added to `generator`.
+    pub fn schema(&self, generator: &mut SchemaGenerator) -> Schema {
+        (self.schema)(generator)
+    }
+
+    /// Reads a JSON body as this kind and checks it as every write is checked; errors name
+    /// the field. The result holds the canonical JSON.
+    pub fn check(&self, json: &str) -> Result<Checked, ValidationErrors> {
+        (self.check)(json)
+    }
+
+    /// What search reads of a stored body; `None` for kinds that are not searched
+    /// (internal kinds and singletons) or a body that does not read as this kind.
+    pub fn search_parts(&self, json: &str) -> Option<SearchParts> {
+        self.parts.and_then(|parts| parts(json))
+    }
+
+    /// Whether search indexes it.
+    pub fn is_searched(&self) -> bool {
+        self.parts.is_some()
+    }
+}
+
+/// The set of kinds a site has, in menu order. Build it once
+/// (`Kinds::builtin().with::<JobOffer>(…)`) and give it to the [`Cms`](crate::Cms);
+/// every frontend reads it from there.
+#[derive(Debug, Clone)]
+pub struct Kinds {
+    list: Vec<Kind>,
+}
+
+impl Kinds {
+    /// No kinds at all (a site built from scratch); most start from [`Kinds::builtin`].
+    pub fn empty() -> Self {
+        Self { list: Vec::new() }
+    }
+
+    /// The built-in kinds: news, programmes, units, pages and the accessibility settings.
+    pub fn builtin() -> Self {
+        Self::empty()
+            .with::<NewsArticle>(NewsArticle::SPEC)
+            .with::<Programme>(Programme::SPEC)
+            .with::<Unit>(Unit::SPEC)
+            .with::<Page>(Page::SPEC)
+            .with::<AccessibilitySettings>(AccessibilitySettings::SPEC)
+    }
+
+    /// Adds a kind that people see: API routes, a site section, search, the editor.
+    ///
+    /// # Panics
+    /// When its name, API segment or site section is already registered: two kinds
+    /// cannot share a URL (a mistake in the program, found at startup).
+    pub fn with<C: Content + JsonSchema>(self, spec: KindSpec) -> Self {
+        for k in &self.list {
+            if let Some(other) = k.spec {
+                assert!(other.api_segment != spec.api_segment, "API segment {:?} registered twice", spec.api_segment);
+                assert!(
+                    other.site_section != spec.site_section,
+                    "site section {:?} registered twice",
+                    spec.site_section
+                );
+            }
+        }
+        self.add(Kind::of::<C>(Some(spec)))
+    }
+
+    /// Adds an internal kind: stored, exported and imported, never shown (API tokens).
+    ///
+    /// # Panics
+    /// When its name is already registered.
+    pub fn with_internal<C: Content + JsonSchema>(self) -> Self {
+        self.add(Kind::of::<C>(None))
+    }
+
+    fn add(mut self, kind: Kind) -> Self {
+        assert!(self.get(kind.name).is_none(), "kind {:?} registered twice", kind.name);
+        self.list.push(kind);
+        self
+    }
+
+    /// Every kind, in registration order.
+    pub fn iter(&self) -> impl Iterator<Item = &Kind> {
+        self.list.iter()
+    }
+
+    /// The kinds that are site sections and API collections, in menu order.
+    pub fn collections(&self) -> impl Iterator<Item = &Kind> {
+        self.list.iter().filter(|k| k.is_collection())
+    }
+
+    /// A kind by name.
+    pub fn get(&self, name: &str) -> Option<&Kind> {
+        self.list.iter().find(|k| k.name == name)
+    }
+
+    /// An exposed kind by its API segment.
+    pub fn by_segment(&self, segment: &str) -> Option<&Kind> {
+        self.list.iter().find(|k| k.spec.is_some_and(|s| s.api_segment == segment))
+    }
+
+    /// An exposed kind by its site section path.
+    pub fn by_section(&self, section: &str) -> Option<&Kind> {
+        self.list.iter().find(|k| k.spec.is_some_and(|s| s.site_section == section))
+    }
+}
+
+impl Default for Kinds {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_kinds_check_what_they_store() {
+        let kinds = Kinds::builtin();
+        let names: Vec<&str> = kinds.collections().map(Kind::name).collect();
+        assert_eq!(names, ["news", "programme", "unit", "page"]);
+        let page = kinds.by_segment("pages").unwrap();
+        let checked = page.check(r#"{"body":"Treść","title":"Klauzula"}"#).unwrap();
+        assert_eq!(checked.json(), r#"{"title":"Klauzula","summary":"","body":"Treść"}"#, "canonical field order");
+        let err = page.check(r#"{"title":"x","body":"y","colour":1}"#).unwrap_err();
+        assert_eq!((err.0[0].path.as_str(), err.0[0].code), ("colour", "unknown_field"));
+        let err = page.check(r#"{"title":"","body":"y"}"#).unwrap_err();
+        assert!(err.has("title"), "{err:?}");
+        let parts = page.search_parts(checked.json()).unwrap();
+        assert_eq!((parts.title.as_str(), parts.body.as_str()), ("Klauzula", "Treść"));
+        let settings = kinds.get(AccessibilitySettings::KIND).unwrap();
+        assert!(settings.is_singleton() && !settings.is_searched() && !settings.is_collection());
+    }
+
+    #[test]
+    #[should_panic(expected = "registered twice")]
+    fn a_segment_cannot_be_registered_twice() {
+        let _ = Kinds::builtin().with::<Page>(Page::SPEC);
+    }
+}
