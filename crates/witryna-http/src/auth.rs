@@ -42,7 +42,7 @@ impl std::str::FromStr for Role {
 }
 
 /// A stored token: its name, role and the hash of its secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiToken {
     /// Who or what it is for.
@@ -71,10 +71,6 @@ impl Content for ApiToken {
             v.error("hash", "invalid_hash", "must be 64 lower-case hex digits");
         }
         v.finish()
-    }
-
-    fn search_text(&self) -> String {
-        String::new()
     }
 }
 

@@ -37,9 +37,13 @@ pub enum ApiError {
     /// A write that needs `If-Match` came without it.
     #[error("this request needs an If-Match header with the item's ETag")]
     PreconditionRequired,
-    /// `If-Match` that is not an ETag of this API.
-    #[error("If-Match must be an ETag such as \"3\"")]
-    BadIfMatch,
+    /// `If-Match` names no current ETag of the item (weak, unknown or stale tags, a list
+    /// that does not parse, or no item at all).
+    #[error("If-Match names no current ETag of this item: reload it and retry")]
+    PreconditionFailed {
+        /// The item's current version; `None` when there is no item.
+        current_version: Option<u64>,
+    },
     /// No or unknown bearer token.
     #[error("a valid bearer token is required")]
     Unauthenticated,
@@ -108,9 +112,10 @@ impl IntoResponse for ApiError {
                     errors = v.0;
                     (S::UNPROCESSABLE_ENTITY, "urn:witryna:problem:validation", "Invalid content")
                 }
-                CmsError::NotFound { .. } | CmsError::SlugNotFound { .. } | CmsError::RevisionNotFound { .. } => {
-                    (S::NOT_FOUND, "urn:witryna:problem:not-found", "Not found")
-                }
+                CmsError::NotFound { .. }
+                | CmsError::SlugNotFound { .. }
+                | CmsError::RevisionNotFound { .. }
+                | CmsError::UnknownKind(_) => (S::NOT_FOUND, "urn:witryna:problem:not-found", "Not found"),
                 CmsError::Conflict { actual, .. } => {
                     current_version = Some(actual);
                     (S::PRECONDITION_FAILED, "urn:witryna:problem:version-conflict", "Version conflict")
@@ -152,7 +157,10 @@ impl IntoResponse for ApiError {
             ApiError::PreconditionRequired => {
                 (S::PRECONDITION_REQUIRED, "urn:witryna:problem:if-match-required", "If-Match required")
             }
-            ApiError::BadIfMatch => (S::BAD_REQUEST, "urn:witryna:problem:bad-if-match", "Bad If-Match"),
+            ApiError::PreconditionFailed { current_version: current } => {
+                current_version = current;
+                (S::PRECONDITION_FAILED, "urn:witryna:problem:version-conflict", "Version conflict")
+            }
             ApiError::Unauthenticated => (S::UNAUTHORIZED, "urn:witryna:problem:unauthenticated", "Unauthenticated"),
             ApiError::Forbidden { .. } => (S::FORBIDDEN, "urn:witryna:problem:forbidden", "Forbidden"),
             ApiError::TooManyFailures { .. } => {
@@ -204,5 +212,16 @@ pub(crate) fn problem(
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         ApiError::Cms(e.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_kind_is_not_found() {
+        let res = ApiError::Cms(CmsError::UnknownKind("recipe".into())).into_response();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 }

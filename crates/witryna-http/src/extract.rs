@@ -2,11 +2,11 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Uri};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Warsaw;
 use serde::de::DeserializeOwned;
-use witryna_core::FieldError;
+use witryna_core::validate::{decode_json, DecodeError};
 
 use crate::error::ApiError;
 use crate::ApiState;
@@ -16,91 +16,134 @@ use crate::ApiState;
 /// a body over the limit a 413.
 pub(crate) struct JsonBody<T>(pub T);
 
+/// A JSON body that may be left out (an empty or all-blank body is `None`); when given,
+/// it is read as [`JsonBody`] reads one.
+pub(crate) struct OptionalJsonBody<T>(pub Option<T>);
+
 impl<T: DeserializeOwned> FromRequest<ApiState> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &ApiState) -> Result<Self, ApiError> {
-        let limit = state.config.body_limit;
-        let is_json =
-            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-                v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
-            });
-        if !is_json {
+        if !is_json(req.headers()) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-        if declared.is_some_and(|n| n > limit) {
-            return Err(ApiError::BodyTooLarge { limit });
-        }
-        let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|e| {
-            let e = e.into_inner();
-            if e.is::<http_body_util::LengthLimitError>() {
-                ApiError::BodyTooLarge { limit }
-            } else {
-                // The client stopped sending (or took too long): not the server's fault.
-                ApiError::BodyIncomplete(e.to_string())
-            }
-        })?;
-        parse_json(&bytes).map(JsonBody)
+        decode_body(&read_body(req, state.config.body_limit).await?).map(JsonBody)
     }
 }
 
-/// Parses JSON bytes with the error classification of [`JsonBody`].
-pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: Result<T, _> = serde_path_to_error::deserialize(&mut de);
-    if value.is_ok() {
-        // Trailing characters after the value are malformed JSON too.
-        de.end().map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+impl<T: DeserializeOwned> FromRequest<ApiState> for OptionalJsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &ApiState) -> Result<Self, ApiError> {
+        let is_json = is_json(req.headers());
+        let bytes = read_body(req, state.config.body_limit).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJsonBody(None));
+        }
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        decode_body(&bytes).map(|v| OptionalJsonBody(Some(v)))
     }
-    value.map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let message = inner.to_string();
-                let code = if message.starts_with("unknown field") {
-                    "unknown_field"
-                } else if message.starts_with("missing field") {
-                    "missing_field"
-                } else {
-                    "invalid_value"
-                };
-                let path = if path == "." { String::new() } else { path };
-                // serde names a missing field in the message, not the path: add it.
-                let path = match (code, message.split('`').nth(1)) {
-                    ("missing_field", Some(name)) if path.is_empty() => name.to_owned(),
-                    ("missing_field", Some(name)) => format!("{path}.{name}"),
-                    _ => path,
-                };
-                ApiError::InvalidBody(vec![FieldError { path, code, message: strip_position(&message) }])
-            }
-            _ => ApiError::MalformedJson(inner.to_string()),
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")))
+}
+
+/// The whole body, at most `limit` bytes.
+async fn read_body(req: Request, limit: usize) -> Result<Bytes, ApiError> {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::BodyTooLarge { limit });
+    }
+    axum::body::to_bytes(req.into_body(), limit).await.map_err(|e| {
+        let e = e.into_inner();
+        if e.is::<http_body_util::LengthLimitError>() {
+            ApiError::BodyTooLarge { limit }
+        } else {
+            // The client stopped sending (or took too long): not the server's fault.
+            ApiError::BodyIncomplete(e.to_string())
         }
     })
 }
 
-/// serde_json appends " at line 1 column 7" to data errors; the path says where.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
+/// Reads a JSON body with the core's decoder: syntax over the whole text first (400),
+/// then the shape, naming the field (422).
+fn decode_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    decode_json(bytes).map_err(|e| match e {
+        DecodeError::Malformed(message) => ApiError::MalformedJson(message),
+        DecodeError::Shape(field) => ApiError::InvalidBody(vec![field]),
+    })
+}
+
+/// Evaluates `If-Match` (RFC 9110 §13.1.1) against the current version of an item
+/// (`None`: there is no item). The field is `*` or a list of entity tags, compared
+/// strongly: `*` matches any current item; a tag matches when it is not weak and is the
+/// item's ETag character for character. A header that matches nothing — weak, unknown or
+/// stale tags, or one that does not parse as a list of tags — fails the precondition:
+/// 412 with the current version. Without the header there is nothing to evaluate.
+pub(crate) fn check_if_match(headers: &HeaderMap, current: Option<u64>) -> Result<(), ApiError> {
+    let mut values = headers.get_all(header::IF_MATCH).iter().peekable();
+    if values.peek().is_none() {
+        return Ok(());
+    }
+    let failed = ApiError::PreconditionFailed { current_version: current };
+    let Some(current) = current else { return Err(failed) };
+    let etag = etag_of(current);
+    let mut matched = false;
+    for value in values {
+        let Ok(value) = value.to_str() else { return Err(failed) };
+        if value.trim() == "*" {
+            matched = true;
+            continue;
+        }
+        let Some(tags) = entity_tags(value) else { return Err(failed) };
+        matched |= tags.iter().any(|(weak, tag)| !weak && *tag == etag);
+    }
+    if matched {
+        Ok(())
+    } else {
+        Err(failed)
     }
 }
 
-/// The version named by `If-Match` (`"3"` or `W/"3"`); `None` without the header or with `*`.
-pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
-    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
-    let value = value.to_str().map_err(|_| ApiError::BadIfMatch)?.trim();
-    if value == "*" {
-        return Ok(None);
+/// The entity tags of a list (`"a", W/"b"`) as (weak, tag with its quotes); `None` when it
+/// is not such a list. Tags are opaque: any characters but `"` between the quotes, a comma
+/// included.
+fn entity_tags(list: &str) -> Option<Vec<(bool, &str)>> {
+    let mut tags = Vec::new();
+    let mut rest = list;
+    loop {
+        // Empty list elements are allowed (RFC 9110 §5.6.1).
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        if rest.is_empty() {
+            return Some(tags);
+        }
+        let (weak, quoted) = match rest.strip_prefix("W/") {
+            Some(after) => (true, after),
+            None => (false, rest),
+        };
+        let inner = quoted.strip_prefix('"')?;
+        let end = inner.find('"')?;
+        let tag = &quoted[..end + 2];
+        if !inner[..end].bytes().all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80) {
+            return None;
+        }
+        tags.push((weak, tag));
+        rest = quoted[end + 2..].trim_start_matches([' ', '\t']);
+        if !(rest.is_empty() || rest.starts_with(',')) {
+            return None;
+        }
     }
-    let tag = value.strip_prefix("W/").unwrap_or(value);
-    tag.strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .and_then(|t| t.parse::<u64>().ok())
-        .map(Some)
-        .ok_or(ApiError::BadIfMatch)
+}
+
+/// The strong ETag of an item's version: `"3"`.
+pub(crate) fn etag_of(version: u64) -> String {
+    format!("\"{version}\"")
 }
 
 /// Whether `If-None-Match` lists this ETag (or `*`).
@@ -111,19 +154,32 @@ pub(crate) fn none_match(headers: &HeaderMap, etag: &str) -> bool {
     })
 }
 
-/// Query parameters as pairs, looked up by name; unknown names are ignored.
+/// Query parameters as pairs, looked up by name; unknown names are ignored, and an empty
+/// value (`limit=`) is the same as leaving the parameter out.
 pub(crate) struct Params(pub Vec<(String, String)>);
 
 impl Params {
+    /// The parameters of a request's URI; a query that cannot be decoded is a 400.
+    pub(crate) fn of(uri: &Uri) -> Result<Params, ApiError> {
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+            .map(|q| Params(q.0))
+            .map_err(|e| ApiError::query("query", e.body_text()))
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str())
+    }
+
+    /// Every non-empty value of a parameter, in order.
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str())
     }
 
     /// A boolean flag: `true`/`1` or `false`/`0`.
     pub(crate) fn flag(&self, name: &str) -> Result<bool, ApiError> {
         match self.get(name) {
             None | Some("false") | Some("0") => Ok(false),
-            Some("true") | Some("1") | Some("") => Ok(true),
+            Some("true") | Some("1") => Ok(true),
             Some(other) => Err(ApiError::query(name, format!("expected true or false, got {other:?}"))),
         }
     }
@@ -150,11 +206,12 @@ impl Params {
     }
 
     /// The `tag` filter, normalised as stored tags are (trimmed, lower case; at most
-    /// [`MAX_TAG_CHARS`](witryna_core::cms::MAX_TAG_CHARS) characters).
+    /// [`MAX_TAG_CHARS`](witryna_core::cms::MAX_TAG_CHARS) characters); blank is absent.
     pub(crate) fn tag(&self) -> Result<Option<String>, ApiError> {
         let max = witryna_core::cms::MAX_TAG_CHARS;
         match self.get("tag").map(|t| t.trim().to_lowercase()) {
             Some(t) if t.chars().count() > max => Err(ApiError::query("tag", format!("at most {max} characters"))),
+            Some(t) if t.is_empty() => Ok(None),
             t => Ok(t),
         }
     }
@@ -168,5 +225,45 @@ impl Params {
                 _ => Err(ApiError::query("limit", format!("must be a whole number from 1 to {max}, got {v:?}"))),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn if_match(values: &[&str], current: Option<u64>) -> Result<(), u16> {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(header::IF_MATCH, v.parse().unwrap());
+        }
+        check_if_match(&h, current).map_err(|e| match e {
+            ApiError::PreconditionFailed { .. } => 412,
+            _ => 0,
+        })
+    }
+
+    #[test]
+    fn if_match_compares_opaque_tags_strongly() {
+        assert_eq!(if_match(&[], Some(3)), Ok(()), "no header, nothing to evaluate");
+        for ok in [&["\"3\""][..], &["*"], &["\"1\", \"3\""], &["\"1\"", "\"3\""], &["\"a,b\",\"3\""], &[" \"3\" , "]] {
+            assert_eq!(if_match(ok, Some(3)), Ok(()), "{ok:?}");
+        }
+        for failed in [
+            &["W/\"3\""][..],
+            &["\"2\""],
+            &["\"abc\""],
+            &["nonsense"],
+            &["3"],
+            &["\"3"],
+            &["\"3\"x"],
+            &["\"3\" \"4\"x"],
+            &["\"1\" \"3\""],
+            &["*, \"3\""],
+            &[""],
+        ] {
+            assert_eq!(if_match(failed, Some(3)), Err(412), "{failed:?}");
+        }
+        assert_eq!(if_match(&["*"], None), Err(412), "`*` needs a current item");
     }
 }

@@ -11,15 +11,20 @@
 //! # }
 //! ```
 //!
-//! Resources live under `/api/v1`: `news`, `programmes`, `units`, `pages`, the singleton
-//! `settings/accessibility`, `tokens`, and `units/{slug}/open`. The OpenAPI 3.1 document
-//! is at `/api/v1/openapi.json`; errors are `application/problem+json` (RFC 9457).
+//! Resources live under `/api/v1`, one set for every kind the [`Cms`]'s registry
+//! ([`Kinds`]) exposes: collections at their API segment (`news`, `programmes`, `units`,
+//! `pages`, an integrator's `job-offers`), singletons such as `settings/accessibility`;
+//! besides them `search`, `tokens` and `units/{key}/open`. The OpenAPI 3.1 document, made
+//! from the same route table as the router and its access checks, is at
+//! `/api/v1/openapi.json`; errors are `application/problem+json` (RFC 9457).
 
 mod api;
 pub mod auth;
 mod error;
 mod extract;
+mod items;
 mod openapi;
+mod respond;
 
 use std::sync::Arc;
 
@@ -30,7 +35,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use witryna_core::cache::ResponseCache;
-use witryna_core::Cms;
+use witryna_core::{Cms, Kinds};
 
 pub use auth::{NewToken, Role, TokenInfo};
 pub use error::ApiError;
@@ -67,13 +72,15 @@ impl Default for ApiConfig {
     }
 }
 
-/// What the handlers share: the Cms and the configuration.
+/// What the handlers share: the Cms, the configuration, and the OpenAPI document of the
+/// Cms's kinds (made once).
 #[derive(Clone)]
 pub struct ApiState {
     cms: Cms,
     config: Arc<ApiConfig>,
     cache: Arc<ResponseCache<axum::body::Bytes>>,
     failed_logins: Arc<auth::FailedLogins>,
+    openapi: axum::body::Bytes,
 }
 
 impl std::fmt::Debug for ApiState {
@@ -95,7 +102,8 @@ impl ApiState {
             config.public_cache_bytes,
             config.public_cache_ttl,
         ));
-        Self { cms, config: Arc::new(config), cache, failed_logins: Arc::default() }
+        let openapi = serde_json::to_vec(&openapi_document(cms.kinds())).expect("the document serializes").into();
+        Self { cms, config: Arc::new(config), cache, failed_logins: Arc::default(), openapi }
     }
 
     /// Entries and bytes held by the public response cache now.
@@ -131,11 +139,10 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::Internal("a handler panicked".into()).into_response()
 }
 
-/// The OpenAPI 3.1 document of the API.
-pub fn openapi_document() -> serde_json::Value {
-    let mut api = api::build();
-    let schemas = api.schemas.take_definitions(true);
-    openapi::document(&api.ops, schemas)
+/// The OpenAPI 3.1 document of the API for a registry of kinds (what
+/// `/api/v1/openapi.json` serves for a Cms with these kinds).
+pub fn openapi_document(kinds: &Kinds) -> serde_json::Value {
+    api::build(kinds).document()
 }
 
 /// The API router, with its state and a request log (`tracing`, INFO), ready to serve or
@@ -168,7 +175,7 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// merge into an app that has its own — `witryna serve` merges them with the HTML site,
 /// logs every request once, and sends unknown `/api/` paths to [`not_found`].
 pub fn routes(state: ApiState) -> Router {
-    let mut router = api::build().router.method_not_allowed_fallback(wrong_method);
+    let mut router = api::build(state.cms.kinds()).into_router(&state).method_not_allowed_fallback(wrong_method);
     if !state.config.cors_origins.is_empty() {
         router = router.layer(cors(&state.config.cors_origins));
     }

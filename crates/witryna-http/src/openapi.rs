@@ -1,21 +1,23 @@
-//! The OpenAPI 3.1 document, made from the operations [`crate::api::build`] registered
-//! and the JSON Schemas of their bodies (schemars, JSON Schema 2020-12 as OpenAPI 3.1 uses).
+//! The OpenAPI 3.1 document, made from the route table [`crate::api::build`] fills and the
+//! JSON Schemas of its bodies (schemars, JSON Schema 2020-12 as OpenAPI 3.1 uses).
 
+use schemars::Schema;
 use serde_json::{json, Map, Value};
 
-use crate::api::{Access, Operation};
+use crate::api::{Access, Operation, Precondition};
 
-fn problem_schema() -> Value {
+/// The problem details every error answers with (see `error::problem`).
+fn problem_schema(field_error: Schema) -> Value {
     json!({
         "type": "object",
         "description": "RFC 9457 problem details",
         "required": ["type", "title", "status", "detail"],
         "properties": {
-            "type": {"type": "string"},
+            "type": {"type": "string", "description": "urn:witryna:problem:…"},
             "title": {"type": "string"},
             "status": {"type": "integer"},
             "detail": {"type": "string"},
-            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
+            "errors": {"type": "array", "items": field_error, "description": "the failing fields"},
             "current_version": {"type": "integer", "description": "on 412: the item's current version"}
         }
     })
@@ -23,20 +25,35 @@ fn problem_schema() -> Value {
 
 fn parameters(op: &Operation) -> Vec<Value> {
     let path_params = op.path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).map(|name| {
-        let description = match name {
-            "key" => "slug or id",
-            "version" => "version number",
-            _ => name,
+        let (description, schema) = match name {
+            "key" => ("slug or id", json!({"type": "string"})),
+            "id" => ("id", json!({"type": "string", "format": "uuid"})),
+            "version" => ("version number", json!({"type": "integer", "minimum": 1})),
+            _ => (name, json!({"type": "string"})),
         };
-        json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "string"}})
+        json!({"name": name, "in": "path", "required": true, "description": description, "schema": schema})
     });
-    let query = op
-        .query
-        .iter()
-        .map(|(name, description)| json!({"name": name, "in": "query", "description": description, "schema": {"type": "string"}}));
-    let mut out: Vec<Value> = path_params.chain(query).collect();
-    if op.method == axum::http::Method::PUT && op.path.contains("{key}") {
-        out.push(json!({"name": "If-Match", "in": "header", "required": true, "description": "the ETag of the version the change is based on", "schema": {"type": "string"}}));
+    let mut out: Vec<Value> = path_params.collect();
+    for p in &op.query {
+        let mut param =
+            json!({"name": p.name, "in": "query", "required": false, "description": p.description, "schema": p.schema});
+        if p.repeated {
+            param["style"] = json!("form");
+            param["explode"] = json!(true);
+        }
+        out.push(param);
+    }
+    if op.access == Access::Preview {
+        out.push(json!({"name": "preview", "in": "query", "required": false,
+            "description": "true: drafts, scheduled and archived items too (an editor token is needed)",
+            "schema": {"type": "boolean"}}));
+    }
+    if op.if_match != Precondition::None {
+        let required = op.if_match == Precondition::Required;
+        out.push(json!({"name": "If-Match", "in": "header", "required": required,
+            "description": "the ETag of the version the change is based on (a list of ETags, or *); \
+                            412 unless it names the current one",
+            "schema": {"type": "string"}}));
     }
     out
 }
@@ -65,24 +82,35 @@ fn operation(op: &Operation) -> Value {
         "responses": responses,
     });
     if let Some(schema) = &op.request {
-        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema}}});
+        o["requestBody"] =
+            json!({"required": !op.request_optional, "content": {"application/json": {"schema": schema}}});
     }
-    if matches!(op.access, Access::Editor | Access::Admin) {
-        let role = if op.access == Access::Admin { "admin" } else { "editor" };
-        o["security"] = json!([{"bearer": []}]);
-        o["description"] = json!(format!("Needs a bearer token with the {role} role."));
+    match op.access {
+        Access::Public => {}
+        Access::Preview => {
+            o["security"] = json!([{}, {"bearer": []}]);
+            o["description"] = json!("Anyone may read; preview=true needs a bearer token with the editor role.");
+        }
+        Access::Editor | Access::Admin => {
+            let role = if op.access == Access::Admin { "admin" } else { "editor" };
+            o["security"] = json!([{"bearer": []}]);
+            o["description"] = json!(format!("Needs a bearer token with the {role} role."));
+            // The same fact for machines (clients, the access test): who may call it.
+            o["x-required-role"] = json!(role);
+        }
     }
     o
 }
 
-/// The document for a list of operations and the schemas they refer to.
-pub(crate) fn document(ops: &[Operation], mut schemas: Map<String, Value>) -> Value {
+/// The document for the route table's operations, the schemas they refer to, and the
+/// schema of one failing field (which problem details list).
+pub(crate) fn document(ops: &[Operation], mut schemas: Map<String, Value>, field_error: Schema) -> Value {
     let mut paths = Map::new();
     for op in ops {
         let entry = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
         entry[op.method.as_str().to_lowercase()] = operation(op);
     }
-    schemas.insert("Problem".into(), problem_schema());
+    schemas.insert("Problem".into(), problem_schema(field_error));
     json!({
         "openapi": "3.1.0",
         "info": {

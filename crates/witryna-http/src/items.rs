@@ -1,0 +1,309 @@
+//! The handlers of every registered kind, kind-erased: each route carries its [`Kind`]
+//! (an [`Extension`]), content is checked by the kind and answered from the stored JSON.
+
+use std::hash::{Hash, Hasher};
+
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, OriginalUri, RawPathParams, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use witryna_core::cms::DEFAULT_LOCALE;
+use witryna_core::{Checked, CmsError, CreateOptions, Id, Kind, Query, Record, RecordLookup, Status, Step, View};
+
+use crate::error::ApiError;
+use crate::extract::{check_if_match, etag_of, JsonBody, OptionalJsonBody, Params};
+use crate::respond::{json_response, moved, public_read, record_json, write_record, written, ListJson};
+use crate::ApiState;
+
+/// Body of a create or update: the content, and optionally a wanted slug.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WriteBody {
+    /// The content, as its kind describes it.
+    #[schemars(with = "serde_json::Value")]
+    content: Box<RawValue>,
+    /// Wanted slug (normalised); from the title when absent. A PUT that gives another
+    /// slug changes it in the same commit as the content; the old one keeps resolving.
+    #[serde(default)]
+    slug: Option<String>,
+}
+
+/// Body of a singleton's update: the content.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SingletonBody {
+    /// The content, as its kind describes it.
+    #[schemars(with = "serde_json::Value")]
+    content: Box<RawValue>,
+}
+
+/// Optional body of `publish`.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PublishBody {
+    /// When it becomes public (future: scheduled; past: back-dated); now when absent.
+    #[serde(default)]
+    publish_at: Option<DateTime<Utc>>,
+}
+
+/// The path parameters of a route (`{key}`, `{version}`, `{id}`), percent-decoded; one
+/// that is not UTF-8 is a 400 problem.
+pub(crate) struct PathParams(Vec<(String, String)>);
+
+impl FromRequestParts<ApiState> for PathParams {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &ApiState) -> Result<Self, ApiError> {
+        let raw = RawPathParams::from_request_parts(parts, s).await.map_err(|e| ApiError::BadPath(e.body_text()))?;
+        Ok(PathParams(raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()))
+    }
+}
+
+impl PathParams {
+    /// A parameter of the route (empty if the route has none of that name: no item has an
+    /// empty key, so a lookup finds nothing).
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v)
+    }
+}
+
+/// The item a write names by `{key}` (id or slug, current or old) in the route's kind:
+/// read once, and checked against `If-Match` before anything else happens to it.
+pub(crate) struct Target {
+    s: ApiState,
+    kind: Kind,
+    record: Record,
+}
+
+impl FromRequestParts<ApiState> for Target {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &ApiState) -> Result<Self, ApiError> {
+        let params = PathParams::from_request_parts(parts, s).await?;
+        let Extension(kind) = Extension::<Kind>::from_request_parts(parts, s)
+            .await
+            .map_err(|e| ApiError::Internal(format!("a kind's route without its kind: {}", e.body_text())))?;
+        let record = s.cms.record_by_key(kind.name(), params.get("key")).await?;
+        check_if_match(&parts.headers, Some(record.meta.version))?;
+        Ok(Target { s: s.clone(), kind, record })
+    }
+}
+
+impl Target {
+    /// Applies a workflow step (one write) and answers the committed record.
+    async fn apply(self, step: Step) -> Result<Response, ApiError> {
+        let record = self.s.cms.apply_step(self.record, None, step).await?;
+        Ok(written(StatusCode::OK, &record, None))
+    }
+}
+
+/// Checks a body's content as its kind, with error paths under `content.` (the body's field).
+fn check(kind: &Kind, content: &RawValue) -> Result<Checked, ApiError> {
+    kind.check(content.get()).map_err(|mut e| {
+        for f in &mut e.0 {
+            f.path = if f.path.is_empty() { "content".into() } else { format!("content.{}", f.path) };
+        }
+        ApiError::Cms(e.into())
+    })
+}
+
+/// A record by id or slug, as the view may see it; `Err(current slug)` for an old slug.
+pub(crate) async fn lookup_record(
+    s: &ApiState,
+    kind: &str,
+    key: &str,
+    view: View,
+) -> Result<Result<Record, String>, ApiError> {
+    match key.parse::<Id>() {
+        Ok(id) => {
+            let record = s.cms.get_record(kind, id).await?;
+            if view == View::Public && !record.meta.is_public_at(s.cms.now()) {
+                return Err(ApiError::NotFound(format!("no public {kind} with id {id}")));
+            }
+            Ok(Ok(record))
+        }
+        Err(_) => match s.cms.find_record(kind, DEFAULT_LOCALE, key, view).await? {
+            RecordLookup::Found(record) => Ok(Ok(record)),
+            RecordLookup::Moved { current, .. } => Ok(Err(current)),
+        },
+    }
+}
+
+pub(crate) async fn list_items(
+    State(s): State<ApiState>,
+    Extension(kind): Extension<Kind>,
+    Extension(view): Extension<View>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let p = Params::of(&uri)?;
+    let status = match p.get("status") {
+        Some(v) => Some(v.parse::<Status>().map_err(|e| ApiError::query("status", e))?),
+        None => None,
+    };
+    let query = Query {
+        view,
+        locale: None,
+        status,
+        tag: p.tag()?,
+        from: p.instant("from", false)?,
+        until: p.instant("to", true)?,
+        cursor: p.get("cursor").map(str::to_owned),
+        limit: Some(p.limit(20, witryna_core::cms::MAX_PAGE)?),
+    };
+    // Keyed on what the answer depends on — the kind and the whole parsed query, status
+    // included — never on the raw URL: unknown parameters cannot multiply entries.
+    let key = format!("{}|{query:?}", kind.name());
+    public_read(&s, &key, &headers, view, || async {
+        let page = s.cms.list_records(kind.name(), query).await?;
+        let mut h = std::hash::DefaultHasher::new();
+        for r in &page.records {
+            (r.meta.id, r.meta.version).hash(&mut h);
+        }
+        page.next_cursor.hash(&mut h);
+        let etag = format!("W/\"{:016x}\"", h.finish());
+        let mut out = Vec::with_capacity(page.records.iter().map(|r| r.body.len() + 512).sum::<usize>() + 64);
+        out.extend_from_slice(b"{\"items\":[");
+        for (i, r) in page.records.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_record(&mut out, r);
+        }
+        out.extend_from_slice(b"],\"next_cursor\":");
+        serde_json::to_writer(&mut out, &page.next_cursor).expect("cursor serializes");
+        out.push(b'}');
+        Ok(Ok((etag, Bytes::from(out))))
+    })
+    .await
+}
+
+pub(crate) async fn get_item(
+    State(s): State<ApiState>,
+    Extension(kind): Extension<Kind>,
+    Extension(view): Extension<View>,
+    params: PathParams,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let key = params.get("key");
+    // One key per item however its id is spelled (hyphens, braces, case) or percent-encoded.
+    let normalised = key.parse::<Id>().map_or_else(|_| key.to_owned(), |id| id.to_string());
+    public_read(&s, &format!("{}:{normalised}", kind.name()), &headers, view, || async {
+        Ok(match lookup_record(&s, kind.name(), key, view).await? {
+            Ok(record) => Ok((etag_of(record.meta.version), record_json(&record))),
+            Err(current) => Err(moved(&uri, 0, &current)),
+        })
+    })
+    .await
+}
+
+pub(crate) async fn create_item(
+    State(s): State<ApiState>,
+    Extension(kind): Extension<Kind>,
+    OriginalUri(uri): OriginalUri,
+    JsonBody(body): JsonBody<WriteBody>,
+) -> Result<Response, ApiError> {
+    let checked = check(&kind, &body.content)?;
+    let record = s.cms.create_checked(checked, CreateOptions { slug: body.slug, locale: None }).await?;
+    let location = format!("{}/{}", uri.path().trim_end_matches('/'), record.meta.id);
+    Ok(written(StatusCode::CREATED, &record, Some(location)))
+}
+
+/// Replaces the content — and the slug, when the body gives another — in one commit.
+pub(crate) async fn update_item(
+    target: Target,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<WriteBody>,
+) -> Result<Response, ApiError> {
+    if !headers.contains_key(header::IF_MATCH) {
+        return Err(ApiError::PreconditionRequired);
+    }
+    let checked = check(&target.kind, &body.content)?;
+    let record = target.s.cms.update_record(target.record, None, checked, body.slug.as_deref()).await?;
+    Ok(written(StatusCode::OK, &record, None))
+}
+
+pub(crate) async fn delete_item(target: Target) -> Result<Response, ApiError> {
+    target.s.cms.delete_record(target.record, None).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub(crate) async fn publish_item(
+    target: Target,
+    OptionalJsonBody(body): OptionalJsonBody<PublishBody>,
+) -> Result<Response, ApiError> {
+    target.apply(Step::Publish(body.unwrap_or_default().publish_at)).await
+}
+
+pub(crate) async fn unpublish_item(target: Target) -> Result<Response, ApiError> {
+    target.apply(Step::Unpublish).await
+}
+
+pub(crate) async fn archive_item(target: Target) -> Result<Response, ApiError> {
+    target.apply(Step::Archive).await
+}
+
+pub(crate) async fn restore_revision(target: Target, params: PathParams) -> Result<Response, ApiError> {
+    let version = params.get("version");
+    let old: u64 = version.parse().map_err(|_| ApiError::NotFound(format!("no revision {version:?}")))?;
+    target.apply(Step::Restore(old)).await
+}
+
+pub(crate) async fn list_revisions(target: Target) -> Result<Response, ApiError> {
+    let items = target.s.cms.revisions(target.record.meta.id).await?;
+    Ok(json_response(StatusCode::OK, &ListJson { items, next_cursor: None }))
+}
+
+/// The one item of a singleton kind, if saved.
+async fn singleton(s: &ApiState, kind: &Kind) -> Result<Option<Record>, ApiError> {
+    match s.cms.record_by_key(kind.name(), kind.name()).await {
+        Ok(record) => Ok(Some(record)),
+        Err(CmsError::SlugNotFound { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn get_singleton(
+    State(s): State<ApiState>,
+    Extension(kind): Extension<Kind>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    public_read(&s, kind.name(), &headers, View::Public, || async {
+        let record = singleton(&s, &kind)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no {} item is saved yet", kind.name())))?;
+        Ok(Ok((etag_of(record.meta.version), record_json(&record))))
+    })
+    .await
+}
+
+/// Saves a singleton: the first save creates and publishes it (201), later ones need
+/// `If-Match` (200).
+pub(crate) async fn put_singleton(
+    State(s): State<ApiState>,
+    Extension(kind): Extension<Kind>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<SingletonBody>,
+) -> Result<Response, ApiError> {
+    let checked = check(&kind, &body.content)?;
+    match singleton(&s, &kind).await? {
+        Some(current) => {
+            if !headers.contains_key(header::IF_MATCH) {
+                return Err(ApiError::PreconditionRequired);
+            }
+            check_if_match(&headers, Some(current.meta.version))?;
+            let record = s.cms.update_record(current, None, checked, None).await?;
+            Ok(written(StatusCode::OK, &record, None))
+        }
+        None => {
+            check_if_match(&headers, None)?;
+            let draft = s.cms.create_checked(checked, CreateOptions::default()).await?;
+            let record = s.cms.apply_step(draft, None, Step::Publish(None)).await?;
+            Ok(written(StatusCode::CREATED, &record, None))
+        }
+    }
+}
