@@ -11,11 +11,14 @@
 //! # }
 //! ```
 //!
-//! Pages: `/`, `/aktualnosci`, `/aktualnosci/{slug}`, `/projekty`, `/projekty/{slug}`,
-//! `/jednostki`, `/jednostki/{slug}`, `/strony/{slug}`, `/deklaracja-dostepnosci`,
-//! `/ustawienia`, `/skroty-klawiszowe`, `/szukaj`, `/mapa-strony`, `/atom.xml`,
-//! `/sitemap.xml`, `/robots.txt`, and a helpful 404. Visitor settings live in one cookie
-//! and are applied on the server, so every page renders in the chosen mode.
+//! Pages: `/`, a section per collection kind of the registry
+//! ([`Kinds`](witryna_core::Kinds)) — `/aktualnosci`, `/projekty`, `/jednostki` with their
+//! items at `{section}/{slug}`, static pages at `/strony/{slug}`, and an integrator's kind
+//! (a job offer at `/oferty-pracy`) on generic pages rendered from its JSON Schema —,
+//! `/deklaracja-dostepnosci`, `/ustawienia`, `/skroty-klawiszowe`, `/szukaj`,
+//! `/mapa-strony`, `/atom.xml`, `/sitemap.xml`, `/robots.txt`, and a helpful 404. Visitor
+//! settings live in one cookie and are applied on the server, so every page renders in the
+//! chosen mode.
 
 mod markdown;
 mod pages;
@@ -118,27 +121,31 @@ impl SiteState {
 }
 
 /// The site's routes without a fallback, to merge with other routers (the API).
+///
+/// Every collection kind of the Cms's registry is a section: the built-in kinds with their
+/// own templates, any other kind with the generic list and item pages.
+///
+/// # Panics
+/// When a kind's site section is not a path (`/…`) or is one of the site's own pages (a
+/// mistake in the registry, found at startup).
 pub fn routes(state: SiteState) -> Router {
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/aktualnosci", get(pages::news_list))
-        .route("/aktualnosci/{slug}", get(pages::news_item))
-        .route("/projekty", get(pages::programme_list))
-        .route("/projekty/{slug}", get(pages::programme_item))
-        .route("/jednostki", get(pages::unit_list))
-        .route("/jednostki/{slug}", get(pages::unit_item))
-        .route("/strony/{slug}", get(pages::page_item))
-        .route("/deklaracja-dostepnosci", get(pages::declaration))
-        .route("/ustawienia", get(pages::settings_page))
-        .route("/ustawienia/ustaw", get(pages::change_settings))
-        .route("/skroty-klawiszowe", get(pages::shortcuts))
-        .route("/szukaj", get(pages::search))
-        .route("/mapa-strony", get(pages::site_map))
-        .route("/atom.xml", get(pages::atom))
-        .route("/sitemap.xml", get(pages::sitemap))
-        .route("/robots.txt", get(pages::robots))
+    let kinds = state.cms.kinds();
+    let mut router = Router::new()
+        .route("/", get(pages::home::home))
+        .route("/deklaracja-dostepnosci", get(pages::static_pages::declaration))
+        .route("/ustawienia", get(pages::static_pages::settings_page))
+        .route("/ustawienia/ustaw", get(pages::static_pages::change_settings))
+        .route("/skroty-klawiszowe", get(pages::static_pages::shortcuts))
+        .route("/szukaj", get(pages::search::search))
+        .route("/mapa-strony", get(pages::feeds::site_map))
+        .route("/sitemap.xml", get(pages::feeds::sitemap))
+        .route("/robots.txt", get(pages::feeds::robots))
         .route("/static/site.css", get(pages::stylesheet))
-        .with_state(state)
+        .merge(pages::section_routes(kinds));
+    if pages::feeds::feed_section(kinds).is_some() {
+        router = router.route("/atom.xml", get(pages::feeds::atom));
+    }
+    router.with_state(state)
 }
 
 /// The whole site with its 404 page, ready to serve.

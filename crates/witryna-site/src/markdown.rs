@@ -58,13 +58,22 @@ pub fn render(markdown: &str) -> String {
 /// to another thread and back; longer texts (up to 6 ms for 200 KiB) go to the blocking pool.
 const INLINE_MAX: usize = 4 * 1024;
 
-/// [`render`] off the async workers for long texts, so a long body never holds up the
-/// workers that answer every other request. An error only if the rendering task failed.
-pub(crate) async fn render_blocking(markdown: String) -> Result<String, tokio::task::JoinError> {
-    if markdown.len() <= INLINE_MAX {
-        return Ok(render(&markdown));
+/// Runs `work`, which renders about `size` bytes of Markdown, on the async worker when that
+/// is short and on the blocking pool otherwise, so a long text never holds up the workers
+/// that answer every other request. An error only if the task failed.
+pub(crate) async fn off_worker<T: Send + 'static>(
+    size: usize,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    if size <= INLINE_MAX {
+        return Ok(work());
     }
-    tokio::task::spawn_blocking(move || render(&markdown)).await
+    tokio::task::spawn_blocking(work).await
+}
+
+/// [`render`] through [`off_worker`].
+pub(crate) async fn render_blocking(markdown: String) -> Result<String, tokio::task::JoinError> {
+    off_worker(markdown.len(), move || render(&markdown)).await
 }
 
 #[cfg(test)]

@@ -2,10 +2,12 @@
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use witryna_core::content::{Content, NewsArticle};
-use witryna_core::{demo, Cms};
+use witryna_core::testing::{kinds_with_job_offer, JobOffer};
+use witryna_core::{demo, Cms, Kinds, Money};
 use witryna_site::{router, SiteConfig, SiteState};
 use witryna_sled::SledStore;
 
@@ -24,10 +26,16 @@ async fn start() -> Site {
 }
 
 async fn start_with(config: SiteConfig) -> (Site, SiteState) {
+    let site = start_on(Kinds::builtin(), config).await;
+    demo::seed(&site.0.cms).await.unwrap();
+    site
+}
+
+/// A site with these kinds and no content yet.
+async fn start_on(kinds: Kinds, config: SiteConfig) -> (Site, SiteState) {
     let dir = tempfile::tempdir().unwrap();
     let index = Arc::new(witryna_search::TantivyIndex::in_memory().unwrap());
-    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap())).with_search(index);
-    demo::seed(&cms).await.unwrap();
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap())).with_kinds(kinds).with_search(index);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = SiteState::with_config(cms.clone(), config);
@@ -418,4 +426,110 @@ async fn stored_control_characters_never_reach_pages_or_the_feed() {
     let (_, _, feed) = s.get("/atom.xml", None).await;
     assert!(feed.contains("Brudny\u{FFFD}tytuł"));
     assert!(!feed.chars().any(witryna_core::validate::is_forbidden_char), "the feed stays XML");
+}
+
+fn job_offer() -> JobOffer {
+    JobOffer {
+        position: "Asystent rodziny".into(),
+        unit: "Dział Pomocy Rodzinie".into(),
+        description: "Do zadań należy:\n\n- **wspieranie** rodzin w kryzysie\n- prowadzenie dokumentacji\n\n\
+                      <script>alert('oferta')</script>"
+            .into(),
+        apply_by: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+        salary_from: Some(Money::from_grosze(450_000)),
+    }
+}
+
+#[tokio::test]
+async fn an_integrators_kind_gets_a_section_from_its_schema() {
+    let kinds = kinds_with_job_offer();
+    let (s, _) = start_on(kinds, SiteConfig { public_url: Some(PUBLIC_URL.into()), ..SiteConfig::default() }).await;
+    demo::seed(&s.cms).await.unwrap();
+    let item = s.cms.create(job_offer()).await.unwrap();
+    let meta = s.cms.publish(item.meta.id, item.meta.version, None).await.unwrap();
+    assert_eq!(meta.slug, "asystent-rodziny");
+
+    let home = s.page("/").await;
+    let menu = &home[home.find("aria-label=\"Menu główne\"").unwrap()..];
+    let menu = &menu[..menu.find("</nav>").unwrap()];
+    let links: Vec<&str> = menu.split("<a href=\"").skip(1).map(|a| &a[..a.find('"').unwrap()]).collect();
+    assert_eq!(links, ["/", "/aktualnosci", "/projekty", "/jednostki", "/oferty-pracy", "/szukaj"], "{menu}");
+    assert!(menu.contains("<a href=\"/oferty-pracy\">Oferty pracy</a>"));
+
+    let list = s.page("/oferty-pracy").await;
+    assert_page_frame(&list, "/oferty-pracy");
+    assert!(list.contains("<h1>Oferty pracy</h1>"));
+    assert!(list.contains("<a href=\"/oferty-pracy/asystent-rodziny\">Asystent rodziny</a>"), "{list}");
+    assert!(list.contains("<p>Dział Pomocy Rodzinie</p>"), "the lead of its search parts");
+    assert!(list.contains("aria-current=\"page\">Oferty pracy</a>"), "the menu marks the section");
+
+    let (status, headers, html) = s.get("/oferty-pracy/asystent-rodziny", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_page_frame(&html, "job offer");
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    assert!(headers.contains_key("etag"), "served through the page cache");
+    assert!(html.contains("<h1>Asystent rodziny</h1>"), "{html}");
+    assert!(html.contains("<li><a href=\"/oferty-pracy\">Oferty pracy</a></li>"), "breadcrumb to the list");
+    assert!(html.contains("<dl>"));
+    for (label, value) in [
+        ("Stanowisko", "Asystent rodziny".to_owned()),
+        ("Komórka", "Dział Pomocy Rodzinie".to_owned()),
+        ("Termin składania dokumentów", "31 grudnia 2026".to_owned()),
+        ("Wynagrodzenie od", Money::from_grosze(450_000).to_string()),
+    ] {
+        assert!(html.contains(&format!("<dt>{label}</dt><dd>{value}</dd>")), "{label}: {html}");
+    }
+    let order = ["<dt>Stanowisko", "<dt>Komórka", "<dt>Opis stanowiska", "<dt>Termin", "<dt>Wynagrodzenie"]
+        .map(|dt| html.find(dt).unwrap_or_else(|| panic!("{dt}: {html}")));
+    assert!(order.is_sorted(), "fields in declaration order: {order:?}");
+    assert!(html.contains("<strong>wspieranie</strong>"), "the CommonMark field is rendered: {html}");
+    assert!(!html.contains("<script>alert") && !html.contains("alert('oferta')"), "and sanitized");
+
+    let (_, _, sitemap) = s.get("/sitemap.xml", None).await;
+    assert!(sitemap.contains("<loc>https://mops.example.pl/oferty-pracy</loc>"));
+    assert!(sitemap.contains("<loc>https://mops.example.pl/oferty-pracy/asystent-rodziny</loc>"));
+    assert!(s.page("/mapa-strony").await.contains("<a href=\"/oferty-pracy/asystent-rodziny\">Asystent rodziny</a>"));
+
+    let found = s.page("/szukaj?q=wspieranie+rodzin").await;
+    assert!(found.contains("<a href=\"/oferty-pracy/asystent-rodziny\">Asystent rodziny</a>"), "{found}");
+    assert!(found.contains("Oferta pracy, "), "the kind's singular label");
+
+    let (_, _, atom) = s.get("/atom.xml", None).await;
+    assert!(atom.contains("<title>Aktualności – ") && !atom.contains("oferty-pracy"), "the feed stays the news");
+
+    let (status, _, html) = s.get("/oferty-pracy/nie-ma-takiej-oferty", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Nie znaleźliśmy tej strony"), "the site's 404");
+    assert!(html.contains("<a href=\"/oferty-pracy\">Oferty pracy</a>"), "the 404 offers every section");
+
+    let meta = s.cms.set_slug(meta.id, meta.version, "asystentka-rodziny").await.unwrap();
+    let (status, headers, _) = s.get("/oferty-pracy/asystent-rodziny", None).await;
+    assert_eq!(status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(headers[LOCATION], "/oferty-pracy/asystentka-rodziny");
+    s.cms.unpublish(meta.id, meta.version).await.unwrap();
+    assert_eq!(s.get("/oferty-pracy/asystentka-rodziny", None).await.0, StatusCode::NOT_FOUND, "no longer public");
+    assert!(!s.page("/oferty-pracy").await.contains("asystentka-rodziny"));
+}
+
+#[tokio::test]
+async fn the_registry_decides_the_sections_and_the_feed() {
+    let (s, _) = start_on(Kinds::empty().with::<JobOffer>(JobOffer::SPEC), SiteConfig::default()).await;
+    let item = s.cms.create(job_offer()).await.unwrap();
+    s.cms.publish(item.meta.id, item.meta.version, None).await.unwrap();
+    for path in ["/aktualnosci", "/projekty", "/jednostki", "/strony/klauzula-informacyjna"] {
+        assert_eq!(s.get(path, None).await.0, StatusCode::NOT_FOUND, "{path}: not in the registry");
+    }
+    let home = s.page("/").await;
+    assert_page_frame(&home, "/");
+    assert!(!home.contains("Wszystkie aktualności"), "no blocks of kinds the site does not have");
+    assert!(home.contains("<a href=\"/oferty-pracy\">Oferty pracy</a>"));
+    assert!(home.contains("title=\"Oferty pracy – Witryna\" href=\"/atom.xml\""), "the feed's section");
+
+    let (status, _, atom) = s.get("/atom.xml", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(atom.contains("<title>Oferty pracy – Witryna</title>"), "{atom}");
+    assert!(atom.contains("<link rel=\"alternate\" type=\"text/html\" href=\"/oferty-pracy/asystent-rodziny\"/>"));
+    assert!(atom.contains("<summary>Dział Pomocy Rodzinie</summary>"));
+    assert!(atom.contains("&lt;dt&gt;Stanowisko&lt;/dt&gt;"), "the generic fields, escaped: {atom}");
+    assert!(!atom.contains("<script") && !atom.contains("alert("), "sanitized");
 }

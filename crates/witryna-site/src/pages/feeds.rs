@@ -1,0 +1,212 @@
+//! What machines read — the Atom feed, `sitemap.xml`, `robots.txt` — and the site map page
+//! people read: every public page, from the registry's sections.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use witryna_core::content::NewsArticle;
+use witryna_core::validate::is_forbidden_char;
+use witryna_core::{Cms, Kinds, Query as CmsQuery, Record};
+
+use super::generic::{describe, title_of};
+use super::{
+    all_public_records, context, decode, harden, internal_error, layout, sections, serve, Layout, PageError, Rendered,
+    Section, Templates,
+};
+use crate::markdown::render_blocking;
+use crate::SiteState;
+
+/// The section the Atom feed carries: the first section with a list page, the first in the
+/// menu (Aktualności with the built-in kinds). One section only: a feed says what is new,
+/// and the sections after it (programmes, units, an integrator's job offers) are
+/// reference pages rather than a stream of news. `None` when the site has no list page:
+/// then there is no feed.
+pub(crate) fn feed_section(kinds: &Kinds) -> Option<Section> {
+    sections(kinds).find(Section::has_list)
+}
+
+/// Every public page of the site: (path, title, last change).
+async fn public_pages(cms: &Cms) -> Result<Vec<(String, String, DateTime<Utc>)>, PageError> {
+    let now = cms.now();
+    let mut out = vec![("/".to_owned(), "Strona główna".to_owned(), now)];
+    for section in sections(cms.kinds()).filter(Section::has_list) {
+        out.push((section.spec.site_section.to_owned(), section.spec.labels.plural.to_owned(), now));
+    }
+    out.extend([
+        ("/deklaracja-dostepnosci".to_owned(), "Deklaracja dostępności".to_owned(), now),
+        ("/skroty-klawiszowe".to_owned(), "Skróty klawiszowe".to_owned(), now),
+        ("/szukaj".to_owned(), "Szukaj".to_owned(), now),
+    ]);
+    for section in sections(cms.kinds()) {
+        for record in all_public_records(cms, section.kind.name()).await? {
+            let title = title_of(&section, &record.body);
+            out.push((section.item_href(&record.meta.slug), title, record.meta.updated_at));
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Template)]
+#[template(path = "sitemap_page.html")]
+struct SiteMapPage {
+    layout: Layout,
+    links: Vec<(String, String)>,
+}
+
+pub(crate) async fn site_map(State(s): State<SiteState>, headers: HeaderMap) -> Response {
+    let cms = s.cms.clone();
+    serve(&s, &headers, "/mapa-strony".into(), |ctx| async move {
+        let links = public_pages(&cms).await?.into_iter().map(|(href, title, _)| (href, title)).collect();
+        let page = SiteMapPage { layout: layout(&ctx, "Mapa strony", &[("Mapa strony", "")], ""), links };
+        Ok(Rendered::Html(page.render()?))
+    })
+    .await
+}
+
+/// Escapes text for XML; characters XML cannot carry become U+FFFD.
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if is_forbidden_char(c) => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A generated document (feed, sitemap, robots) through the page cache: it depends on the
+/// store and the configuration only, so one copy serves everyone until the next write.
+async fn generated<F, Fut>(s: &SiteState, key: &str, content_type: &'static str, fill: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<String, PageError>>,
+{
+    let generation = s.cms.generation();
+    let body = match s.cache.get(key, generation) {
+        Some(hit) => hit.body,
+        None => match fill().await {
+            Ok(text) => {
+                let body = Bytes::from(text);
+                s.cache.put(key.to_owned(), generation, String::new(), body.clone());
+                body
+            }
+            Err(PageError::NotFound) => return internal_error(&format!("{key}: nothing to show")),
+            Err(PageError::Internal(m)) => return internal_error(&format!("{key}: {m}")),
+        },
+    };
+    let mut res =
+        (StatusCode::OK, [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body)
+            .into_response();
+    harden(res.headers_mut(), false);
+    res
+}
+
+/// What the feed says of one item.
+struct Entry {
+    title: String,
+    author: String,
+    summary: String,
+    html: String,
+}
+
+impl Entry {
+    /// News say who wrote them and carry their article; an item of any other kind is
+    /// signed by the site and carries its generic page's fields.
+    async fn of(section: &Section, record: Record, site: &str) -> Result<Self, PageError> {
+        if section.templates == Templates::News {
+            let n = decode::<NewsArticle>(record)?.content;
+            return Ok(Entry {
+                title: n.title,
+                author: n.author,
+                summary: n.lead,
+                html: render_blocking(n.body).await?,
+            });
+        }
+        let summary = section.kind.search_parts(&record.body).map(|parts| parts.lead).unwrap_or_default();
+        let described = describe(section, record.body).await?;
+        Ok(Entry { html: described.fields()?, title: described.title, author: site.to_owned(), summary })
+    }
+}
+
+/// The Atom feed of the newest items of [`feed_section`]. Links are absolute when a public
+/// URL is configured.
+pub(crate) async fn atom(State(s): State<SiteState>, headers: HeaderMap) -> Response {
+    let state = s.clone();
+    generated(&s, "/atom.xml", "application/atom+xml; charset=utf-8", || async move {
+        let section = feed_section(state.cms.kinds()).ok_or(PageError::NotFound)?;
+        let ctx = context(&state, &headers, "/atom.xml".into()).await?;
+        let query = CmsQuery { limit: Some(20), ..CmsQuery::default() };
+        let records = state.cms.list_records(section.kind.name(), query).await?.records;
+        let site = ctx.settings.as_ref().map_or("Witryna".to_owned(), |s| s.declaration.entity.clone());
+        let base = xml_escape(&ctx.base_url);
+        let path = xml_escape(section.spec.site_section);
+        let updated = records.iter().map(|r| r.meta.updated_at).max().unwrap_or(ctx.now);
+        let rfc = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut xml = format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"pl\">\n\
+             <title>{} – {}</title>\n<id>{base}{path}</id>\n<link rel=\"self\" href=\"{base}/atom.xml\"/>\n\
+             <link rel=\"alternate\" type=\"text/html\" href=\"{base}{path}\"/>\n<updated>{}</updated>\n",
+            xml_escape(section.spec.labels.plural),
+            xml_escape(&site),
+            rfc(updated)
+        );
+        for record in records {
+            let meta = record.meta.clone();
+            let entry = Entry::of(&section, record, &site).await?;
+            xml.push_str(&format!(
+                "<entry>\n<title>{}</title>\n<id>urn:uuid:{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}{}\"/>\n\
+                 <published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<summary>{}</summary>\n\
+                 <content type=\"html\">{}</content>\n</entry>\n",
+                xml_escape(&entry.title),
+                meta.id,
+                xml_escape(&section.item_href(&meta.slug)),
+                rfc(meta.publish_at.unwrap_or(meta.created_at)),
+                rfc(meta.updated_at),
+                xml_escape(&entry.author),
+                xml_escape(&entry.summary),
+                xml_escape(&entry.html),
+            ));
+        }
+        xml.push_str("</feed>\n");
+        Ok(xml)
+    })
+    .await
+}
+
+/// `sitemap.xml` of every public page (absolute addresses need the public URL).
+pub(crate) async fn sitemap(State(s): State<SiteState>) -> Response {
+    let state = s.clone();
+    generated(&s, "/sitemap.xml", "application/xml; charset=utf-8", || async move {
+        let base = xml_escape(state.base_url());
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for (path, _, changed) in public_pages(&state.cms).await? {
+            xml.push_str(&format!(
+                "<url><loc>{base}{}</loc><lastmod>{}</lastmod></url>\n",
+                xml_escape(&path),
+                changed.format("%Y-%m-%d")
+            ));
+        }
+        xml.push_str("</urlset>\n");
+        Ok(xml)
+    })
+    .await
+}
+
+pub(crate) async fn robots(State(s): State<SiteState>) -> Response {
+    let base = s.base_url().to_owned();
+    generated(&s, "/robots.txt", "text/plain; charset=utf-8", || async move {
+        Ok(format!("User-agent: *\nDisallow: /ustawienia/\nDisallow: /api/\nSitemap: {base}/sitemap.xml\n"))
+    })
+    .await
+}

@@ -1,0 +1,149 @@
+//! Static pages, the accessibility declaration, the visitor's settings and the keyboard
+//! shortcuts.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use witryna_core::content::{AccessibilitySettings, Page};
+
+use super::{
+    change_href, encode, find, font_steps, harden, layout, safe_return_path, serve, Found, Layout, PageError, Rendered,
+    Section,
+};
+use crate::markdown::render_blocking;
+use crate::settings::Visitor;
+use crate::SiteState;
+
+#[derive(Template)]
+#[template(path = "page.html")]
+struct StaticPage {
+    layout: Layout,
+    title: String,
+    summary: String,
+    body: String,
+}
+
+pub(super) async fn page_item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
+    let cms = s.cms.clone();
+    serve(&s, &headers, section.item_href(&encode(&slug)), |ctx| async move {
+        let item = match find::<Page>(&cms, &slug).await? {
+            Found::Item(item) => item,
+            Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
+        };
+        let p = item.content;
+        let page = StaticPage {
+            layout: layout(&ctx, &p.title, &section.crumbs(&p.title), ""),
+            body: render_blocking(p.body).await?,
+            summary: p.summary,
+            title: p.title,
+        };
+        Ok(Rendered::Html(page.render()?))
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "declaration.html")]
+struct DeclarationPage {
+    layout: Layout,
+    d: witryna_core::content::AccessibilityDeclaration,
+    status: &'static str,
+    auditor: String,
+}
+
+pub(crate) async fn declaration(State(s): State<SiteState>, headers: HeaderMap) -> Response {
+    serve(&s, &headers, "/deklaracja-dostepnosci".into(), |ctx| async move {
+        let settings = ctx.settings.clone().ok_or(PageError::NotFound)?;
+        let d = settings.declaration;
+        let self_assessed = d.assessment.trim().eq_ignore_ascii_case("samoocena");
+        let page = DeclarationPage {
+            layout: layout(&ctx, "Deklaracja dostępności", &[("Deklaracja dostępności", "")], ""),
+            status: d.status.label_pl(),
+            auditor: if self_assessed { "nie dotyczy – samoocena".into() } else { d.assessment.clone() },
+            d,
+        };
+        Ok(Rendered::Html(page.render()?))
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    options: Vec<(&'static str, &'static str, bool)>,
+}
+
+pub(crate) async fn settings_page(State(s): State<SiteState>, headers: HeaderMap) -> Response {
+    serve(&s, &headers, "/ustawienia".into(), |ctx| async move {
+        let v = ctx.visitor;
+        let page = SettingsPage {
+            options: vec![
+                ("c", "Wysoki kontrast", v.contrast),
+                ("u", "Podkreślaj wszystkie linki", v.underline),
+                ("s", "Większe odstępy w tekście", v.spacing),
+                ("m", "Animacje (przewijanie projektów)", v.motion),
+                ("k", "Skróty klawiszowe", v.shortcuts),
+            ],
+            layout: layout(&ctx, "Ustawienia dostępności", &[("Ustawienia dostępności", "")], ""),
+        };
+        Ok(Rendered::Html(page.render()?))
+    })
+    .await
+}
+
+/// Applies settings from links (`?c=1&powrot=/...`) or the settings form, stores them in
+/// the cookie and goes back (303). Only site paths are accepted as `powrot`.
+pub(crate) async fn change_settings(
+    State(s): State<SiteState>,
+    headers: HeaderMap,
+    pairs: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let pairs = pairs.map(|Query(p)| p).unwrap_or_default();
+    let settings = s.cms.singleton::<AccessibilitySettings>().await.ok().flatten().map(|i| i.content);
+    let steps = font_steps(&settings).len();
+    let mut v = Visitor::from_headers(&headers, steps);
+    if pairs.iter().any(|(k, _)| k == "formularz") {
+        // A form sends only the boxes that are ticked.
+        v = Visitor { contrast: false, underline: false, spacing: false, motion: false, shortcuts: false, ..v };
+    }
+    let mut back = "/".to_owned();
+    for (key, value) in &pairs {
+        if key == "powrot" {
+            back = safe_return_path(value).unwrap_or_else(|| "/".to_owned());
+        } else {
+            v.apply(key, value, steps);
+        }
+    }
+    let secure = s.config.is_https(&headers);
+    let mut res =
+        (StatusCode::SEE_OTHER, [(header::LOCATION, back), (header::SET_COOKIE, v.set_cookie(secure))]).into_response();
+    harden(res.headers_mut(), false);
+    res
+}
+
+#[derive(Template)]
+#[template(path = "shortcuts.html")]
+struct ShortcutsPage {
+    layout: Layout,
+    shortcuts: Vec<witryna_core::content::KeyboardShortcut>,
+    enabled: bool,
+    toggle: String,
+}
+
+pub(crate) async fn shortcuts(State(s): State<SiteState>, headers: HeaderMap) -> Response {
+    serve(&s, &headers, "/skroty-klawiszowe".into(), |ctx| async move {
+        let list = ctx.settings.as_ref().map(|s| s.keyboard_shortcuts.clone()).unwrap_or_default();
+        let enabled = ctx.visitor.shortcuts;
+        let page = ShortcutsPage {
+            toggle: change_href(&ctx, "k", if enabled { "0" } else { "1" }),
+            layout: layout(&ctx, "Skróty klawiszowe", &[("Skróty klawiszowe", "")], ""),
+            shortcuts: list,
+            enabled,
+        };
+        Ok(Rendered::Html(page.render()?))
+    })
+    .await
+}
