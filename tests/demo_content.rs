@@ -96,3 +96,106 @@ async fn demo_seeds_a_sled_store_once_with_the_seed_pages_content() {
     assert_eq!(public::<Page>(&cms, rodo_slug).await.content.title, "Klauzula informacyjna");
     assert_eq!(all::<Page>(&cms).await.len(), 3);
 }
+
+/// A sled store with the demo loaded, for the per-seed checks below.
+async fn seeded() -> (Cms, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
+    demo::seed(&cms).await.unwrap();
+    (cms, dir)
+}
+
+/// Each passage is in the body, in the order the seed page shows them.
+fn carries_in_order(body: &str, passages: &[&str]) {
+    let mut from = 0;
+    for p in passages {
+        let at = body[from..].find(p).unwrap_or_else(|| panic!("{p:?} missing or out of order in:\n{body}"));
+        from += at + p.len();
+    }
+}
+
+// The demo once abridged the seed pages (issue 11); each item now carries its page in full.
+// Every passage below was left out of the abridged texts; the last one ends the page.
+
+#[tokio::test]
+async fn seed_000_the_meeting_news_carries_the_whole_page() {
+    let (cms, _dir) = seeded().await;
+    let news = public::<NewsArticle>(&cms, "spotkanie-informacyjne-w-klubie-integracji-spolecznej").await.content;
+    carries_in_order(
+        &news.body,
+        &[
+            "Poddziałanie 7.2.1. Usługi społeczne – projekty pozakonkursowe realizowane przez jednostki samorządu terytorialnego i ich jednostki.",
+            "Uczestników spotkania zapoznano z przedmiotem projektu, którym jest:",
+            "Uczestników spotkania poinformowano o możliwości wzięcia udziału w programie, który umożliwi osobom, rodzinom i ich członkom będącym w trudnej sytuacji życiowej korzystanie ze wspólnych dóbr, lokalnych usług społecznych oraz zasobów instytucjonalnych dostępnych w środowisku lokalnym.",
+            "O przystąpieniu Miejskiego Ośrodka Pomocy Społecznej do realizacji programu zdecyduje ilość osób zainteresowanych udziałem w programie",
+            "- Programu Aktywizacja i Integracja.",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn seed_001_the_conference_news_carries_the_whole_page() {
+    let (cms, _dir) = seeded().await;
+    let news = all::<NewsArticle>(&cms).await;
+    let conference = news.iter().find(|n| n.content.title.starts_with("Współpraca")).unwrap();
+    carries_in_order(
+        &conference.content.body,
+        &[
+            "przedstawił główne założenia i cel projektu, w tym m.in. podejmowanie działań prowadzących do odejścia od opieki instytucjonalnej",
+            "dostrzegając potrzebę tworzenia przejściowych form pomocy między instytucją a samodzielnym funkcjonowaniem w środowisku.",
+            "(m.in. liczne spotkania okazjonalne, warsztaty kulinarne, wyjazdy rekreacyjne i wycieczki edukacyjne, spotkania z ciekawymi osobami, udział w imprezach kulturalnych)",
+            "Wagę współpracy w tym zakresie przybliżyły przedstawicielki MOPS w Kaliszu: Violetta Owczarek i Katarzyna Fluder.",
+            "Uczestnicy konferencji mieli okazję więc przekonać się, jak wiele nowych działań i zadań podejmuje Miejski Ośrodek Pomocy Społecznej we współpracy z innymi jednostkami i organizacjami działającymi w Kaliszu.",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn seed_002_aktywni_w_kis_carries_the_whole_page() {
+    let (cms, _dir) = seeded().await;
+    let kis = public::<Programme>(&cms, "aktywni-w-kis").await.content;
+    carries_in_order(
+        &kis.body,
+        &[
+            "Projekt był skierowany do trzech grup społecznych: do osób bezrobotnych, osób uzależnionych/współuzależnionych oraz repatriantów.",
+            "Ponadto dużą uwagę skupiono na pozyskiwaniu umiejętności interpersonalnych, wzmacnianiu samooceny i motywacji uczestników.",
+            "Pobyt w nich przybliżył uczestnikom funkcjonowanie spółdzielni socjalnych.",
+            "Program stanowi jednocześnie instrument motywujący do wdrażania nowych metod pracy z osobami wykluczonymi oraz programów ich aktywizacji społecznej i zawodowej",
+            "Kaliski Klub Integracji Społecznej działający przy Miejskim Ośrodku Pomocy Społecznej podniósł jakość swojej oferty",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn seed_003_the_zawiercie_project_carries_the_whole_page() {
+    let (cms, _dir) = seeded().await;
+    let zawiercie =
+        public::<Programme>(&cms, "partnerstwo-na-rzecz-aktywnej-integracji-w-powiecie-zawiercianskim").await.content;
+    carries_in_order(
+        &zawiercie.body,
+        &[
+            "Projekt realizowany był w partnerstwie z Powiatowym Centrum Pomocy Rodzinie oraz Chrześcijańskim Stowarzyszeniem Dobroczynnym w Kluczach.",
+            "13 osób ukończyło udział w stażu, zaś 12 kurs zawodowy ECDL Base.",
+            "Uczestniczyli w spotkaniach z przedstawicielami samorządu, Zakładu Gospodarki Mieszkaniowej, współorganizowali festyny rodzinne.",
+            "W trakcie trwania projektu podpisano kilkadziesiąt porozumień, z których ostatecznie wyklarowała się kilkunastoosobowa grupa wolontariuszy stale wspierająca działania Programów.",
+            "była aktywizacja społeczno-zawodowa osób wykluczonych i narażonych na wykluczenie społeczne.",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn seed_004_the_glowno_project_carries_the_whole_page() {
+    let (cms, _dir) = seeded().await;
+    let glowno = public::<Programme>(&cms, "aktywna-integracja-w-miescie-glowno").await.content;
+    carries_in_order(
+        &glowno.body,
+        &[
+            "Grudzień 2014",
+            "Tut. Ośrodek realizował projekt poprzez Program Aktywności Lokalnej, który skierowany był do osób z terenu miasta Głowna",
+            "Punkt konsultacyjny cieszył się ogromnym zainteresowaniem i powodzeniem.",
+            "Centrum Edukacji „OŚWIATA”, 97-300 Piotrków Trybunalski, ul. Słowackiego 22.",
+            "Spotkanie „Mikołajkowe” było okazją do podsumowań oraz podzielenia się refleksjami z udziału w tegorocznym projekcie.",
+            "Miejski Ośrodek Pomocy Społecznej aplikuje o środki na kontynuację projektu na 2015 r.",
+        ],
+    );
+}
