@@ -1,6 +1,8 @@
-//! An integrator's own content type — a job offer („Oferta pracy”) — stored, published,
-//! listed and found by slug exactly like the built-in types, on the sled backend, without
-//! touching it.
+//! An integrator's own content type — a job offer („Oferta pracy”) — registered once in
+//! the [`Kinds`] and then everywhere the built-in kinds are: created and published over
+//! `/api/v1/job-offers`, described in the OpenAPI document, found by `/api/v1/search`,
+//! shown on the site at `/oferty-pracy`, exported and imported byte for byte — on the
+//! sled backend, without touching it or any frontend.
 //!
 //! ```text
 //! cargo run --example custom_content
@@ -10,19 +12,42 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use witryna::content::{plain_text, SearchParts};
+use witryna::http::auth::{create_token, ApiToken, Role};
+use witryna::http::ApiState;
+use witryna::kinds::{KindSpec, Kinds, Labels};
 use witryna::sled::SledStore;
 use witryna::validate::{ValidationErrors, Validator};
-use witryna::{Cms, Content, Money, Query, SlugLookup, View};
+use witryna::{Cms, Content, MemoryStore, Money};
+use witryna_cli::transfer;
+use witryna_search::TantivyIndex;
+use witryna_site::SiteState;
 
 /// A job offer published by the centre.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct JobOffer {
+    /// Stanowisko (position).
     position: String,
+    /// Komórka (the unit that hires).
     unit: String,
+    /// Opis stanowiska, CommonMark.
     description: String,
+    /// Termin składania dokumentów (apply by).
     apply_by: NaiveDate,
+    /// Wynagrodzenie od (gross, when published).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     salary_from: Option<Money>,
+}
+
+impl JobOffer {
+    /// Where job offers appear: the one registry line.
+    const SPEC: KindSpec = KindSpec {
+        api_segment: "job-offers",
+        site_section: "/oferty-pracy",
+        labels: Labels { singular: "Oferta pracy", plural: "Oferty pracy", add_new: "Dodaj ofertę pracy" },
+    };
 }
 
 impl Content for JobOffer {
@@ -36,15 +61,20 @@ impl Content for JobOffer {
         let mut v = Validator::new();
         v.text("position", &self.position, 200);
         v.text("unit", &self.unit, 200);
-        v.text("description", &self.description, 20_000);
+        v.markdown("description", &self.description, 20_000, true);
         if self.salary_from.is_some_and(|m| m.grosze() <= 0) {
             v.error("salary_from", "not_positive", "must be above zero");
         }
         v.finish()
     }
 
-    fn search_text(&self) -> String {
-        format!("{}\n\n{}", self.position, self.description)
+    fn search_parts(&self) -> SearchParts {
+        SearchParts {
+            title: self.position.clone(),
+            lead: self.unit.clone(),
+            body: plain_text(&self.description),
+            tags: vec!["praca".into()],
+        }
     }
 
     fn tags(&self) -> Vec<String> {
@@ -52,35 +82,81 @@ impl Content for JobOffer {
     }
 }
 
-async fn run(dir: &std::path::Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
-    let cms = Cms::new(Arc::new(SledStore::open(dir)?));
-    let offer = JobOffer {
-        position: "Pracownik socjalny".into(),
-        unit: "Miejski Ośrodek Pomocy Społecznej w Kaliszu".into(),
-        description: "Praca socjalna z rodzinami w rejonie opiekuńczym.".into(),
-        apply_by: NaiveDate::from_ymd_opt(2026, 12, 15).ok_or("date")?,
-        salary_from: Some("5 200,00 zł".parse()?),
-    };
-    let item = cms.create(offer).await?;
-    cms.publish(item.meta.id, item.meta.version, None).await?;
+/// The site's kinds: the built-in ones, the job offer, and the API's tokens (stored,
+/// exported and imported, never shown).
+fn kinds() -> Kinds {
+    Kinds::builtin().with::<JobOffer>(JobOffer::SPEC).with_internal::<ApiToken>()
+}
 
-    let bad = JobOffer { position: String::new(), salary_from: Some(Money::ZERO), ..item.content.clone() };
-    let err = cms.create(bad).await.expect_err("invalid offers are refused");
-    println!("refused: {err}");
+type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// Serves the API and the site of `cms` on a free local port; answers its base URL.
+async fn serve(cms: Cms) -> Result<String, Error> {
+    let app = witryna_site::routes(SiteState::new(cms.clone())).merge(witryna::http::routes(ApiState::new(cms)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(base)
+}
+
+async fn export(store: &dyn witryna::Store) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    transfer::export(store, &mut out, || {}).await?;
+    Ok(out)
+}
+
+/// Drives the job offer through every frontend over HTTP; answers what it saw, a line each.
+async fn run(dir: &std::path::Path) -> Result<Vec<String>, Error> {
+    let cms =
+        Cms::new(Arc::new(SledStore::open(dir)?)).with_kinds(kinds()).with_search(Arc::new(TantivyIndex::in_memory()?));
+    let token = create_token(&cms, Role::Editor, "przykład").await?.token;
+    let base = serve(cms.clone()).await?;
+    let http = reqwest::Client::new();
     let mut lines = Vec::new();
-    for offer in cms.list::<JobOffer>(Query::default()).await?.items {
-        let salary = offer.content.salary_from.map(|m| format!(", od {m}")).unwrap_or_default();
-        lines.push(format!("{} — {} (do {}){salary}", offer.meta.slug, offer.content.position, offer.content.apply_by));
-    }
-    if let SlugLookup::Found(found) = cms.find::<JobOffer>("pracownik-socjalny", View::Public).await? {
-        lines.push(format!("found by slug: version {}", found.meta.version));
-    }
+
+    let offer = json!({"content": {
+        "position": "Pracownik socjalny",
+        "unit": "Dział Pomocy Środowiskowej",
+        "description": "Praca socjalna z **rodzinami** w rejonie opiekuńczym.\n\n- umowa o pracę\n- pełny etat",
+        "apply_by": "2026-12-15",
+        "salary_from": 520_000
+    }});
+    let created = http.post(format!("{base}/api/v1/job-offers")).bearer_auth(&token).json(&offer).send().await?;
+    lines.push(format!("POST /api/v1/job-offers: {}", created.status().as_u16()));
+    let location = created.headers()["location"].to_str()?.to_owned();
+    let published = http.post(format!("{base}{location}/publish")).bearer_auth(&token).send().await?;
+    let published: serde_json::Value = published.json().await?;
+    lines.push(format!("published: {} at version {}", published["slug"], published["version"]));
+
+    let bad = json!({"content": {"position": "", "unit": "x", "description": "y", "apply_by": "2026-12-15"}});
+    let refused = http.post(format!("{base}/api/v1/job-offers")).bearer_auth(&token).json(&bad).send().await?;
+    let problem: serde_json::Value = refused.json().await?;
+    lines.push(format!("refused: {} at {}", problem["status"], problem["errors"][0]["path"]));
+
+    let document: serde_json::Value = http.get(format!("{base}/api/v1/openapi.json")).send().await?.json().await?;
+    let paths = document["paths"].as_object().ok_or("no paths")?;
+    lines.push(format!("OpenAPI documents /api/v1/job-offers: {}", paths.contains_key("/api/v1/job-offers")));
+
+    let found: serde_json::Value =
+        http.get(format!("{base}/api/v1/search?q=socjalnego&kind=job-offers")).send().await?.json().await?;
+    lines.push(format!("search finds: {}", found["items"][0]["slug"]));
+
+    let section = http.get(format!("{base}/oferty-pracy")).send().await?.text().await?;
+    lines.push(format!("site section lists it: {}", section.contains("/oferty-pracy/pracownik-socjalny")));
+    let page = http.get(format!("{base}/oferty-pracy/pracownik-socjalny")).send().await?.text().await?;
+    lines.push(format!("site page renders the Markdown: {}", page.contains("<strong>rodzinami</strong>")));
+
+    let first = export(cms.store()).await?;
+    let copy = Cms::new(Arc::new(MemoryStore::new())).with_kinds(kinds());
+    let report = transfer::import(copy.store(), copy.kinds(), &mut &first[..], |_| {}).await?;
+    let again = export(copy.store()).await?;
+    let (imported, refused) = (report.imported, report.errors.len());
+    lines.push(format!("export → import ({imported} items, {refused} refused) → export identical: {}", first == again));
     Ok(lines)
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), Error> {
     let dir = tempfile::tempdir()?;
     for line in run(dir.path()).await? {
         println!("{line}");
@@ -90,13 +166,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 #[cfg(test)]
 mod tests {
-    #[tokio::test]
-    async fn a_custom_type_works_like_the_built_in_ones() {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_registered_kind_works_in_every_frontend() {
         let dir = tempfile::tempdir().unwrap();
         let lines = super::run(dir.path()).await.unwrap();
         assert_eq!(
             lines,
-            ["pracownik-socjalny — Pracownik socjalny (do 2026-12-15), od 5 200,00 zł", "found by slug: version 2"]
+            [
+                "POST /api/v1/job-offers: 201",
+                "published: \"pracownik-socjalny\" at version 2",
+                "refused: 422 at \"content.position\"",
+                "OpenAPI documents /api/v1/job-offers: true",
+                "search finds: \"pracownik-socjalny\"",
+                "site section lists it: true",
+                "site page renders the Markdown: true",
+                "export → import (2 items, 0 refused) → export identical: true",
+            ]
         );
     }
 }

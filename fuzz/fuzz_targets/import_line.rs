@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let mut file = b"{\"witryna_export\":1,\"store_schema\":1}\n".to_vec();
     file.extend_from_slice(data);
     let store = Arc::new(MemoryStore::new());
-    let report = runtime().block_on(transfer::import(&*store, &mut &file[..], |_| {}));
+    let report = runtime().block_on(transfer::import(&*store, &witryna_cli::kinds(), &mut &file[..], |_| {}));
     if let Ok(report) = report {
         let mut out = Vec::new();
         let exported = runtime().block_on(transfer::export(&*store, &mut out, || {})).unwrap();

@@ -2,7 +2,7 @@
 
 mod serve;
 
-use witryna_cli::transfer;
+use witryna_cli::{kinds, transfer};
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use witryna_core::{demo, Cms, CmsError, Id, Store};
+use witryna_core::{demo, Cms, CmsError, DynStore, Id, Store};
 use witryna_http::auth::{self, Role, TokenError};
 use witryna_http::{ApiConfig, ApiState};
 use witryna_postgres::{PgOptions, PgStore};
@@ -281,6 +281,11 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
+/// The Cms on a store, with this site's kinds.
+fn cms_on(store: DynStore) -> Cms {
+    Cms::new(store).with_kinds(kinds())
+}
+
 /// The search index lives beside sled's files, in `DIR/search`.
 fn open_index(dir: &Path) -> Result<Arc<TantivyIndex>, CliError> {
     TantivyIndex::open(dir.join("search")).map(Arc::new).map_err(|e| CliError::Io(e.to_string()))
@@ -288,7 +293,7 @@ fn open_index(dir: &Path) -> Result<Arc<TantivyIndex>, CliError> {
 
 async fn rebuild(cms: &Cms) -> Result<u64, CliError> {
     let bar = progress(None);
-    let read = cms.rebuild_search(&|n| bar.set_position(n)).await?;
+    let read = cms.rebuild_derived(&|n| bar.set_position(n)).await?;
     bar.finish_and_clear();
     Ok(read)
 }
@@ -307,7 +312,7 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
     let ServeOptions { addr, seed, api: config, public_url, request_timeout, limits } = options;
     let store = backend.store();
     let index = backend.index(dir)?;
-    let cms = Cms::new(store.clone()).with_search(index.clone());
+    let cms = cms_on(store.clone()).with_search(index.clone());
     if let Backend::Postgres(pg) = &backend {
         let cms = cms.clone();
         // Other servers' writes: caches and the search index hear of them within moments.
@@ -430,7 +435,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
         },
         Command::Token { command } => {
-            let cms = Cms::new(open_backend(&cli.store, dir, false, false).await?.store());
+            let cms = cms_on(open_backend(&cli.store, dir, false, false).await?.store());
             match command {
                 TokenCommand::Create { role, name } => {
                     let token = auth::create_token(&cms, role, &name).await?;
@@ -477,7 +482,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Reindex => match open_backend(&cli.store, dir, false, false).await? {
             Backend::Sled(store) => {
-                let cms = Cms::new(Arc::new(store)).with_search(open_index(dir)?);
+                let cms = cms_on(Arc::new(store)).with_search(open_index(dir)?);
                 let read = rebuild(&cms).await?;
                 eprintln!("Rebuilt the search index from {read} items.");
                 Ok(())
@@ -500,14 +505,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 Backend::Postgres(p) => Arc::new((**p).clone()),
             };
             let bar = progress(len);
-            let report = transfer::import(&*store, &mut BufReader::new(input), |n| bar.inc(n)).await;
+            let report = transfer::import(&*store, &kinds(), &mut BufReader::new(input), |n| bar.inc(n)).await;
             bar.finish_and_clear();
             if let Backend::Sled(s) = &backend {
                 s.flush().await.map_err(|e| CliError::Io(format!("cannot flush the store: {e}")))?;
             }
             let report = report?;
             if let Backend::Sled(s) = backend {
-                let cms = Cms::new(Arc::new(s)).with_search(open_index(dir)?);
+                let cms = cms_on(Arc::new(s)).with_search(open_index(dir)?);
                 rebuild(&cms).await?;
             }
             for (line, message) in &report.errors {

@@ -5,10 +5,8 @@ use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use witryna_core::content::{AccessibilitySettings, NewsArticle, Page, Programme, Unit};
 use witryna_core::store::kv::SCHEMA_VERSION;
-use witryna_core::{Content, Id, Meta, Record, Store, StoreError};
-use witryna_http::auth::ApiToken;
+use witryna_core::{Id, Kinds, Meta, Record, Store, StoreError};
 
 /// Version of the export format.
 pub const FORMAT: u32 = 1;
@@ -79,29 +77,6 @@ pub enum ExportError {
     Io(#[from] std::io::Error),
 }
 
-/// Parses, validates and re-serializes content of a known kind, so stored bodies are
-/// always in the form the Cms writes.
-fn canonical<C: Content>(raw: &str) -> Result<String, String> {
-    let mut de = serde_json::Deserializer::from_str(raw);
-    let content: C =
-        serde_path_to_error::deserialize(&mut de).map_err(|e| format!("content.{}: {}", e.path(), e.inner()))?;
-    witryna_core::validate::check_content(&content)
-        .map_err(|e| e.0.iter().map(|f| format!("content.{}: {}", f.path, f.message)).collect::<Vec<_>>().join("; "))?;
-    Ok(serde_json::to_string(&content).expect("content serializes"))
-}
-
-type Canonical = fn(&str) -> Result<String, String>;
-
-/// The kinds this command knows how to validate.
-const KINDS: &[(&str, Canonical)] = &[
-    (NewsArticle::KIND, canonical::<NewsArticle>),
-    (Programme::KIND, canonical::<Programme>),
-    (Unit::KIND, canonical::<Unit>),
-    (Page::KIND, canonical::<Page>),
-    (AccessibilitySettings::KIND, canonical::<AccessibilitySettings>),
-    (ApiToken::KIND, canonical::<ApiToken>),
-];
-
 /// What an import did.
 #[derive(Debug, Default)]
 pub struct ImportReport {
@@ -127,17 +102,15 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-fn check_line(line: &str) -> Result<Vec<Record>, String> {
+/// Reads one line: every revision's content is read and checked as its registered kind and
+/// kept in the canonical form the Cms writes.
+fn check_line(kinds: &Kinds, line: &str) -> Result<Vec<Record>, String> {
     let mut de = serde_json::Deserializer::from_str(line);
     let parsed: Line = serde_path_to_error::deserialize(&mut de).map_err(|e| match e.inner().classify() {
         serde_json::error::Category::Data => format!("{}: {}", e.path(), e.inner()),
         _ => format!("invalid JSON: {}", e.inner()),
     })?;
-    let canonical = KINDS
-        .iter()
-        .find(|(kind, _)| *kind == parsed.kind)
-        .map(|(_, f)| *f)
-        .ok_or_else(|| format!("unknown kind {:?}", parsed.kind))?;
+    let kind = kinds.get(&parsed.kind).ok_or_else(|| format!("unknown kind {:?}", parsed.kind))?;
     if parsed.revisions.is_empty() {
         return Err("an item needs at least one revision".into());
     }
@@ -153,16 +126,21 @@ fn check_line(line: &str) -> Result<Vec<Record>, String> {
             if r.meta.version != i as u64 + 1 {
                 return Err(format!("{at}: expected version {}, found {}", i + 1, r.meta.version));
             }
-            let body = canonical(r.content.get()).map_err(|e| format!("{at}.{e}"))?;
-            Ok(Record { meta: r.meta, body })
+            let checked = kind.check(r.content.get()).map_err(|e| {
+                let fields = e.0.iter().map(|f| format!("{at}.content.{}: {}", f.path, f.message));
+                fields.collect::<Vec<_>>().join("; ")
+            })?;
+            Ok(Record { meta: r.meta, body: checked.json().to_owned() })
         })
         .collect()
 }
 
-/// Loads an export into a store: validates every line, reports the number of each bad
-/// one and goes on. An item already in the store at the same version is skipped.
+/// Loads an export into a store: validates every line against the registered `kinds`,
+/// reports the number of each bad one and goes on. An item already in the store at the
+/// same version is skipped.
 pub async fn import(
     store: &dyn Store,
+    kinds: &Kinds,
     input: &mut dyn BufRead,
     mut progress: impl FnMut(u64),
 ) -> Result<ImportReport, ImportError> {
@@ -190,7 +168,7 @@ pub async fn import(
         if line.is_empty() {
             continue;
         }
-        let versions = match check_line(line) {
+        let versions = match check_line(kinds, line) {
             Ok(v) => v,
             Err(message) => {
                 report.errors.push((number, message));

@@ -80,7 +80,7 @@ proptest! {
             }
             let first = export(&cms).await;
             let target = Cms::new(Arc::new(MemoryStore::new()));
-            let report = transfer::import(target.store(), &mut &first[..], |_| {}).await.unwrap();
+            let report = transfer::import(target.store(), &witryna_cli::kinds(), &mut &first[..], |_| {}).await.unwrap();
             assert!(report.errors.is_empty(), "{:?}", report.errors);
             assert_eq!(export(&target).await, first);
         });
