@@ -70,7 +70,12 @@ pub struct Cms {
     generation: Arc<AtomicU64>,
     derived: Vec<Arc<dyn DerivedIndex>>,
     search: Option<Arc<dyn SearchIndex>>,
+    item_locks: Arc<[tokio::sync::Mutex<()>]>,
 }
+
+/// How many locks order the writes of this process per item (by id hash): writes to one
+/// item commit and notify in version order; writes to different items rarely wait.
+const ITEM_LOCKS: usize = 64;
 
 impl std::fmt::Debug for Cms {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -142,6 +147,7 @@ impl Cms {
             generation: Arc::new(AtomicU64::new(0)),
             derived: Vec::new(),
             search: None,
+            item_locks: (0..ITEM_LOCKS).map(|_| tokio::sync::Mutex::new(())).collect(),
         }
     }
 
@@ -208,15 +214,18 @@ impl Cms {
         let _ = self.events.send(event);
     }
 
-    /// Runs a store write and the notification of its change as one task of its own, so
-    /// a request dropped mid-way (a client that hung up) cannot commit a write whose event
-    /// is never sent.
-    async fn committed<F>(&self, write: F) -> Result<(), CmsError>
+    /// Runs a store write to item `id` and the notification of its change as one task of
+    /// its own, so a request dropped mid-way (a client that hung up) cannot commit a write
+    /// whose event is never sent. The item's lock keeps the events of one item in commit
+    /// order: a dropped write still notifying cannot be overtaken by the next version.
+    async fn committed<F>(&self, id: Id, write: F) -> Result<(), CmsError>
     where
         F: std::future::Future<Output = Result<ChangeEvent, StoreError>> + Send + 'static,
     {
         let this = self.clone();
         let task = tokio::spawn(async move {
+            let shard = id.as_bytes().iter().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(*b)));
+            let _order = this.item_locks[shard % this.item_locks.len()].lock().await;
             let event = write.await?;
             this.notify(event).await;
             Ok::<(), StoreError>(())
@@ -230,7 +239,7 @@ impl Cms {
     /// Writes a record and reports the change.
     async fn put(&self, record: Record, change: Change) -> Result<(), CmsError> {
         let store = self.store.clone();
-        self.committed(async move {
+        self.committed(record.meta.id, async move {
             store.put(record.clone()).await?;
             Ok(ChangeEvent { change, id: record.meta.id, body: Some(Arc::from(record.body)), meta: Some(record.meta) })
         })

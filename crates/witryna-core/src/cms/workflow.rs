@@ -132,7 +132,7 @@ impl Cms {
     pub async fn delete_record(&self, record: Record, expected: Option<u64>) -> Result<(), CmsError> {
         check_version(&record, expected)?;
         let store = self.store.clone();
-        self.committed(async move {
+        self.committed(record.meta.id, async move {
             store.delete(record.meta.id, record.meta.version).await?;
             Ok(ChangeEvent { change: Change::Deleted, id: record.meta.id, meta: Some(record.meta), body: None })
         })
