@@ -1,5 +1,6 @@
 // Accessibility and keyboard checks of the Witryna site in a real browser (Debian's
-// Chromium driven by playwright-core). Expects WITRYNA_URL of a `witryna serve --demo`.
+// Chromium driven by playwright-core). Expects WITRYNA_URL of a `witryna serve --demo`,
+// and optionally WITRYNA_GENERIC_URL of `examples/custom_content serve` (a kind without a template).
 //
 // - axe-core with the tags wcag2a, wcag2aa, wcag21a, wcag21aa on every page type, in the
 //   default, high-contrast and largest-font modes: every violation is listed;
@@ -35,6 +36,15 @@ const pageTypes = {
   'search results': '/szukaj?q=integracji',
   '404': '/nie-ma-takiej-strony',
 };
+// A kind without a template (the job offer of examples/custom_content.rs): the generic
+// list and item pages, laid out from its schema.
+const generic = process.env.WITRYNA_GENERIC_URL;
+if (generic) {
+  pageTypes['generic list'] = { base: generic, path: '/oferty-pracy' };
+  pageTypes['generic item'] = { base: generic, path: '/oferty-pracy/pracownik-socjalny' };
+}
+const urlOf = (target) => (typeof target === 'string' ? base + target : target.base + target.path);
+const pathOf = (target) => (typeof target === 'string' ? target : target.path);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -58,8 +68,9 @@ async function contextWith(cookie, bypassCSP = false) {
 for (const [mode, cookie] of Object.entries(modes)) {
   const context = await contextWith(cookie, true);
   const page = await context.newPage();
-  for (const [type, path] of Object.entries(pageTypes)) {
-    const response = await page.goto(base + path);
+  for (const [type, target] of Object.entries(pageTypes)) {
+    const path = pathOf(target);
+    const response = await page.goto(urlOf(target));
     const expected = type === '404' ? 404 : 200;
     if (response.status() !== expected) {
       check(`${mode} ${type} ${path}: HTTP ${expected}`, false, `got ${response.status()}`);
@@ -87,7 +98,7 @@ for (const [mode, cookie] of Object.entries(modes)) {
   const page = await context.newPage();
   const cspViolations = [];
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`); });
-  for (const path of Object.values(pageTypes)) await page.goto(base + path);
+  for (const target of Object.values(pageTypes)) await page.goto(urlOf(target));
   check(`CSP: no page breaks its Content-Security-Policy (${Object.keys(pageTypes).length} page types)`,
     cspViolations.length === 0, cspViolations.join('\n'));
   const styled = await page.evaluate(() => getComputedStyle(document.querySelector('main')).maxWidth);

@@ -5,7 +5,8 @@
 //! sled backend, without touching it or any frontend.
 //!
 //! ```text
-//! cargo run --example custom_content
+//! cargo run --example custom_content            # prints what each frontend answered
+//! cargo run --example custom_content -- serve   # then keeps serving (the browser checks use it)
 //! ```
 
 use std::sync::Arc;
@@ -105,8 +106,9 @@ async fn export(store: &dyn witryna::Store) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-/// Drives the job offer through every frontend over HTTP; answers what it saw, a line each.
-async fn run(dir: &std::path::Path) -> Result<Vec<String>, Error> {
+/// Drives the job offer through every frontend over HTTP; answers what it saw, a line each,
+/// and the base URL of the server, which keeps running.
+async fn run(dir: &std::path::Path) -> Result<(Vec<String>, String), Error> {
     let cms =
         Cms::new(Arc::new(SledStore::open(dir)?)).with_kinds(kinds()).with_search(Arc::new(TantivyIndex::in_memory()?));
     let token = create_token(&cms, Role::Editor, "przykład").await?.token;
@@ -152,14 +154,19 @@ async fn run(dir: &std::path::Path) -> Result<Vec<String>, Error> {
     let again = export(copy.store()).await?;
     let (imported, refused) = (report.imported, report.errors.len());
     lines.push(format!("export → import ({imported} items, {refused} refused) → export identical: {}", first == again));
-    Ok(lines)
+    Ok((lines, base))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let dir = tempfile::tempdir()?;
-    for line in run(dir.path()).await? {
+    let (lines, base) = run(dir.path()).await?;
+    for line in lines {
         println!("{line}");
+    }
+    if std::env::args().nth(1).as_deref() == Some("serve") {
+        println!("serving {base}/oferty-pracy (Ctrl-C stops)");
+        tokio::signal::ctrl_c().await?;
     }
     Ok(())
 }
@@ -169,7 +176,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_registered_kind_works_in_every_frontend() {
         let dir = tempfile::tempdir().unwrap();
-        let lines = super::run(dir.path()).await.unwrap();
+        let (lines, _) = super::run(dir.path()).await.unwrap();
         assert_eq!(
             lines,
             [

@@ -20,8 +20,17 @@ fi
 work=$(mktemp -d)
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
+# Both serve the same content: the OLD binary's demo, exported once and imported by each
+# (the demo text may differ between the two builds).
+WITRYNA_LOG=warn "$OLD" --data "$work/seed" serve --demo --addr 127.0.0.1:0 >"$work/seed.out" 2>/dev/null &
+seed_pid=$!
+for _ in $(seq 200); do grep -q http:// "$work/seed.out" 2>/dev/null && break; sleep 0.1; done
+kill -INT "$seed_pid"; wait "$seed_pid" || true
+"$OLD" --data "$work/seed" export --out "$work/demo.jsonl" 2>/dev/null
+
 start() { # name binary -> base URL
-  WITRYNA_LOG=warn "$2" --data "$work/$1" serve --demo --addr 127.0.0.1:0 --cache-entries 0 >"$work/$1.out" 2>/dev/null &
+  "$2" --data "$work/$1" import "$work/demo.jsonl" >/dev/null 2>&1
+  WITRYNA_LOG=warn "$2" --data "$work/$1" serve --addr 127.0.0.1:0 --cache-entries 0 >"$work/$1.out" 2>/dev/null &
   echo $! >"$work/$1.pid"
   for _ in $(seq 200); do grep -q http:// "$work/$1.out" 2>/dev/null && break; sleep 0.1; done
   grep -o 'http://[0-9.:]*' "$work/$1.out"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser checks of the site: installs Debian's chromium and the npm packages if missing,
-# starts `witryna serve --demo` on a free loopback port, and runs browser-tests/run.mjs
+# starts `witryna serve --demo` on a free loopback port (and examples/custom_content for the
+# generic page of a kind without a template), and runs browser-tests/run.mjs
 # (axe-core on every page type in three modes, a keyboard-only run, screenshots in
 # test-output/browser/). `.ci/run` calls it.
 set -euo pipefail
@@ -11,12 +12,17 @@ if ! command -v chromium >/dev/null; then
   (apt-get install -y chromium fonts-dejavu-core >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y chromium fonts-dejavu-core >/dev/null))
 fi
 (cd browser-tests && npm ci --no-audit --no-fund --loglevel=error)
-cargo build -q -p witryna-cli
+cargo build -q -p witryna-cli --example custom_content
 work=$(mktemp -d)
 target/debug/witryna --data "$work/data" serve --demo --addr 127.0.0.1:0 >"$work/out" 2>"$work/err" &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do grep -q 'http://' "$work/out" 2>/dev/null && break; sleep 0.1; done
+# The generic page of a kind without a template: the job offer of examples/custom_content.rs.
+target/debug/examples/custom_content serve >"$work/generic.out" 2>"$work/generic.err" &
+generic_pid=$!
+trap 'kill $pid $generic_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 100); do grep -q 'http://' "$work/out" 2>/dev/null && grep -q 'serving' "$work/generic.out" 2>/dev/null && break; sleep 0.1; done
 addr=$(grep -o 'http://[0-9.:]*' "$work/out" | head -1)
 [ -n "$addr" ] || { cat "$work/err" >&2; exit 1; }
-WITRYNA_URL="$addr" WITRYNA_TEST_OUTPUT="$PWD/test-output/browser" node browser-tests/run.mjs
+generic=$(grep -o 'serving http://[0-9.:]*' "$work/generic.out" | cut -d' ' -f2)
+[ -n "$generic" ] || { cat "$work/generic.out" "$work/generic.err" >&2; exit 1; }
+WITRYNA_URL="$addr" WITRYNA_GENERIC_URL="$generic" WITRYNA_TEST_OUTPUT="$PWD/test-output/browser" node browser-tests/run.mjs
