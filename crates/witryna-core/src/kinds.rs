@@ -133,7 +133,31 @@ fn check_of<C: Content>(json: &str) -> Result<Checked, ValidationErrors> {
             ValidationErrors(vec![FieldError { path: String::new(), code: "malformed_json", message }])
         }
     })?;
+    // serde reads a struct from an array too (`["Tytuł", "", "x"]`): the schema says object.
+    let given: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let canonical = serde_json::to_value(&content).unwrap_or_default();
+    if let Some(path) = array_for_object(&given, &canonical, String::new()) {
+        let message = "expected an object (named fields), found an array".to_owned();
+        return Err(ValidationErrors(vec![FieldError { path, code: "invalid_value", message }]));
+    }
     Checked::new(&content)
+}
+
+/// The path of the first place where `given` has an array and the content's own form an
+/// object.
+fn array_for_object(given: &serde_json::Value, canonical: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    match (given, canonical) {
+        (Value::Array(_), Value::Object(_)) => Some(path),
+        (Value::Object(g), Value::Object(c)) => {
+            g.iter().find_map(|(k, v)| c.get(k).and_then(|w| array_for_object(v, w, join(k))))
+        }
+        (Value::Array(g), Value::Array(c)) => {
+            g.iter().zip(c).enumerate().find_map(|(i, (v, w))| array_for_object(v, w, format!("{path}[{i}]")))
+        }
+        _ => None,
+    }
 }
 
 fn parts_of<C: Content>(json: &str) -> Option<SearchParts> {
@@ -304,6 +328,11 @@ mod tests {
         assert!(err.has("title"), "{err:?}");
         let parts = page.search_parts(checked.json()).unwrap();
         assert_eq!((parts.title.as_str(), parts.body.as_str()), ("Klauzula", "Treść"));
+        let err = page.check(r#"["Klauzula", "", "x"]"#).unwrap_err();
+        assert_eq!((err.0[0].path.as_str(), err.0[0].code), ("", "invalid_value"), "an array is not an object");
+        let news = kinds.get(NewsArticle::KIND).unwrap();
+        let nested = r#"{"title":"T","body":"B","author":"A","cover":["/a.jpg","opis"]}"#;
+        assert_eq!(news.check(nested).unwrap_err().0[0].path, "cover", "nor nested");
         let settings = kinds.get(AccessibilitySettings::KIND).unwrap();
         assert!(settings.is_singleton() && !settings.is_searched() && !settings.is_collection());
     }

@@ -8,11 +8,17 @@ pub const MAX_SLUG_LEN: usize = 80;
 /// „Równi na starcie” → `rowni-na-starcie`, „Aktywni w KIS” → `aktywni-w-kis`.
 /// Returns an empty string when nothing sluggable is left (e.g. only punctuation); the
 /// [`Cms`](crate::Cms) reports that as a validation error on `slug`.
+///
+/// A slug never reads as an item id: frontends take `{key}` as an id when it parses as one,
+/// so a title such as `01a21315-afe7-…` gets `-1` (which no `-2`, `-3` candidate makes).
 pub fn slugify(text: &str) -> String {
     let mut s = slug::slugify(text);
     if s.len() > MAX_SLUG_LEN {
         let cut = s[..=MAX_SLUG_LEN].rfind('-').unwrap_or(MAX_SLUG_LEN);
         s.truncate(cut);
+    }
+    if s.parse::<crate::Id>().is_ok() {
+        s.push_str("-1");
     }
     s
 }
@@ -46,6 +52,16 @@ mod tests {
         assert!(s.len() <= MAX_SLUG_LEN, "{s}");
         assert!(!s.ends_with('-'));
         assert!(s.starts_with("wspolpraca-miejskiego-osrodka"));
+    }
+
+    #[test]
+    fn a_slug_never_reads_as_an_id() {
+        let id = crate::Id::new();
+        for text in [id.to_string(), id.0.simple().to_string(), id.to_string().to_uppercase()] {
+            let s = slugify(&text);
+            assert!(s.parse::<crate::Id>().is_err(), "{s}");
+            assert!(s.ends_with("-1"), "{s}");
+        }
     }
 
     #[test]

@@ -367,6 +367,9 @@ pub async fn scheduled_publishing(h: &dyn Harness) {
     let (cms, clock) = cms_at(h).await;
     published_news(&cms, "Wcześniejsza", &[], t0() - Duration::days(1)).await;
     let id = cms.create(news("Zaplanowana", &[])).await.unwrap().meta.id;
+    let far = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
+    let err = cms.publish(id, 1, Some(far)).await.unwrap_err();
+    assert!(matches!(&err, CmsError::Invalid(e) if e.has("publish_at")), "RFC 3339 has four-digit years: {err:?}");
     let meta = cms.publish(id, 1, Some(t0() + Duration::hours(2))).await.unwrap();
     assert_eq!(meta.status, Status::Published);
 

@@ -53,6 +53,10 @@ impl Cms {
         let m = &mut record.meta;
         let change = match step {
             Step::Publish(at) => {
+                // RFC 3339, which every frontend writes times in, has four-digit years.
+                if at.is_some_and(|t| !(0..=9999).contains(&chrono::Datelike::year(&t))) {
+                    return Err(validation("publish_at", "out_of_range", "must be in the years 0000 to 9999 (UTC)"));
+                }
                 m.status = Status::Published;
                 m.publish_at = Some(at.map_or_else(|| self.now(), |t| t.trunc_subsecs(6)));
                 Change::Published
