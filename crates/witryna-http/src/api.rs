@@ -24,7 +24,7 @@ use crate::auth::{self, NewToken, Role, TokenInfo};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, Params};
 use crate::items::{self, PathParams, PublishBody, SingletonBody, WriteBody};
-use crate::respond::{json_response, moved, ListJson};
+use crate::respond::{is_rfc3339_instant, json_response, moved, ListJson};
 use crate::ApiState;
 
 /// Who may call an operation.
@@ -78,8 +78,13 @@ pub(crate) struct Operation {
     pub(crate) request: Option<Schema>,
     /// The request body may be left out.
     pub(crate) request_optional: bool,
-    pub(crate) success: StatusCode,
+    /// The statuses of success, each answered with `response`.
+    pub(crate) success: &'static [StatusCode],
     pub(crate) response: Option<Schema>,
+    /// A read that answers 304 when `If-None-Match` names its current ETag.
+    pub(crate) conditional: bool,
+    /// A read by `{key}` that answers an old slug with 301 to the current one.
+    pub(crate) redirects_old_slugs: bool,
 }
 
 fn op(method: Method, path: String, summary: String, tag: &str, access: Access) -> Operation {
@@ -93,8 +98,10 @@ fn op(method: Method, path: String, summary: String, tag: &str, access: Access) 
         if_match: Precondition::None,
         request: None,
         request_optional: false,
-        success: StatusCode::OK,
+        success: &[StatusCode::OK],
         response: None,
+        conditional: false,
+        redirects_old_slugs: false,
     }
 }
 
@@ -233,7 +240,10 @@ fn with_content<T: JsonSchema>(g: &mut SchemaGenerator, content: &Schema) -> Sch
 /// Answer of the office-hours query.
 #[derive(Debug, Serialize, JsonSchema)]
 struct OpenJson {
+    /// Whether the unit is open at the time.
     open: bool,
+    /// When it next opens or closes; null when that is not within the office hours'
+    /// lookahead (over a year), or not before the year 10000.
     next_change: Option<DateTime<Utc>>,
 }
 
@@ -242,7 +252,9 @@ struct OpenJson {
 #[serde(deny_unknown_fields)]
 struct TokenBody {
     role: Role,
+    /// Who or what it is for (not blank).
     #[serde(default = "default_token_name")]
+    #[schemars(length(min = 1, max = auth::MAX_NAME_CHARS))]
     name: String,
 }
 
@@ -271,7 +283,10 @@ async fn unit_open(
     let hours = &unit.office_hours;
     let mut res = json_response(
         StatusCode::OK,
-        &OpenJson { open: hours.is_open_at(at), next_change: hours.next_change_after(at) },
+        &OpenJson {
+            open: hours.is_open_at(at),
+            next_change: hours.next_change_after(at).filter(|t| is_rfc3339_instant(*t)),
+        },
     );
     res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
     Ok(res)
@@ -364,7 +379,9 @@ fn cursor_param() -> Param {
 
 fn tag_param() -> Param {
     let max = witryna_core::cms::MAX_TAG_CHARS;
-    param("tag", "only items with this tag", json!({"type": "string", "maxLength": max}))
+    // No control characters (Unicode Cc), as stored tags: `Params::tag` refuses them.
+    let schema = json!({"type": "string", "maxLength": max, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"});
+    param("tag", "only items with this tag (case-insensitive)", schema)
 }
 
 /// `from` and `to`: a date (Europe/Warsaw; `to` takes the whole day) or an RFC 3339 time.
@@ -404,11 +421,12 @@ fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
         json!({"type": "string", "enum": ["draft", "published", "archived"]}),
     ));
     o.response = Some(list_schema(item.clone()));
+    o.conditional = true;
     api.add(o, k, items::list_items);
 
     let mut o = op(Method::POST, base.clone(), format!("Create a {noun} draft"), segment, Access::Editor);
     o.request = Some(write.clone());
-    o.success = StatusCode::CREATED;
+    o.success = &[StatusCode::CREATED];
     o.response = Some(item.clone());
     api.add(o, k, items::create_item);
 
@@ -421,6 +439,8 @@ fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
         Access::Preview,
     );
     o.response = Some(item.clone());
+    o.conditional = true;
+    o.redirects_old_slugs = true;
     api.add(o, k, items::get_item);
 
     let summary = format!("Replace a {noun} item's content, and its slug when given, in one commit");
@@ -433,7 +453,7 @@ fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
     let mut o =
         op(Method::DELETE, key.clone(), format!("Delete a {noun} item with its revisions"), segment, Access::Editor);
     o.if_match = Precondition::Optional;
-    o.success = StatusCode::NO_CONTENT;
+    o.success = &[StatusCode::NO_CONTENT];
     api.add(o, k, items::delete_item);
 
     let summary = format!("Publish a {noun} item now or at publish_at (the body is optional)");
@@ -466,12 +486,14 @@ fn singleton_routes(api: &mut Api, kind: Kind, segment: &str) {
     let tag = segment.split('/').next().unwrap_or(segment);
     let mut o = op(Method::GET, path.clone(), format!("The site's {}", kind.name()), tag, Access::Public);
     o.response = Some(item.clone());
+    o.conditional = true;
     api.add(o, Some(kind), items::get_singleton);
 
     let summary = format!("Save the {} (If-Match required once saved; the first save answers 201)", kind.name());
     let mut o = op(Method::PUT, path, summary, tag, Access::Admin);
     o.if_match = Precondition::Optional;
     o.request = Some(with_content::<SingletonBody>(&mut api.schemas, &content));
+    o.success = &[StatusCode::OK, StatusCode::CREATED];
     o.response = Some(item);
     api.add(o, Some(kind), items::put_singleton);
 }
@@ -502,6 +524,7 @@ pub(crate) fn build(kinds: &Kinds) -> Api {
         );
         o.query = vec![param("at", "the time; now when absent", json!({"type": "string", "format": "date-time"}))];
         o.response = Some(api.schema::<OpenJson>());
+        o.redirects_old_slugs = true;
         api.add(o, None, unit_open);
     }
 
@@ -529,7 +552,12 @@ pub(crate) fn build(kinds: &Kinds) -> Api {
     ];
     o.query.extend(time_params());
     o.query.push(limit_param());
-    o.query.push(param("cursor", "next_cursor of the previous page", json!({"type": "string", "pattern": "^[0-9]+$"})));
+    let deepest = SearchQuery::MAX_DEPTH - 1;
+    o.query.push(param(
+        "cursor",
+        "next_cursor of the previous page (how many hits it skips)",
+        json!({"type": "integer", "minimum": 0, "maximum": deepest}),
+    ));
     o.response = Some(api.schema::<SearchResults>());
     api.add(o, None, search);
 
@@ -546,7 +574,7 @@ pub(crate) fn build(kinds: &Kinds) -> Api {
         Access::Admin,
     );
     o.request = Some(api.schema::<TokenBody>());
-    o.success = StatusCode::CREATED;
+    o.success = &[StatusCode::CREATED];
     o.response = Some(api.schema::<NewToken>());
     api.add(o, None, create_token);
     let mut o = op(
@@ -559,7 +587,7 @@ pub(crate) fn build(kinds: &Kinds) -> Api {
     o.response = Some(list_schema(api.schema::<TokenInfo>()));
     api.add(o, None, list_tokens);
     let mut o = op(Method::DELETE, "/api/v1/tokens/{id}".into(), "Revoke an API token".into(), "tokens", Access::Admin);
-    o.success = StatusCode::NO_CONTENT;
+    o.success = &[StatusCode::NO_CONTENT];
     api.add(o, None, revoke_token);
     api
 }

@@ -41,6 +41,9 @@ impl std::str::FromStr for Role {
     }
 }
 
+/// The longest token name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
 /// A stored token: its name, role and the hash of its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +69,7 @@ impl Content for ApiToken {
 
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();
-        v.text("name", &self.name, 100);
+        v.text("name", &self.name, MAX_NAME_CHARS);
         if self.hash.len() != 64 || !self.hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
             v.error("hash", "invalid_hash", "must be 64 lower-case hex digits");
         }

@@ -16,7 +16,8 @@ pub enum ApiError {
     /// The body is not JSON.
     #[error("malformed JSON: {0}")]
     MalformedJson(String),
-    /// The body is JSON of the wrong shape (unknown field, wrong type, missing field).
+    /// The body is JSON of the wrong shape (unknown field, wrong type, missing field) or
+    /// holds a value out of range.
     #[error("the request body does not match the expected shape")]
     InvalidBody(Vec<FieldError>),
     /// The body is larger than the configured limit.
@@ -76,6 +77,11 @@ impl ApiError {
     /// A 400 naming one query parameter.
     pub(crate) fn query(param: &str, message: impl Into<String>) -> Self {
         ApiError::InvalidQuery(vec![FieldError { path: param.to_owned(), code: "invalid", message: message.into() }])
+    }
+
+    /// A 422 naming one field of the body.
+    pub(crate) fn body_field(path: &str, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::InvalidBody(vec![FieldError { path: path.to_owned(), code, message: message.into() }])
     }
 }
 

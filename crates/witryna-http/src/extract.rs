@@ -72,8 +72,16 @@ async fn read_body(req: Request, limit: usize) -> Result<Bytes, ApiError> {
 }
 
 /// Reads a JSON body with the core's decoder: syntax over the whole text first (400),
-/// then the shape, naming the field (422).
+/// then the shape, naming the field (422). Every body of this API is an object: serde
+/// would also read a struct from an array (`["editor"]` as a token body), which the
+/// document does not allow.
 fn decode_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if !bytes.trim_ascii_start().starts_with(b"{") {
+        return Err(match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) => ApiError::body_field("", "invalid_value", "invalid type: expected a JSON object"),
+            Err(e) => ApiError::MalformedJson(e.to_string()),
+        });
+    }
     decode_json(bytes).map_err(|e| match e {
         DecodeError::Malformed(message) => ApiError::MalformedJson(message),
         DecodeError::Shape(field) => ApiError::InvalidBody(vec![field]),
@@ -205,15 +213,18 @@ impl Params {
         Ok(Some(t))
     }
 
-    /// The `tag` filter, normalised as stored tags are (trimmed, lower case; at most
-    /// [`MAX_TAG_CHARS`](witryna_core::cms::MAX_TAG_CHARS) characters); blank is absent.
+    /// The `tag` filter as given, checked as the document says (at most
+    /// [`MAX_TAG_CHARS`](witryna_core::cms::MAX_TAG_CHARS) characters, no control
+    /// characters), then normalised as stored tags are (trimmed, lower case); blank is absent.
     pub(crate) fn tag(&self) -> Result<Option<String>, ApiError> {
         let max = witryna_core::cms::MAX_TAG_CHARS;
-        match self.get("tag").map(|t| t.trim().to_lowercase()) {
-            Some(t) if t.chars().count() > max => Err(ApiError::query("tag", format!("at most {max} characters"))),
-            Some(t) if t.is_empty() => Ok(None),
-            t => Ok(t),
+        let Some(given) = self.get("tag") else { return Ok(None) };
+        let tag = given.trim().to_lowercase();
+        // Lower case can be longer (`İ` is two characters in lower case): count both.
+        if given.chars().any(char::is_control) || given.chars().count() > max || tag.chars().count() > max {
+            return Err(ApiError::query("tag", format!("at most {max} characters, none of them a control character")));
         }
+        Ok((!tag.is_empty()).then_some(tag))
     }
 
     /// A page size between 1 and `max`; `default` when absent.

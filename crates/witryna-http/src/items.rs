@@ -17,7 +17,9 @@ use witryna_core::{Checked, CmsError, CreateOptions, Id, Kind, Query, Record, Re
 
 use crate::error::ApiError;
 use crate::extract::{check_if_match, etag_of, JsonBody, OptionalJsonBody, Params};
-use crate::respond::{json_response, moved, public_read, record_json, write_record, written, ListJson};
+use crate::respond::{
+    is_rfc3339_instant, json_response, moved, public_read, record_json, write_record, written, ListJson,
+};
 use crate::ApiState;
 
 /// Body of a create or update: the content, and optionally a wanted slug.
@@ -46,7 +48,8 @@ pub(crate) struct SingletonBody {
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PublishBody {
-    /// When it becomes public (future: scheduled; past: back-dated); now when absent.
+    /// When it becomes public (future: scheduled; past: back-dated), in the years 0000 to
+    /// 9999 (UTC); now when absent.
     #[serde(default)]
     publish_at: Option<DateTime<Utc>>,
 }
@@ -236,7 +239,12 @@ pub(crate) async fn publish_item(
     target: Target,
     OptionalJsonBody(body): OptionalJsonBody<PublishBody>,
 ) -> Result<Response, ApiError> {
-    target.apply(Step::Publish(body.unwrap_or_default().publish_at)).await
+    let publish_at = body.unwrap_or_default().publish_at;
+    // Every answer carrying the item would write it as something no client reads as a date.
+    if publish_at.is_some_and(|t| !is_rfc3339_instant(t)) {
+        return Err(ApiError::body_field("publish_at", "out_of_range", "must be in the years 0000 to 9999 (UTC)"));
+    }
+    target.apply(Step::Publish(publish_at)).await
 }
 
 pub(crate) async fn unpublish_item(target: Target) -> Result<Response, ApiError> {

@@ -34,9 +34,10 @@ fn parameters(op: &Operation) -> Vec<Value> {
         json!({"name": name, "in": "path", "required": true, "description": description, "schema": schema})
     });
     let mut out: Vec<Value> = path_params.collect();
+    // An empty value (`limit=`) is the same as leaving the parameter out (`extract::Params`).
     for p in &op.query {
-        let mut param =
-            json!({"name": p.name, "in": "query", "required": false, "description": p.description, "schema": p.schema});
+        let mut param = json!({"name": p.name, "in": "query", "required": false, "allowEmptyValue": true,
+            "description": p.description, "schema": p.schema});
         if p.repeated {
             param["style"] = json!("form");
             param["explode"] = json!(true);
@@ -44,7 +45,7 @@ fn parameters(op: &Operation) -> Vec<Value> {
         out.push(param);
     }
     if op.access == Access::Preview {
-        out.push(json!({"name": "preview", "in": "query", "required": false,
+        out.push(json!({"name": "preview", "in": "query", "required": false, "allowEmptyValue": true,
             "description": "true: drafts, scheduled and archived items too (an editor token is needed)",
             "schema": {"type": "boolean"}}));
     }
@@ -55,17 +56,33 @@ fn parameters(op: &Operation) -> Vec<Value> {
                             412 unless it names the current one",
             "schema": {"type": "string"}}));
     }
+    if op.conditional {
+        out.push(json!({"name": "If-None-Match", "in": "header", "required": false,
+            "description": "ETags the client has (or *); 304 when one is the current ETag",
+            "schema": {"type": "string"}}));
+    }
     out
 }
 
 fn operation(op: &Operation) -> Value {
     let mut responses = Map::new();
-    let success = match &op.response {
-        Some(schema) => json!({"description": op.success.canonical_reason().unwrap_or("OK"),
-                               "content": {"application/json": {"schema": schema}}}),
-        None => json!({"description": op.success.canonical_reason().unwrap_or("OK")}),
-    };
-    responses.insert(op.success.as_u16().to_string(), success);
+    for status in op.success {
+        let mut success = json!({"description": status.canonical_reason().unwrap_or("OK")});
+        if let Some(schema) = &op.response {
+            success["content"] = json!({"application/json": {"schema": schema}});
+        }
+        responses.insert(status.as_u16().to_string(), success);
+    }
+    if op.conditional {
+        responses.insert("304".into(), json!({"description": "Not Modified: If-None-Match names the current ETag"}));
+    }
+    if op.redirects_old_slugs {
+        responses.insert(
+            "301".into(),
+            json!({"description": "Moved Permanently: an old slug; Location is the URL with the current one",
+                   "headers": {"Location": {"required": true, "schema": {"type": "string"}}}}),
+        );
+    }
     responses.insert(
         "default".into(),
         json!({"description": "error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),

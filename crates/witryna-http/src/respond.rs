@@ -4,6 +4,7 @@
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use witryna_core::{Record, View};
 
@@ -27,6 +28,12 @@ pub(crate) fn bytes_response(status: StatusCode, bytes: impl Into<Bytes>) -> Res
     let mut res = (status, bytes.into()).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res
+}
+
+/// Whether an instant can be answered as the RFC 3339 `date-time` the document promises:
+/// a year from 0000 to 9999 in UTC (chrono writes others with a sign and more digits).
+pub(crate) fn is_rfc3339_instant(t: DateTime<Utc>) -> bool {
+    (0..=9999).contains(&t.year())
 }
 
 fn header_value(s: &str) -> HeaderValue {

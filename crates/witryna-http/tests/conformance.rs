@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::{assert_problem, news_body, send, serve, start, validate_openapi};
-use reqwest::header::{CONTENT_TYPE, ETAG, IF_MATCH, LOCATION};
+use reqwest::header::{CONTENT_TYPE, ETAG, IF_MATCH, IF_NONE_MATCH, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use witryna_core::store::{ListQuery, RecordPage};
@@ -356,4 +356,242 @@ async fn who_may_call_a_route_is_what_the_document_says() {
         }
     }
     assert!(checked > 40, "{checked} operations");
+}
+
+/// The query parameters of every operation in the document, by operation.
+fn query_parameters(doc: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            for p in op["parameters"].as_array().unwrap().iter().filter(|p| p["in"] == "query") {
+                out.push((format!("{method} {path}"), p.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_document_says_an_empty_query_value_is_allowed() {
+    // Schemathesis sent `?to=` as a value outside `format: date` and the API answered 200:
+    // empty means absent (an_empty_query_value_means_absent), and the document says so.
+    let s = start().await;
+    let (_, _, doc) = send(s.req(Method::GET, "/openapi.json")).await;
+    let params = query_parameters(&doc);
+    assert!(params.len() > 30, "{} query parameters", params.len());
+    for (op, p) in &params {
+        assert_eq!(p["allowEmptyValue"], true, "{op} {}", p["name"]);
+    }
+    let (status, _, _) = send(s.req(Method::GET, "/search?cursor=&limit=&to=")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_search_cursor_is_an_offset_in_its_documented_range() {
+    // Schemathesis sent `cursor=878387518`, valid for the old `^[0-9]+$`, and got 400.
+    let s = start().await;
+    let (_, _, doc) = send(s.req(Method::GET, "/openapi.json")).await;
+    let cursor = &parameter(&doc, "/api/v1/search", "get", "cursor")["schema"];
+    assert_eq!(cursor, &json!({"type": "integer", "minimum": 0, "maximum": 9999}));
+    let (status, _, body) = send(s.req(Method::GET, "/search?q=pomoc&cursor=9999")).await;
+    assert_eq!((status, &body["items"]), (StatusCode::OK, &json!([])), "{body}");
+    for outside in ["10000", "-1", "x"] {
+        let (status, headers, body) = send(s.req(Method::GET, &format!("/search?q=pomoc&cursor={outside}"))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{outside}: {body}");
+        assert_problem(&headers, &body, status);
+        assert_eq!(body["errors"][0]["path"], "cursor");
+    }
+}
+
+#[tokio::test]
+async fn a_tag_filter_with_a_control_character_is_a_400_naming_tag() {
+    // Schemathesis sent `tag=Ç%1Fá` to a list: a 422 "Invalid content" from the Cms, for a
+    // query parameter of a GET. Now every tag the document refuses is a 400 of the query.
+    let s = start().await;
+    let (_, _, doc) = send(s.req(Method::GET, "/openapi.json")).await;
+    for path in ["/api/v1/news", "/api/v1/search"] {
+        let tag = &parameter(&doc, path, "get", "tag")["schema"];
+        assert_eq!(tag["pattern"], "^[^\\u0000-\\u001f\\u007f-\\u009f]*$", "{path}");
+        assert_eq!(tag["maxLength"], 50, "{path}");
+    }
+    for (path, tag) in [
+        ("/news", "%C3%87%1F%C3%A1"),
+        ("/pages?preview=true", "a%C2%85"),
+        ("/search", "%09kis"),
+        ("/news", &"a".repeat(51)),
+        ("/news", &"%C4%B0".repeat(50)), // İ: 50 characters, 100 in lower case
+    ] {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (status, headers, body) = send(s.as_editor(Method::GET, &format!("{path}{sep}tag={tag}"))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {tag}: {body}");
+        assert_problem(&headers, &body, status);
+        assert_eq!(
+            (&body["type"], &body["errors"][0]["path"]),
+            (&json!("urn:witryna:problem:invalid-query"), &json!("tag"))
+        );
+    }
+    let (status, _, body) = send(s.req(Method::GET, "/news?tag=%20KIS%20")).await;
+    assert_eq!(status, StatusCode::OK, "trimmed and in any case, as before: {body}");
+    assert!(!body["items"].as_array().unwrap().is_empty());
+}
+
+/// Whether a JSON value is an RFC 3339 time of a year from 0000 to 9999.
+fn is_rfc3339(value: &Value) -> bool {
+    value.as_str().is_some_and(|t| t.len() >= 20 && t[..4].bytes().all(|b| b.is_ascii_digit()) && &t[4..5] == "-")
+}
+
+#[tokio::test]
+async fn publish_at_outside_the_years_rfc3339_writes_is_refused() {
+    // Found by hand after the schemathesis run: `publish_at: 9999-12-31T23:59:59-23:59` was
+    // stored, and every answer with the item said `"publish_at": "+10000-01-01T23:58:59Z"`,
+    // which is not the `date-time` the document promises.
+    let s = start().await;
+    let (_, _, created) =
+        send(s.as_editor(Method::POST, "/pages").json(&json!({"content": {"title": "Daleko", "body": "x"}}))).await;
+    let publish = format!("/pages/{}/publish", created["id"].as_str().unwrap());
+    for outside in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+00:01"] {
+        let (status, headers, body) =
+            send(s.as_editor(Method::POST, &publish).json(&json!({"publish_at": outside}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{outside}: {body}");
+        assert_problem(&headers, &body, status);
+        assert_eq!(body["errors"][0]["path"], "publish_at", "{body}");
+    }
+    let (_, _, unchanged) = send(s.as_editor(Method::GET, "/pages/daleko?preview=true")).await;
+    assert_eq!((unchanged["version"].as_u64(), unchanged["status"].as_str()), (Some(1), Some("draft")));
+    for (inside, answered) in
+        [("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"), ("0000-01-01T00:00:00Z", "0000-01-01T00:00:00Z")]
+    {
+        let (status, _, body) = send(s.as_editor(Method::POST, &publish).json(&json!({"publish_at": inside}))).await;
+        assert_eq!((status, body["publish_at"].as_str()), (StatusCode::OK, Some(answered)), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn next_change_of_office_hours_is_a_valid_time_or_null() {
+    // Found by hand: `/units/{key}/open?at=9999-12-31T23:59:59Z` answered
+    // `"next_change": "+10000-01-03T06:30:00Z"`.
+    let s = start().await;
+    for at in ["9999-12-31T23:59:59-23:59", "9999-12-31T23:59:59Z", "9999-12-25T12:00:00Z", "0000-01-01T00:00:00+23:59"]
+    {
+        let at_encoded = at.replace('+', "%2B");
+        let (status, _, body) = send(s.req(Method::GET, &format!("/units/mops-glowno/open?at={at_encoded}"))).await;
+        assert_eq!(status, StatusCode::OK, "{at}: {body}");
+        assert!(body["next_change"].is_null() || is_rfc3339(&body["next_change"]), "{at}: {body}");
+    }
+    let (_, _, beyond) = send(s.req(Method::GET, "/units/mops-glowno/open?at=9999-12-31T23:59:59-23:59")).await;
+    assert_eq!(beyond["next_change"], Value::Null, "the next change is in the year 10000");
+    let (_, _, now) = send(s.req(Method::GET, "/units/mops-glowno/open")).await;
+    assert!(is_rfc3339(&now["next_change"]), "{now}");
+}
+
+/// The statuses the document lists for an operation.
+fn documented_statuses(doc: &Value, path: &str, method: &str) -> Vec<String> {
+    doc["paths"][path][method]["responses"].as_object().unwrap().keys().cloned().collect()
+}
+
+#[tokio::test]
+async fn every_success_and_redirect_the_api_answers_is_documented() {
+    // Found by reading the handlers after the schemathesis run (whose demo data never
+    // reaches these): the first save of a singleton answers 201, old slugs 301, matching
+    // If-None-Match 304 — the document listed only 200 and `default` (problem+json).
+    let seeded = start().await;
+    let (_, _, doc) = send(seeded.req(Method::GET, "/openapi.json")).await;
+    let has = |path: &str, method: &str, status: &str| documented_statuses(&doc, path, method).contains(&status.into());
+    for (path, method, status) in [
+        ("/api/v1/settings/accessibility", "put", "200"),
+        ("/api/v1/settings/accessibility", "put", "201"),
+        ("/api/v1/settings/accessibility", "get", "304"),
+        ("/api/v1/news", "get", "304"),
+        ("/api/v1/news/{key}", "get", "304"),
+        ("/api/v1/news/{key}", "get", "301"),
+        ("/api/v1/units/{key}/open", "get", "301"),
+    ] {
+        assert!(has(path, method, status), "{method} {path} does not document {status}");
+    }
+    assert_eq!(
+        doc["paths"]["/api/v1/settings/accessibility"]["put"]["responses"]["201"]["content"],
+        doc["paths"]["/api/v1/settings/accessibility"]["put"]["responses"]["200"]["content"]
+    );
+    let if_none_match = parameter(&doc, "/api/v1/news/{key}", "get", "If-None-Match");
+    assert_eq!(if_none_match["in"], "header");
+    validate_openapi(&doc);
+
+    // Each one over HTTP: a store without the demo has no settings yet.
+    let (_, _, settings) = send(seeded.req(Method::GET, "/settings/accessibility")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = serve(Cms::new(Arc::new(SledStore::open(dir.path()).unwrap())), "", ApiConfig::default(), dir).await;
+    let save = json!({"content": settings["content"]});
+    let (status, headers, body) = send(fresh.as_admin(Method::PUT, "/settings/accessibility").json(&save)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let rb = fresh.as_admin(Method::PUT, "/settings/accessibility").header(IF_MATCH, headers[ETAG].clone()).json(&save);
+    let (status, headers, _) = send(rb).await;
+    assert_eq!(status, StatusCode::OK);
+    let rb = fresh.req(Method::GET, "/settings/accessibility").header(IF_NONE_MATCH, headers[ETAG].clone());
+    assert_eq!(send(rb).await.0, StatusCode::NOT_MODIFIED);
+
+    let (_, _, created) =
+        send(fresh.as_editor(Method::POST, "/pages").json(&json!({"content": {"title": "Stara", "body": "x"}}))).await;
+    let id = created["id"].as_str().unwrap();
+    send(fresh.as_editor(Method::POST, &format!("/pages/{id}/publish"))).await;
+    let renamed = json!({"content": {"title": "Stara", "body": "x"}, "slug": "nowa"});
+    send(fresh.as_editor(Method::PUT, &format!("/pages/{id}")).header(IF_MATCH, "*").json(&renamed)).await;
+    let (status, headers, _) = send(fresh.req(Method::GET, "/pages/stara")).await;
+    assert_eq!((status, headers[LOCATION].to_str().unwrap()), (StatusCode::MOVED_PERMANENTLY, "/api/v1/pages/nowa"));
+}
+
+#[tokio::test]
+async fn a_token_name_is_documented_with_its_length() {
+    // Schemathesis sent `{"role": "admin", "name": ""}` as valid and got 422.
+    let s = start().await;
+    let (_, _, doc) = send(s.req(Method::GET, "/openapi.json")).await;
+    let schema = &doc["paths"]["/api/v1/tokens"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    let body = match schema["$ref"].as_str() {
+        Some(r) => doc.pointer(r.trim_start_matches('#')).unwrap(),
+        None => schema,
+    };
+    let name = &body["properties"]["name"];
+    assert_eq!((&name["minLength"], &name["maxLength"]), (&json!(1), &json!(100)), "{body}");
+    for (refused, status) in
+        [("", StatusCode::UNPROCESSABLE_ENTITY), (&*"n".repeat(101), StatusCode::UNPROCESSABLE_ENTITY)]
+    {
+        let (got, _, answer) =
+            send(s.as_admin(Method::POST, "/tokens").json(&json!({"role": "editor", "name": refused}))).await;
+        assert_eq!(got, status, "{answer}");
+    }
+    let (got, _, _) =
+        send(s.as_admin(Method::POST, "/tokens").json(&json!({"role": "editor", "name": "n".repeat(100)}))).await;
+    assert_eq!(got, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused() {
+    // Found by hand after schemathesis sent `[null, null]` to publish: serde reads a struct
+    // from a JSON array, so `[{"title": …}]` made a page and `["editor"]` a token.
+    let s = start().await;
+    let (_, _, before) = send(s.as_editor(Method::GET, "/pages?preview=true&limit=100")).await;
+    let raw =
+        |rb: reqwest::RequestBuilder, body: &str| rb.header(CONTENT_TYPE, "application/json").body(body.to_owned());
+    for (rb, body) in [
+        (s.as_editor(Method::POST, "/pages"), r#"[{"title": "Tablica", "body": "x"}]"#),
+        (s.as_editor(Method::POST, "/pages"), r#" [{"title": "Tablica", "body": "x"}, "tablica"]"#),
+        (s.as_admin(Method::POST, "/tokens"), r#"["editor"]"#),
+        (s.as_editor(Method::POST, "/pages/o-osrodku-tekst-latwy-do-czytania/publish"), "[null]"),
+        (s.as_editor(Method::POST, "/pages/o-osrodku-tekst-latwy-do-czytania/publish"), "[null, null]"),
+        (s.as_editor(Method::POST, "/news"), "null"),
+        (s.as_editor(Method::POST, "/news"), "\"news\""),
+    ] {
+        let (status, headers, answer) = send(raw(rb, body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        assert_problem(&headers, &answer, status);
+        assert_eq!(
+            (&answer["type"], &answer["errors"][0]["path"]),
+            (&json!("urn:witryna:problem:invalid-body"), &json!(""))
+        );
+    }
+    let (status, _, answer) = send(raw(s.as_editor(Method::POST, "/pages"), "[{\"title\": ")).await;
+    assert_eq!((status, &answer["type"]), (StatusCode::BAD_REQUEST, &json!("urn:witryna:problem:malformed-json")));
+    let (_, _, after) = send(s.as_editor(Method::GET, "/pages?preview=true&limit=100")).await;
+    assert_eq!(after["items"], before["items"], "nothing was made or published");
+    let (_, _, tokens) = send(s.as_admin(Method::GET, "/tokens")).await;
+    assert_eq!(tokens["items"].as_array().unwrap().len(), 2, "only the test's own tokens");
 }
