@@ -12,7 +12,8 @@ if ! command -v chromium >/dev/null; then
   (apt-get install -y chromium fonts-dejavu-core >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y chromium fonts-dejavu-core >/dev/null))
 fi
 (cd browser-tests && npm ci --no-audit --no-fund --loglevel=error)
-cargo build -q -p witryna-cli --example custom_content
+cargo build -q -p witryna-cli
+cargo build -q -p witryna --example custom_content
 work=$(mktemp -d)
 target/debug/witryna --data "$work/data" serve --demo --addr 127.0.0.1:0 >"$work/out" 2>"$work/err" &
 pid=$!
