@@ -165,13 +165,13 @@ impl Api {
 /// secret counts as a failure, and once an address has too many, its wrong secrets get 429.
 async fn authorize(s: &ApiState, headers: &HeaderMap, ip: Option<IpAddr>, needed: Role) -> Result<(), ApiError> {
     let secret = auth::bearer(headers).ok_or(ApiError::Unauthenticated)?;
-    match auth::authenticate(&s.cms, secret).await? {
+    match auth::authenticate(&s.0.cms, secret).await? {
         Some(token) if token.role < needed => {
             Err(ApiError::Forbidden { role: token.role.as_str(), needed: needed.as_str() })
         }
         Some(_) => Ok(()),
         None => {
-            let retry_after = ip.and_then(|ip| s.failed_logins.record(ip));
+            let retry_after = ip.and_then(|ip| s.0.failed_logins.record(ip));
             Err(retry_after.map_or(ApiError::Unauthenticated, |retry_after| ApiError::TooManyFailures { retry_after }))
         }
     }
@@ -307,7 +307,7 @@ fn search_kind_values(kinds: &Kinds) -> Vec<&'static str> {
 
 async fn search(State(s): State<ApiState>, uri: Uri) -> Result<Response, ApiError> {
     let p = Params::of(&uri)?;
-    let registry = s.cms.kinds();
+    let registry = s.0.cms.kinds();
     let mut kinds = Vec::new();
     for part in p.all("kind").flat_map(|v| v.split(',')).filter(|x| !x.is_empty()) {
         let kind = registry
@@ -338,14 +338,14 @@ async fn search(State(s): State<ApiState>, uri: Uri) -> Result<Response, ApiErro
         limit,
         offset,
     };
-    let results = s.cms.search(query).await?;
+    let results = s.0.cms.search(query).await?;
     let mut res = json_response(StatusCode::OK, &results);
     res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
     Ok(res)
 }
 
 async fn create_token(State(s): State<ApiState>, JsonBody(body): JsonBody<TokenBody>) -> Result<Response, ApiError> {
-    let token = auth::create_token(&s.cms, body.role, &body.name).await.map_err(|e| match e {
+    let token = auth::create_token(&s.0.cms, body.role, &body.name).await.map_err(|e| match e {
         auth::TokenError::Cms(e) => ApiError::Cms(e),
         other => ApiError::Internal(other.to_string()),
     })?;
@@ -353,19 +353,19 @@ async fn create_token(State(s): State<ApiState>, JsonBody(body): JsonBody<TokenB
 }
 
 async fn list_tokens(State(s): State<ApiState>) -> Result<Response, ApiError> {
-    let items = auth::list_tokens(&s.cms).await?;
+    let items = auth::list_tokens(&s.0.cms).await?;
     Ok(json_response(StatusCode::OK, &ListJson { items, next_cursor: None }))
 }
 
 async fn revoke_token(State(s): State<ApiState>, params: PathParams) -> Result<Response, ApiError> {
     let key = params.get("id");
     let id = key.parse().map_err(|_| ApiError::NotFound(format!("no token with id {key:?}")))?;
-    auth::revoke_token(&s.cms, id).await?;
+    auth::revoke_token(&s.0.cms, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn serve_openapi(State(s): State<ApiState>) -> Response {
-    crate::respond::bytes_response(StatusCode::OK, s.openapi.clone())
+    crate::respond::bytes_response(StatusCode::OK, s.0.openapi.clone())
 }
 
 fn limit_param() -> Param {

@@ -27,7 +27,7 @@ impl<T: DeserializeOwned> FromRequest<ApiState> for JsonBody<T> {
         if !is_json(req.headers()) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        decode_body(&read_body(req, state.config.body_limit).await?).map(JsonBody)
+        decode_body(&read_body(req, state.0.config.body_limit).await?).map(JsonBody)
     }
 }
 
@@ -36,7 +36,7 @@ impl<T: DeserializeOwned> FromRequest<ApiState> for OptionalJsonBody<T> {
 
     async fn from_request(req: Request, state: &ApiState) -> Result<Self, ApiError> {
         let is_json = is_json(req.headers());
-        let bytes = read_body(req, state.config.body_limit).await?;
+        let bytes = read_body(req, state.0.config.body_limit).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJsonBody(None));
         }

@@ -89,7 +89,7 @@ impl FromRequestParts<ApiState> for Target {
         let Extension(kind) = Extension::<Kind>::from_request_parts(parts, s)
             .await
             .map_err(|e| ApiError::Internal(format!("a kind's route without its kind: {}", e.body_text())))?;
-        let record = s.cms.record_by_key(kind.name(), params.get("key")).await?;
+        let record = s.0.cms.record_by_key(kind.name(), params.get("key")).await?;
         check_if_match(&parts.headers, Some(record.meta.version))?;
         Ok(Target { s: s.clone(), kind, record })
     }
@@ -98,7 +98,7 @@ impl FromRequestParts<ApiState> for Target {
 impl Target {
     /// Applies a workflow step (one write) and answers the committed record.
     async fn apply(self, step: Step) -> Result<Response, ApiError> {
-        let record = self.s.cms.apply_step(self.record, None, step).await?;
+        let record = self.s.0.cms.apply_step(self.record, None, step).await?;
         Ok(written(StatusCode::OK, &record, None))
     }
 }
@@ -122,13 +122,13 @@ pub(crate) async fn lookup_record(
 ) -> Result<Result<Record, String>, ApiError> {
     match key.parse::<Id>() {
         Ok(id) => {
-            let record = s.cms.get_record(kind, id).await?;
-            if view == View::Public && !record.meta.is_public_at(s.cms.now()) {
+            let record = s.0.cms.get_record(kind, id).await?;
+            if view == View::Public && !record.meta.is_public_at(s.0.cms.now()) {
                 return Err(ApiError::NotFound(format!("no public {kind} with id {id}")));
             }
             Ok(Ok(record))
         }
-        Err(_) => match s.cms.find_record(kind, DEFAULT_LOCALE, key, view).await? {
+        Err(_) => match s.0.cms.find_record(kind, DEFAULT_LOCALE, key, view).await? {
             RecordLookup::Found(record) => Ok(Ok(record)),
             RecordLookup::Moved { current, .. } => Ok(Err(current)),
         },
@@ -161,7 +161,7 @@ pub(crate) async fn list_items(
     // included — never on the raw URL: unknown parameters cannot multiply entries.
     let key = format!("{}|{query:?}", kind.name());
     public_read(&s, &key, &headers, view, || async {
-        let page = s.cms.list_records(kind.name(), query).await?;
+        let page = s.0.cms.list_records(kind.name(), query).await?;
         let mut h = std::hash::DefaultHasher::new();
         for r in &page.records {
             (r.meta.id, r.meta.version).hash(&mut h);
@@ -211,7 +211,7 @@ pub(crate) async fn create_item(
     JsonBody(body): JsonBody<WriteBody>,
 ) -> Result<Response, ApiError> {
     let checked = check(&kind, &body.content)?;
-    let record = s.cms.create_checked(checked, CreateOptions { slug: body.slug, locale: None }).await?;
+    let record = s.0.cms.create_checked(checked, CreateOptions { slug: body.slug, locale: None }).await?;
     let location = format!("{}/{}", uri.path().trim_end_matches('/'), record.meta.id);
     Ok(written(StatusCode::CREATED, &record, Some(location)))
 }
@@ -226,12 +226,12 @@ pub(crate) async fn update_item(
         return Err(ApiError::PreconditionRequired);
     }
     let checked = check(&target.kind, &body.content)?;
-    let record = target.s.cms.update_record(target.record, None, checked, body.slug.as_deref()).await?;
+    let record = target.s.0.cms.update_record(target.record, None, checked, body.slug.as_deref()).await?;
     Ok(written(StatusCode::OK, &record, None))
 }
 
 pub(crate) async fn delete_item(target: Target) -> Result<Response, ApiError> {
-    target.s.cms.delete_record(target.record, None).await?;
+    target.s.0.cms.delete_record(target.record, None).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -262,13 +262,13 @@ pub(crate) async fn restore_revision(target: Target, params: PathParams) -> Resu
 }
 
 pub(crate) async fn list_revisions(target: Target) -> Result<Response, ApiError> {
-    let items = target.s.cms.revisions(target.record.meta.id).await?;
+    let items = target.s.0.cms.revisions(target.record.meta.id).await?;
     Ok(json_response(StatusCode::OK, &ListJson { items, next_cursor: None }))
 }
 
 /// The one item of a singleton kind, if saved.
 async fn singleton(s: &ApiState, kind: &Kind) -> Result<Option<Record>, ApiError> {
-    match s.cms.record_by_key(kind.name(), kind.name()).await {
+    match s.0.cms.record_by_key(kind.name(), kind.name()).await {
         Ok(record) => Ok(Some(record)),
         Err(CmsError::SlugNotFound { .. }) => Ok(None),
         Err(e) => Err(e.into()),
@@ -304,13 +304,13 @@ pub(crate) async fn put_singleton(
                 return Err(ApiError::PreconditionRequired);
             }
             check_if_match(&headers, Some(current.meta.version))?;
-            let record = s.cms.update_record(current, None, checked, None).await?;
+            let record = s.0.cms.update_record(current, None, checked, None).await?;
             Ok(written(StatusCode::OK, &record, None))
         }
         None => {
             check_if_match(&headers, None)?;
-            let draft = s.cms.create_checked(checked, CreateOptions::default()).await?;
-            let record = s.cms.apply_step(draft, None, Step::Publish(None)).await?;
+            let draft = s.0.cms.create_checked(checked, CreateOptions::default()).await?;
+            let record = s.0.cms.apply_step(draft, None, Step::Publish(None)).await?;
             Ok(written(StatusCode::CREATED, &record, None))
         }
     }

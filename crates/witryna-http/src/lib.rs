@@ -75,17 +75,21 @@ impl Default for ApiConfig {
 /// What the handlers share: the Cms, the configuration, and the OpenAPI document of the
 /// Cms's kinds (made once).
 #[derive(Clone)]
-pub struct ApiState {
+pub struct ApiState(Arc<Shared>);
+
+/// What [`ApiState`] shares, behind one `Arc`: every request clones the state (several
+/// times, through axum's extractors), so a clone is one counter.
+pub(crate) struct Shared {
     cms: Cms,
-    config: Arc<ApiConfig>,
-    cache: Arc<ResponseCache<axum::body::Bytes>>,
-    failed_logins: Arc<auth::FailedLogins>,
+    config: ApiConfig,
+    cache: ResponseCache<axum::body::Bytes>,
+    failed_logins: auth::FailedLogins,
     openapi: axum::body::Bytes,
 }
 
 impl std::fmt::Debug for ApiState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ApiState").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("ApiState").field("config", &self.0.config).finish_non_exhaustive()
     }
 }
 
@@ -97,18 +101,14 @@ impl ApiState {
 
     /// State with a configuration.
     pub fn with_config(cms: Cms, config: ApiConfig) -> Self {
-        let cache = Arc::new(ResponseCache::new(
-            config.public_cache_entries,
-            config.public_cache_bytes,
-            config.public_cache_ttl,
-        ));
+        let cache = ResponseCache::new(config.public_cache_entries, config.public_cache_bytes, config.public_cache_ttl);
         let openapi = serde_json::to_vec(&openapi_document(cms.kinds())).expect("the document serializes").into();
-        Self { cms, config: Arc::new(config), cache, failed_logins: Arc::default(), openapi }
+        Self(Arc::new(Shared { cms, config, cache, failed_logins: auth::FailedLogins::default(), openapi }))
     }
 
     /// Entries and bytes held by the public response cache now.
     pub fn cache_usage(&self) -> (usize, usize) {
-        self.cache.usage()
+        self.0.cache.usage()
     }
 }
 
@@ -175,9 +175,9 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// merge into an app that has its own — `witryna serve` merges them with the HTML site,
 /// logs every request once, and sends unknown `/api/` paths to [`not_found`].
 pub fn routes(state: ApiState) -> Router {
-    let mut router = api::build(state.cms.kinds()).into_router(&state).method_not_allowed_fallback(wrong_method);
-    if !state.config.cors_origins.is_empty() {
-        router = router.layer(cors(&state.config.cors_origins));
+    let mut router = api::build(state.0.cms.kinds()).into_router(&state).method_not_allowed_fallback(wrong_method);
+    if !state.0.config.cors_origins.is_empty() {
+        router = router.layer(cors(&state.0.config.cors_origins));
     }
     router
         .layer(CatchPanicLayer::custom(panic_response))

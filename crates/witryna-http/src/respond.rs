@@ -50,7 +50,7 @@ fn cached(headers: &HeaderMap, etag: &str, cache_control: &str, fresh: impl FnOn
 
 fn cache_control(s: &ApiState, view: View) -> String {
     match view {
-        View::Public => format!("public, max-age={}", s.config.public_max_age),
+        View::Public => format!("public, max-age={}", s.0.config.public_max_age),
         View::Editor => "private, no-cache".to_owned(),
     }
 }
@@ -111,16 +111,16 @@ where
     Fut: std::future::Future<Output = Result<Result<(String, Bytes), Response>, ApiError>>,
 {
     let cc = cache_control(s, view);
-    let generation = s.cms.generation(); // before reading: a racing write leaves the entry stale
+    let generation = s.0.cms.generation(); // before reading: a racing write leaves the entry stale
     if view == View::Public {
-        if let Some(hit) = s.cache.get(key, generation) {
+        if let Some(hit) = s.0.cache.get(key, generation) {
             return Ok(cached(headers, &hit.etag, &cc, || bytes_response(StatusCode::OK, hit.body)));
         }
     }
     match fill().await? {
         Ok((etag, body)) => {
             if view == View::Public {
-                s.cache.put(key.to_owned(), generation, etag.clone(), body.clone());
+                s.0.cache.put(key.to_owned(), generation, etag.clone(), body.clone());
             }
             Ok(cached(headers, &etag, &cc, || bytes_response(StatusCode::OK, body)))
         }

@@ -68,7 +68,7 @@ pub struct Cms {
     kinds: Arc<Kinds>,
     events: broadcast::Sender<ChangeEvent>,
     generation: Arc<AtomicU64>,
-    derived: Vec<Arc<dyn DerivedIndex>>,
+    derived: Arc<[Arc<dyn DerivedIndex>]>,
     search: Option<Arc<dyn SearchIndex>>,
     item_locks: Arc<[tokio::sync::Mutex<()>]>,
 }
@@ -145,7 +145,7 @@ impl Cms {
             kinds: Arc::new(Kinds::builtin()),
             events,
             generation: Arc::new(AtomicU64::new(0)),
-            derived: Vec::new(),
+            derived: Arc::new([]),
             search: None,
             item_locks: (0..ITEM_LOCKS).map(|_| tokio::sync::Mutex::new(())).collect(),
         }
@@ -165,14 +165,14 @@ impl Cms {
     /// Keeps a search index current with every write (applied before a write returns)
     /// and answers [`Cms::search`] from it.
     pub fn with_search(mut self, index: Arc<dyn SearchIndex>) -> Self {
-        self.derived.push(index.clone());
-        self.search = Some(index);
-        self
+        self.search = Some(index.clone());
+        self.with_derived(index)
     }
 
     /// Keeps another derived index current with every write.
     pub fn with_derived(mut self, index: Arc<dyn DerivedIndex>) -> Self {
-        self.derived.push(index);
+        // A slice, not a Vec: every request clones the Cms, and this clone allocates nothing.
+        self.derived = self.derived.iter().cloned().chain([index]).collect();
         self
     }
 
@@ -205,7 +205,7 @@ impl Cms {
     /// [`Cms::rebuild_derived`] (`witryna reindex`) repairs the index.
     async fn notify(&self, event: ChangeEvent) {
         self.generation.fetch_add(1, Ordering::Release);
-        for index in &self.derived {
+        for index in self.derived.iter() {
             if let Err(e) = index.apply(&event, &self.kinds).await {
                 tracing::error!(error = %e, id = %event.id, "derived index not updated; rebuild it");
             }
@@ -275,7 +275,7 @@ impl Cms {
     /// the items read so far by each.
     pub async fn rebuild_derived(&self, progress: &(dyn Fn(u64) + Send + Sync)) -> Result<u64, CmsError> {
         let mut read = 0;
-        for index in &self.derived {
+        for index in self.derived.iter() {
             read = index.rebuild(&*self.store, &self.kinds, progress).await.map_err(CmsError::Derived)?;
         }
         self.generation.fetch_add(1, Ordering::Release);
