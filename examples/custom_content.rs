@@ -2,7 +2,8 @@
 //! the [`Kinds`] and then everywhere the built-in kinds are: created and published over
 //! `/api/v1/job-offers`, described in the OpenAPI document, found by `/api/v1/search`,
 //! shown on the site at `/oferty-pracy`, exported and imported byte for byte — on the
-//! sled backend, without touching it or any frontend.
+//! sled backend, without touching it or any frontend. The kind itself is in
+//! `custom_content/job_offer.rs`: one file, as a built-in kind would be.
 //!
 //! ```text
 //! cargo run --example custom_content            # prints what each frontend answered
@@ -11,77 +12,19 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+#[path = "custom_content/job_offer.rs"]
+mod job_offer;
+
+use job_offer::JobOffer;
 use serde_json::json;
-use witryna::content::{plain_text, SearchParts};
 use witryna::http::auth::{create_token, ApiToken, Role};
 use witryna::http::ApiState;
-use witryna::kinds::{KindSpec, Kinds, Labels};
+use witryna::kinds::Kinds;
 use witryna::sled::SledStore;
-use witryna::validate::{ValidationErrors, Validator};
-use witryna::{Cms, Content, MemoryStore, Money};
+use witryna::{Cms, MemoryStore};
 use witryna_cli::transfer;
 use witryna_search::TantivyIndex;
 use witryna_site::SiteState;
-
-/// A job offer published by the centre.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct JobOffer {
-    /// Stanowisko (position).
-    position: String,
-    /// Komórka (the unit that hires).
-    unit: String,
-    /// Opis stanowiska, CommonMark.
-    description: String,
-    /// Termin składania dokumentów (apply by).
-    apply_by: NaiveDate,
-    /// Wynagrodzenie od (gross, when published).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    salary_from: Option<Money>,
-}
-
-impl JobOffer {
-    /// Where job offers appear: the one registry line.
-    const SPEC: KindSpec = KindSpec {
-        api_segment: "job-offers",
-        site_section: "/oferty-pracy",
-        labels: Labels { singular: "Oferta pracy", plural: "Oferty pracy", add_new: "Dodaj ofertę pracy" },
-    };
-}
-
-impl Content for JobOffer {
-    const KIND: &'static str = "job-offer";
-
-    fn title(&self) -> &str {
-        &self.position
-    }
-
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut v = Validator::new();
-        v.text("position", &self.position, 200);
-        v.text("unit", &self.unit, 200);
-        v.markdown("description", &self.description, 20_000, true);
-        if self.salary_from.is_some_and(|m| m.grosze() <= 0) {
-            v.error("salary_from", "not_positive", "must be above zero");
-        }
-        v.finish()
-    }
-
-    fn search_parts(&self) -> SearchParts {
-        SearchParts {
-            title: self.position.clone(),
-            lead: self.unit.clone(),
-            body: plain_text(&self.description),
-            tags: vec!["praca".into()],
-        }
-    }
-
-    fn tags(&self) -> Vec<String> {
-        vec!["praca".into()]
-    }
-}
 
 /// The site's kinds: the built-in ones, the job offer, and the API's tokens (stored,
 /// exported and imported, never shown).

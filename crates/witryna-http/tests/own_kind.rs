@@ -9,8 +9,15 @@ use common::{paths, send, serve, validate_openapi};
 use reqwest::header::LOCATION;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use witryna_core::testing::kinds_with_job_offer as kinds;
-use witryna_core::Cms;
+use witryna_core::{Cms, Kinds};
+
+#[path = "../../../examples/custom_content/job_offer.rs"]
+mod job_offer;
+use job_offer::JobOffer;
+
+fn kinds() -> Kinds {
+    Kinds::builtin().with::<JobOffer>(JobOffer::SPEC)
+}
 use witryna_http::ApiConfig;
 use witryna_sled::SledStore;
 

@@ -14,6 +14,8 @@
 //!   fuzzy matching can join short unrelated words. Exact-word matches are ranked above
 //!   such partial ones, which keeps the best results first.
 
+use witryna_core::content::escape_markup;
+
 /// Letters that make a stem.
 pub const STEM_LEN: usize = 6;
 
@@ -69,19 +71,6 @@ pub fn matches(query_word: &str, word: &str) -> bool {
     qs == ws || edit_distance(qs, ws) <= usize::from(distance_for(qs))
 }
 
-fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
-
 /// An HTML excerpt of about `width` words around the first match, text escaped and the
 /// matched words in `<mark>`.
 pub fn snippet(text: &str, query_words: &[String], width: usize) -> String {
@@ -106,13 +95,13 @@ pub fn snippet(text: &str, query_words: &[String], width: usize) -> String {
             let begin = t.find(char::is_alphanumeric).unwrap_or(0);
             let stop =
                 t.rfind(char::is_alphanumeric).map_or(t.len(), |i| i + t[i..].chars().next().map_or(1, char::len_utf8));
-            escape(&t[..begin], &mut out);
+            escape_markup(&t[..begin], &mut out);
             out.push_str("<mark>");
-            escape(&t[begin..stop], &mut out);
+            escape_markup(&t[begin..stop], &mut out);
             out.push_str("</mark>");
-            escape(&t[stop..], &mut out);
+            escape_markup(&t[stop..], &mut out);
         } else {
-            escape(t, &mut out);
+            escape_markup(t, &mut out);
         }
     }
     if end < tokens.len() {

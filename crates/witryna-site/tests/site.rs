@@ -6,9 +6,12 @@ use chrono::NaiveDate;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use witryna_core::content::{Content, NewsArticle};
-use witryna_core::testing::{kinds_with_job_offer, JobOffer};
 use witryna_core::{demo, Cms, Kinds, Money};
 use witryna_site::{router, SiteConfig, SiteState};
+
+#[path = "../../../examples/custom_content/job_offer.rs"]
+mod job_offer;
+use job_offer::JobOffer;
 use witryna_sled::SledStore;
 
 struct Site {
@@ -442,7 +445,7 @@ fn job_offer() -> JobOffer {
 
 #[tokio::test]
 async fn an_integrators_kind_gets_a_section_from_its_schema() {
-    let kinds = kinds_with_job_offer();
+    let kinds = Kinds::builtin().with::<JobOffer>(JobOffer::SPEC);
     let (s, _) = start_on(kinds, SiteConfig { public_url: Some(PUBLIC_URL.into()), ..SiteConfig::default() }).await;
     demo::seed(&s.cms).await.unwrap();
     let item = s.cms.create(job_offer()).await.unwrap();

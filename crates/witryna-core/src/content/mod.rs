@@ -101,10 +101,33 @@ pub(crate) mod limits {
     pub(crate) const ITEM: usize = 1_000;
 }
 
+/// Appends `text` escaped for HTML and XML alike (`&#39;` is both); characters neither may
+/// carry (see [`is_forbidden_char`](crate::validate::is_forbidden_char)) become U+FFFD.
+pub fn escape_markup(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if crate::validate::is_forbidden_char(c) => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn plain_text_drops_markup() {
         assert_eq!(super::plain_text("**Tekst** i [link](/a)\n\n- punkt"), "Tekst i link punkt");
+    }
+
+    #[test]
+    fn markup_is_escaped() {
+        let mut out = String::new();
+        super::escape_markup("<a href=\"x\">Tom & 'Jerry'\u{1}</a>", &mut out);
+        assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;\u{FFFD}&lt;/a&gt;");
     }
 }

@@ -8,7 +8,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use witryna_core::content::NewsArticle;
-use witryna_core::validate::is_forbidden_char;
 use witryna_core::{Cms, Kinds, Query as CmsQuery, Record};
 
 use super::generic::{describe, title_of};
@@ -69,17 +68,7 @@ pub(crate) async fn site_map(State(s): State<SiteState>, headers: HeaderMap) -> 
 /// Escapes text for XML; characters XML cannot carry become U+FFFD.
 fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if is_forbidden_char(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
+    witryna_core::content::escape_markup(s, &mut out);
     out
 }
 
