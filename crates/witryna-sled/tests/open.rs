@@ -29,7 +29,16 @@ async fn a_store_from_a_newer_version_is_refused() {
         raw.insert(kv::SCHEMA_KEY, &(kv::SCHEMA_VERSION + 1).to_be_bytes()).unwrap();
         raw.flush().unwrap();
     }
-    let err = SledStore::open(dir.path()).unwrap_err();
+    // sled's flusher thread may hold the folder's lock a moment after the raw handle is
+    // dropped: wait for it to let go (this test is about the schema, not the lock).
+    let mut err = SledStore::open(dir.path()).unwrap_err();
+    for _ in 0..100 {
+        if !matches!(err, OpenError::Locked { .. }) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        err = SledStore::open(dir.path()).unwrap_err();
+    }
     match &err {
         OpenError::Schema { source: StoreError::SchemaTooNew { found, supported }, .. } => {
             assert_eq!((*found, *supported), (kv::SCHEMA_VERSION + 1, kv::SCHEMA_VERSION));
