@@ -11,6 +11,21 @@ fn page(title: &str) -> Page {
     Page { title: title.into(), summary: String::new(), body: "treść".into() }
 }
 
+/// Opens the store once sled's flusher thread has let go of the folder: it may hold the
+/// lock a moment after a raw `sled::Db` handle is dropped (these tests are about what is in
+/// the folder, not about the lock).
+fn open_after_raw(dir: &std::path::Path) -> Result<SledStore, OpenError> {
+    let mut result = SledStore::open(dir);
+    for _ in 0..100 {
+        if !matches!(result, Err(OpenError::Locked { .. })) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        result = SledStore::open(dir);
+    }
+    result
+}
+
 #[tokio::test]
 async fn a_second_open_of_the_same_folder_is_locked() {
     let dir = tempfile::tempdir().unwrap();
@@ -29,16 +44,7 @@ async fn a_store_from_a_newer_version_is_refused() {
         raw.insert(kv::SCHEMA_KEY, &(kv::SCHEMA_VERSION + 1).to_be_bytes()).unwrap();
         raw.flush().unwrap();
     }
-    // sled's flusher thread may hold the folder's lock a moment after the raw handle is
-    // dropped: wait for it to let go (this test is about the schema, not the lock).
-    let mut err = SledStore::open(dir.path()).unwrap_err();
-    for _ in 0..100 {
-        if !matches!(err, OpenError::Locked { .. }) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        err = SledStore::open(dir.path()).unwrap_err();
-    }
+    let err = open_after_raw(dir.path()).unwrap_err();
     match &err {
         OpenError::Schema { source: StoreError::SchemaTooNew { found, supported }, .. } => {
             assert_eq!((*found, *supported), (kv::SCHEMA_VERSION + 1, kv::SCHEMA_VERSION));
@@ -56,7 +62,7 @@ async fn another_programs_sled_database_is_not_taken_over() {
         raw.insert(b"someone-else", b"data").unwrap();
         raw.flush().unwrap();
     }
-    let err = SledStore::open(dir.path()).unwrap_err();
+    let err = open_after_raw(dir.path()).unwrap_err();
     assert!(matches!(err, OpenError::NotWitryna { .. }), "{err:?}");
 }
 
@@ -116,7 +122,7 @@ async fn a_corrupt_record_is_named_in_the_error() {
         raw.insert(kv::record_key(id), &b"\xff\xff not postcard"[..]).unwrap();
         raw.flush().unwrap();
     }
-    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
+    let cms = Cms::new(Arc::new(open_after_raw(dir.path()).unwrap()));
     let err = cms.get::<Page>(id).await.unwrap_err();
     match &err {
         CmsError::Store(StoreError::Corrupt { key, .. }) => assert_eq!(*key, format!("record of item {id}")),
