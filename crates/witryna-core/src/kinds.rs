@@ -100,8 +100,8 @@ impl Checked {
         &self.tags
     }
 
-    pub(crate) fn into_parts(self) -> (String, Vec<String>) {
-        (self.json, self.tags)
+    pub(crate) fn into_json(self) -> String {
+        self.json
     }
 }
 
@@ -113,6 +113,7 @@ pub struct Kind {
     spec: Option<KindSpec>,
     schema: fn(&mut SchemaGenerator) -> Schema,
     check: fn(&str) -> Result<Checked, ValidationErrors>,
+    title: fn(&str) -> Option<String>,
     parts: Option<fn(&str) -> Option<SearchParts>>,
 }
 
@@ -160,6 +161,10 @@ fn array_for_object(given: &serde_json::Value, canonical: &serde_json::Value, pa
     }
 }
 
+fn title_of<C: Content>(json: &str) -> Option<String> {
+    serde_json::from_str::<C>(json).ok().map(|c| c.title().to_owned())
+}
+
 fn parts_of<C: Content>(json: &str) -> Option<SearchParts> {
     serde_json::from_str::<C>(json).ok().map(|c| c.search_parts())
 }
@@ -173,6 +178,7 @@ impl Kind {
             spec,
             schema: schema_of::<C>,
             check: check_of::<C>,
+            title: title_of::<C>,
             parts: searched.then_some(parts_of::<C> as fn(&str) -> Option<SearchParts>),
         }
     }
@@ -207,6 +213,12 @@ impl Kind {
     /// the field. The result holds the canonical JSON.
     pub fn check(&self, json: &str) -> Result<Checked, ValidationErrors> {
         (self.check)(json)
+    }
+
+    /// The title of a stored body ([`Content::title`]); `None` when it does not read as
+    /// this kind. Cheaper than [`Kind::search_parts`]: no Markdown is rendered.
+    pub fn title(&self, json: &str) -> Option<String> {
+        (self.title)(json)
     }
 
     /// What search reads of a stored body; `None` for kinds that are not searched
@@ -326,6 +338,7 @@ mod tests {
         assert_eq!((err.0[0].path.as_str(), err.0[0].code), ("colour", "unknown_field"));
         let err = page.check(r#"{"title":"","body":"y"}"#).unwrap_err();
         assert!(err.has("title"), "{err:?}");
+        assert_eq!(page.title(checked.json()).as_deref(), Some("Klauzula"));
         let parts = page.search_parts(checked.json()).unwrap();
         assert_eq!((parts.title.as_str(), parts.body.as_str()), ("Klauzula", "Treść"));
         let err = page.check(r#"["Klauzula", "", "x"]"#).unwrap_err();

@@ -314,7 +314,7 @@ impl Cms {
             ));
         }
         let tags = normalise_tags(content.tags())?;
-        let (body, _) = content.into_parts();
+        let body = content.into_json();
         let now = self.now();
         let mut record = Record {
             meta: Meta {
@@ -375,7 +375,7 @@ impl Cms {
         if let Some(slug) = slug {
             workflow::change_slug(&mut record.meta, slug)?;
         }
-        record.body = content.into_parts().0;
+        record.body = content.into_json();
         self.commit(record, Change::Updated).await
     }
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use witryna_core::content::NewsArticle;
 use witryna_core::{Cms, Kinds, Query as CmsQuery, Record};
 
-use super::generic::{describe, title_of};
+use super::generic::{describe, lead_of, title_of};
 use super::{
     all_public_records, context, decode, harden, internal_error, layout, sections, serve, Layout, PageError, Rendered,
     Section, Templates,
@@ -120,7 +120,7 @@ impl Entry {
                 html: render_blocking(n.body).await?,
             });
         }
-        let summary = section.kind.search_parts(&record.body).map(|parts| parts.lead).unwrap_or_default();
+        let summary = lead_of(section, &record.body);
         let described = describe(section, record.body).await?;
         Ok(Entry { html: described.fields()?, title: described.title, author: site.to_owned(), summary })
     }

@@ -373,12 +373,11 @@ fn variant(schema: &Value, value: &str) -> Option<String> {
     (!phrase.is_empty()).then(|| phrase.to_owned())
 }
 
-/// An item's title and lead: its search parts', the title else its first text field, else
-/// the kind's singular name.
-fn title_and_lead(section: &Section, body: &str) -> (String, String) {
-    let parts = section.kind.search_parts(body).unwrap_or_default();
-    if !parts.title.trim().is_empty() {
-        return (parts.title, parts.lead);
+/// An item's title as lists, search results and the sitemap show it: its content's title,
+/// else its first text field, else the kind's singular name.
+pub(super) fn title_of(section: &Section, body: &str) -> String {
+    if let Some(title) = section.kind.title(body).filter(|t| !t.trim().is_empty()) {
+        return title;
     }
     let first_text = match serde_json::from_str(body) {
         Ok(Node::Object(members)) => members.into_iter().find_map(|(_, node)| match node {
@@ -387,12 +386,12 @@ fn title_and_lead(section: &Section, body: &str) -> (String, String) {
         }),
         _ => None,
     };
-    (first_text.unwrap_or_else(|| section.spec.labels.singular.to_owned()), parts.lead)
+    first_text.unwrap_or_else(|| section.spec.labels.singular.to_owned())
 }
 
-/// An item's title as lists, search results and the sitemap show it.
-pub(super) fn title_of(section: &Section, body: &str) -> String {
-    title_and_lead(section, body).0
+/// An item's lead (summary), as lists and the feed show it; empty when it has none.
+pub(super) fn lead_of(section: &Section, body: &str) -> String {
+    section.kind.search_parts(body).map(|parts| parts.lead).unwrap_or_default()
 }
 
 /// The fields of an item, as the item page and the feed show them.
@@ -466,7 +465,7 @@ pub(super) async fn list(s: SiteState, headers: HeaderMap, section: Section, cur
         let rows = records
             .iter()
             .map(|record| {
-                let (title, lead) = title_and_lead(&section, &record.body);
+                let (title, lead) = (title_of(&section, &record.body), lead_of(&section, &record.body));
                 let (date, datetime) = published(record);
                 Row { href: section.item_href(&record.meta.slug), title, lead, date, datetime }
             })
