@@ -1,0 +1,1 @@
+//! Editor accounts (in progress).
