@@ -76,6 +76,8 @@ fn build(size: usize) -> Fixture {
             updated_at: at,
             version: 1,
             tags: news.tags.clone(),
+            created_by: None,
+            updated_by: None,
         };
         records.push(Record { meta, body: serde_json::to_string(&news).expect("json") });
     }

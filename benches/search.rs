@@ -95,6 +95,8 @@ fn fixture() -> &'static Fixture {
                     updated_at: at,
                     version: 1,
                     tags: vec![],
+                    created_by: None,
+                    updated_by: None,
                 };
                 store.put(Record { meta, body: serde_json::to_string(&news).expect("json") }).await.expect("put");
             }

@@ -95,6 +95,8 @@ fn build(backend: Backend, size: usize) -> Fixture {
                     updated_at: at,
                     version: 1,
                     tags: content.tags.clone(),
+                    created_by: None,
+                    updated_by: None,
                 },
                 body: serde_json::to_string(&content).expect("json"),
             };

@@ -133,6 +133,13 @@ pub struct Meta {
     pub version: u64,
     /// Normalised tags (lower case), indexed for filtering.
     pub tags: Vec<String>,
+    /// The account (an editor's user or an API token) that created the item; `None` for
+    /// items written before accounts existed and by the demo seed.
+    #[serde(default)]
+    pub created_by: Option<Id>,
+    /// The account that wrote this version (revisions keep each version's writer).
+    #[serde(default)]
+    pub updated_by: Option<Id>,
 }
 
 impl Meta {
@@ -154,6 +161,65 @@ pub struct Record {
     pub meta: Meta,
     /// The content, serialized as JSON by the [`Cms`](crate::Cms).
     pub body: String,
+}
+
+/// Records as stores wrote them before accounts (store schema 1): the same fields without
+/// `created_by` and `updated_by`. postcard is not self-describing, so the stores tell the
+/// two layouts apart by a leading format byte (see [`kv::encode_record`](crate::store::kv::encode_record)).
+pub(crate) mod legacy {
+    use serde::Deserialize;
+
+    use super::{instant, Id, Status};
+    use chrono::{DateTime, Utc};
+
+    #[derive(Deserialize)]
+    struct MetaV1 {
+        id: Id,
+        kind: String,
+        locale: String,
+        slug: String,
+        previous_slugs: Vec<String>,
+        status: Status,
+        #[serde(with = "instant::optional")]
+        publish_at: Option<DateTime<Utc>>,
+        #[serde(with = "instant")]
+        created_at: DateTime<Utc>,
+        #[serde(with = "instant")]
+        updated_at: DateTime<Utc>,
+        version: u64,
+        tags: Vec<String>,
+    }
+
+    /// A schema-1 record.
+    #[derive(Deserialize)]
+    pub(crate) struct RecordV1 {
+        meta: MetaV1,
+        body: String,
+    }
+
+    impl From<RecordV1> for super::Record {
+        fn from(old: RecordV1) -> Self {
+            let m = old.meta;
+            super::Record {
+                meta: super::Meta {
+                    id: m.id,
+                    kind: m.kind,
+                    locale: m.locale,
+                    slug: m.slug,
+                    previous_slugs: m.previous_slugs,
+                    status: m.status,
+                    publish_at: m.publish_at,
+                    created_at: m.created_at,
+                    updated_at: m.updated_at,
+                    version: m.version,
+                    tags: m.tags,
+                    created_by: None,
+                    updated_by: None,
+                },
+                body: old.body,
+            }
+        }
+    }
 }
 
 /// Instants as RFC 3339 text in human-readable formats (JSON) and as integer microseconds
@@ -219,6 +285,8 @@ mod tests {
             updated_at: t,
             version: 1,
             tags: vec![],
+            created_by: Some(Id::new()),
+            updated_by: None,
         };
         let json = serde_json::to_string(&meta).unwrap();
         assert!(json.contains(r#""publish_at":"2017-02-03T08:41:08.123456Z""#), "{json}");

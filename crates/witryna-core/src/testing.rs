@@ -94,6 +94,18 @@ macro_rules! store_conformance_tests {
     };
 }
 
+/// A record exactly as a schema-1 store (before accounts) holds it, written out by hand
+/// from postcard's format — id 01…10, kind `news`, locale `pl`, slug `a`, previous slug
+/// `b`, published, publish/created at 1486111268123456 µs, updated 1 µs later, version 3,
+/// tag `kis`, body `{"x":1}` — so upgrade tests do not depend on the code they check.
+pub const SCHEMA_1_RECORD: &str = "100102030405060708090a0b0c0d0e0f10046e65777302706c0161010162010180cddde387e7a3058\
+                                   0cddde387e7a30582cddde387e7a3050301036b6973077b2278223a317d";
+
+/// Bytes of a hex text (test fixtures).
+pub fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")).collect()
+}
+
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap()
 }
@@ -305,13 +317,16 @@ pub async fn failed_writes_leave_nothing(h: &dyn Harness) {
 /// Every change keeps a revision; restore brings old content back as a new version.
 pub async fn revisions_and_restore(h: &dyn Harness) {
     let (cms, _) = cms_at(h).await;
-    let id = cms.create(page("Godziny pracy", "7:30-15:30")).await.unwrap().meta.id;
-    cms.update(id, 1, page("Godziny pracy", "7:30-16:30")).await.unwrap();
+    let (anna, bartek) = (Id::new(), Id::new());
+    let id = cms.acting_as(anna).create(page("Godziny pracy", "7:30-15:30")).await.unwrap().meta.id;
+    cms.acting_as(bartek).update(id, 1, page("Godziny pracy", "7:30-16:30")).await.unwrap();
     cms.publish(id, 2, None).await.unwrap();
     cms.update(id, 3, page("Godziny pracy", "zamknięte")).await.unwrap();
 
     let revs = cms.revisions(id).await.unwrap();
     assert_eq!(revs.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(revs.iter().map(|m| m.updated_by).collect::<Vec<_>>(), [Some(anna), Some(bartek), None, None]);
+    assert!(revs.iter().all(|m| m.created_by == Some(anna)), "the creator stays on every version");
     assert_eq!(revs[2].status, Status::Published);
     assert_eq!(cms.revision::<Page>(id, 2).await.unwrap().content.body, "7:30-16:30");
     assert!(matches!(cms.revision::<Page>(id, 9).await, Err(CmsError::RevisionNotFound { version: 9, .. })));

@@ -34,9 +34,10 @@ use witryna_core::store::{ListQuery, RecordPage, Store, StoreError};
 pub const CHANNEL: &str = "witryna_changes";
 
 /// The embedded migrations, in order; the last one's number is the schema version.
-const MIGRATIONS: &[(u32, &str)] = &[(
-    1,
-    r#"
+const MIGRATIONS: &[(u32, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE items (
     id uuid PRIMARY KEY,
     kind text NOT NULL,
@@ -71,10 +72,17 @@ CREATE TABLE revisions (
     PRIMARY KEY (id, version)
 );
 "#,
-)];
+    ),
+    (
+        2,
+        // Records carry the accounts that wrote them: a new record layout, read beside the
+        // old one, so no table changes; the stamp keeps older builds out.
+        "SELECT 1",
+    ),
+];
 
 /// The database schema version this build writes and reads.
-pub const PG_SCHEMA_VERSION: u32 = 1;
+pub const PG_SCHEMA_VERSION: u32 = 2;
 
 /// How to connect.
 #[derive(Debug, Clone)]
@@ -112,6 +120,16 @@ pub enum PgError {
         url: String,
         /// What the server or network said.
         reason: String,
+    },
+    /// The database was made by an older build and needs `witryna migrate`.
+    #[error("the database at {url} is at schema version {found}; this build needs {needed}: run `witryna migrate --store …` first")]
+    Outdated {
+        /// The URL without its password.
+        url: String,
+        /// The version in the database.
+        found: u32,
+        /// The version this build needs.
+        needed: u32,
     },
     /// The database has no Witryna schema yet.
     #[error("the database at {url} has no Witryna tables (schema version 0); run `witryna migrate --store …` first")]
@@ -604,6 +622,9 @@ impl PgStore {
             0 => Err(PgError::NotMigrated { url: store.url.clone() }),
             v if v > PG_SCHEMA_VERSION => {
                 Err(PgError::SchemaTooNew { url: store.url.clone(), found: v, supported: PG_SCHEMA_VERSION })
+            }
+            v if v < PG_SCHEMA_VERSION => {
+                Err(PgError::Outdated { url: store.url.clone(), found: v, needed: PG_SCHEMA_VERSION })
             }
             _ => Ok(store),
         }

@@ -200,7 +200,14 @@ impl SledStore {
         let schema_err = |source| OpenError::Schema { path: path.to_path_buf(), source };
         let stamp = db.get(kv::SCHEMA_KEY).map_err(|e| open_error(path, e))?;
         let marker = path.join(MARKER_FILE);
-        if kv::read_schema(stamp.as_deref()).map_err(schema_err)?.is_none() {
+        let found = kv::read_schema(stamp.as_deref()).map_err(schema_err)?;
+        if found.is_some_and(|v| v < kv::SCHEMA_VERSION) {
+            // Older records stay readable as they are; the new stamp keeps older builds,
+            // which cannot read the new records, out.
+            db.insert(kv::SCHEMA_KEY, &kv::schema_stamp()).map_err(|e| open_error(path, e))?;
+            db.flush().map_err(|e| open_error(path, e))?;
+        }
+        if found.is_none() {
             // sled recovers a damaged log by dropping what it cannot read, which can look
             // like an empty database. The marker, written once the stamp is on disk, tells
             // a damaged store from a new one.

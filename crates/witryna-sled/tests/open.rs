@@ -26,6 +26,17 @@ fn open_after_raw(dir: &std::path::Path) -> Result<SledStore, OpenError> {
     result
 }
 
+/// A raw sled handle on the folder once the store's flusher has let go of it.
+fn open_raw_after(dir: &std::path::Path) -> sled::Db {
+    for _ in 0..100 {
+        if let Ok(db) = sled::open(dir) {
+            return db;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    sled::open(dir).expect("the folder is free")
+}
+
 #[tokio::test]
 async fn a_second_open_of_the_same_folder_is_locked() {
     let dir = tempfile::tempdir().unwrap();
@@ -52,6 +63,31 @@ async fn a_store_from_a_newer_version_is_refused() {
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }
     assert!(err.to_string().contains("upgrade Witryna"), "{err}");
+}
+
+#[tokio::test]
+async fn a_schema_1_store_is_read_as_it_is_and_restamped() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(SledStore::open(dir.path()).unwrap());
+    let id = witryna_core::Id::from_bytes(core::array::from_fn(|i| i as u8 + 1));
+    {
+        let raw = sled::open(dir.path()).unwrap();
+        raw.insert(kv::SCHEMA_KEY, &1u32.to_be_bytes()).unwrap();
+        raw.insert(kv::record_key(id), witryna_core::testing::hex_bytes(witryna_core::testing::SCHEMA_1_RECORD))
+            .unwrap();
+        raw.flush().unwrap();
+    }
+    let store = open_after_raw(dir.path()).unwrap();
+    let record = witryna_core::Store::get(&store, id).await.unwrap().expect("the old record");
+    assert_eq!((record.meta.slug.as_str(), record.meta.version, record.meta.created_by), ("a", 3, None));
+    drop(store);
+    let raw = open_raw_after(dir.path());
+    assert_eq!(
+        raw.get(kv::SCHEMA_KEY).unwrap().as_deref(),
+        Some(&kv::schema_stamp()[..]),
+        "stamped {}",
+        kv::SCHEMA_VERSION
+    );
 }
 
 #[tokio::test]

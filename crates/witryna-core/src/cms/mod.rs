@@ -71,6 +71,7 @@ pub struct Cms {
     derived: Arc<[Arc<dyn DerivedIndex>]>,
     search: Option<Arc<dyn SearchIndex>>,
     item_locks: Arc<[tokio::sync::Mutex<()>]>,
+    actor: Option<Id>,
 }
 
 /// How many locks order the writes of this process per item (by id hash): writes to one
@@ -148,6 +149,7 @@ impl Cms {
             derived: Arc::new([]),
             search: None,
             item_locks: (0..ITEM_LOCKS).map(|_| tokio::sync::Mutex::new(())).collect(),
+            actor: None,
         }
     }
 
@@ -155,6 +157,18 @@ impl Cms {
     pub fn with_kinds(mut self, kinds: Kinds) -> Self {
         self.kinds = Arc::new(kinds);
         self
+    }
+
+    /// The same service writing on behalf of an account (a user or an API token): every
+    /// version it writes records the account as `updated_by`, and items it creates as
+    /// `created_by`. Cheap: frontends make one per request.
+    pub fn acting_as(&self, account: Id) -> Cms {
+        Cms { actor: Some(account), ..self.clone() }
+    }
+
+    /// The account this service writes for, if any ([`Cms::acting_as`]).
+    pub fn actor(&self) -> Option<Id> {
+        self.actor
     }
 
     /// The kinds this site has: frontends loop over them.
@@ -250,6 +264,7 @@ impl Cms {
     async fn commit(&self, mut record: Record, change: Change) -> Result<Record, CmsError> {
         record.meta.version += 1;
         record.meta.updated_at = self.now();
+        record.meta.updated_by = self.actor;
         self.put(record.clone(), change).await?;
         Ok(record)
     }
@@ -329,6 +344,8 @@ impl Cms {
                 updated_at: now,
                 version: 1,
                 tags,
+                created_by: self.actor,
+                updated_by: self.actor,
             },
             body,
         };

@@ -22,8 +22,9 @@ use crate::record::{Id, Record, Status};
 
 use super::{Cursor, ListQuery, RecordPage, StoreError};
 
-/// Schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Schema version this build writes and reads. 2: records carry the accounts that wrote
+/// them; stores stamped 1 are read as they are and stamped 2 when opened for writing.
+pub const SCHEMA_VERSION: u32 = 2;
 /// Where the schema version is stamped.
 pub const SCHEMA_KEY: &[u8] = b"m:schema";
 
@@ -110,14 +111,30 @@ pub fn describe_key(key: &[u8]) -> String {
     }
 }
 
-/// Serializes a record for storage.
+/// The first byte of a record in the current layout (schema 2, with the writing accounts).
+/// Schema-1 records start with their id's length prefix, 16 (0x10), so the two never meet.
+const RECORD_FORMAT: u8 = 2;
+/// The first byte of every schema-1 record: postcard's length prefix of the 16-byte id.
+const LEGACY_FIRST_BYTE: u8 = 16;
+
+/// Serializes a record for storage: the format byte, then the record in postcard.
 pub fn encode_record(record: &Record) -> Vec<u8> {
-    postcard::to_stdvec(record).expect("records always serialize")
+    postcard::to_extend(record, vec![RECORD_FORMAT]).expect("records always serialize")
 }
 
-/// Reads a stored record, naming the key when it is corrupt.
+/// Reads a stored record in either layout, naming the key when it is corrupt. Schema-1
+/// records are read as they are (no migration pass rewrites a store): their writing
+/// accounts are unknown.
 pub fn decode_record(key: &[u8], bytes: &[u8]) -> Result<Record, StoreError> {
-    postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt { key: describe_key(key), reason: e.to_string() })
+    let corrupt = |reason: String| StoreError::Corrupt { key: describe_key(key), reason };
+    match bytes.first() {
+        Some(&RECORD_FORMAT) => postcard::from_bytes(&bytes[1..]).map_err(|e| corrupt(e.to_string())),
+        Some(&LEGACY_FIRST_BYTE) => postcard::from_bytes::<crate::record::legacy::RecordV1>(bytes)
+            .map(Record::from)
+            .map_err(|e| corrupt(e.to_string())),
+        Some(other) => Err(corrupt(format!("unknown record format {other}"))),
+        None => Err(corrupt("empty record".into())),
+    }
 }
 
 fn decode_id(key: &[u8], bytes: &[u8]) -> Result<Id, StoreError> {
@@ -415,4 +432,34 @@ pub fn list<R: KvRead>(kv: &R, q: &ListQuery) -> Result<RecordPage, StoreError> 
         None
     };
     Ok(RecordPage { records, next })
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use super::*;
+    use crate::testing::{hex_bytes, SCHEMA_1_RECORD};
+
+    #[test]
+    fn schema_1_records_are_read_and_new_ones_carry_their_accounts() {
+        let bytes = hex_bytes(SCHEMA_1_RECORD);
+        let old = decode_record(b"r:x", &bytes).expect("a schema-1 record reads");
+        assert_eq!(old.meta.id, Id::from_bytes(core::array::from_fn(|i| i as u8 + 1)));
+        assert_eq!((old.meta.kind.as_str(), old.meta.slug.as_str(), old.meta.version), ("news", "a", 3));
+        assert_eq!(old.meta.previous_slugs, ["b"]);
+        assert_eq!(old.meta.tags, ["kis"]);
+        assert_eq!(old.meta.publish_at.map(|t| t.timestamp_micros()), Some(1_486_111_268_123_456));
+        assert_eq!(old.meta.updated_at.timestamp_micros(), 1_486_111_268_123_457);
+        assert_eq!((old.meta.created_by, old.meta.updated_by), (None, None));
+        assert_eq!(old.body, r#"{"x":1}"#);
+
+        let mut new = old.clone();
+        new.meta.created_by = Some(Id::new());
+        new.meta.updated_by = Some(Id::new());
+        let encoded = encode_record(&new);
+        assert_eq!(encoded[0], RECORD_FORMAT);
+        assert_eq!(decode_record(b"r:x", &encoded).unwrap(), new);
+        for bad in [&[][..], &[7, 1, 2][..], &bytes[..10]] {
+            assert!(matches!(decode_record(b"r:x", bad), Err(StoreError::Corrupt { .. })), "{bad:?}");
+        }
+    }
 }
