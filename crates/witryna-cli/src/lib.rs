@@ -4,10 +4,9 @@
 pub mod transfer;
 
 use witryna_core::Kinds;
-use witryna_http::auth::ApiToken;
 
-/// The kinds the `witryna` command's site has: the built-in ones, and API tokens (stored,
-/// exported and imported, never shown).
+/// The kinds the `witryna` command's site has: the built-in ones, and the accounts' kinds
+/// (API tokens, users, sessions, setup links: stored, exported and imported, never shown).
 pub fn kinds() -> Kinds {
-    Kinds::builtin().with_internal::<ApiToken>()
+    witryna_accounts::kinds(Kinds::builtin())
 }

@@ -18,11 +18,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use witryna_core::content::Unit;
 use witryna_core::search::{SearchQuery, SearchResults};
-use witryna_core::{Content, FieldError, Kind, Kinds, Meta, View};
+use witryna_core::{Content, FieldError, Id, Kind, Kinds, Meta, View};
 
 use crate::auth::{self, NewToken, Role, TokenInfo};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, Params};
+use crate::items::Writer;
 use crate::items::{self, PathParams, PublishBody, SingletonBody, WriteBody};
 use crate::respond::{is_rfc3339_instant, json_response, moved, ListJson};
 use crate::ApiState;
@@ -163,13 +164,13 @@ impl Api {
 /// address that is being slowed down (editors behind the same proxy as a guesser keep
 /// working); no `Authorization` at all is a plain 401 and counts for nothing; only a wrong
 /// secret counts as a failure, and once an address has too many, its wrong secrets get 429.
-async fn authorize(s: &ApiState, headers: &HeaderMap, ip: Option<IpAddr>, needed: Role) -> Result<(), ApiError> {
+async fn authorize(s: &ApiState, headers: &HeaderMap, ip: Option<IpAddr>, needed: Role) -> Result<Id, ApiError> {
     let secret = auth::bearer(headers).ok_or(ApiError::Unauthenticated)?;
     match auth::authenticate(&s.0.cms, secret).await? {
         Some(token) if token.role < needed => {
             Err(ApiError::Forbidden { role: token.role.as_str(), needed: needed.as_str() })
         }
-        Some(_) => Ok(()),
+        Some(token) => Ok(token.id),
         None => {
             let retry_after = ip.and_then(|ip| s.0.failed_logins.record(ip));
             Err(retry_after.map_or(ApiError::Unauthenticated, |retry_after| ApiError::TooManyFailures { retry_after }))
@@ -179,30 +180,32 @@ async fn authorize(s: &ApiState, headers: &HeaderMap, ip: Option<IpAddr>, needed
 
 /// What a request may see under an operation's access, checked before the handler runs
 /// (and before a body is read): writes need a token of their role, a `preview=true` read
-/// an editor's.
+/// an editor's. With a token, also who writes.
 async fn view_for(
     s: &ApiState,
     access: Access,
     uri: &Uri,
     headers: &HeaderMap,
     ip: Option<IpAddr>,
-) -> Result<View, ApiError> {
+) -> Result<(View, Writer), ApiError> {
     let needed = match access {
-        Access::Public => return Ok(View::Public),
-        Access::Preview if !Params::of(uri)?.flag("preview")? => return Ok(View::Public),
+        Access::Public => return Ok((View::Public, Writer(None))),
+        Access::Preview if !Params::of(uri)?.flag("preview")? => return Ok((View::Public, Writer(None))),
         Access::Preview | Access::Editor => Role::Editor,
-        Access::Admin => Role::Admin,
+        Access::Admin => Role::Administrator,
     };
-    authorize(s, headers, ip, needed).await?;
-    Ok(View::Editor)
+    let token = authorize(s, headers, ip, needed).await?;
+    Ok((View::Editor, Writer(Some(token))))
 }
 
-/// The access layer of every route: the handler gets the [`View`] as an extension.
+/// The access layer of every route: the handler gets the [`View`] and the [`Writer`] as
+/// extensions.
 async fn enforce(s: ApiState, access: Access, mut req: Request, next: Next) -> Response {
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     match view_for(&s, access, req.uri(), req.headers(), ip).await {
-        Ok(view) => {
+        Ok((view, writer)) => {
             req.extensions_mut().insert(view);
+            req.extensions_mut().insert(writer);
             next.run(req).await
         }
         Err(e) => e.into_response(),

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use witryna_core::cms::DEFAULT_LOCALE;
-use witryna_core::{Checked, CmsError, CreateOptions, Id, Kind, Query, Record, RecordLookup, Status, Step, View};
+use witryna_core::{Checked, Cms, CmsError, CreateOptions, Id, Kind, Query, Record, RecordLookup, Status, Step, View};
 
 use crate::error::ApiError;
 use crate::extract::{check_if_match, etag_of, JsonBody, OptionalJsonBody, Params};
@@ -77,7 +77,7 @@ impl PathParams {
 /// The item a write names by `{key}` (id or slug, current or old) in the route's kind:
 /// read once, and checked against `If-Match` before anything else happens to it.
 pub(crate) struct Target {
-    s: ApiState,
+    cms: Cms,
     kind: Kind,
     record: Record,
 }
@@ -91,14 +91,15 @@ impl FromRequestParts<ApiState> for Target {
             .map_err(|e| ApiError::Internal(format!("a kind's route without its kind: {}", e.body_text())))?;
         let record = s.0.cms.record_by_key(kind.name(), params.get("key")).await?;
         check_if_match(&parts.headers, Some(record.meta.version))?;
-        Ok(Target { s: s.clone(), kind, record })
+        let writer = parts.extensions.get::<Writer>().copied().unwrap_or(Writer(None));
+        Ok(Target { cms: writer.cms(s), kind, record })
     }
 }
 
 impl Target {
     /// Applies a workflow step (one write) and answers the committed record.
     async fn apply(self, step: Step) -> Result<Response, ApiError> {
-        let record = self.s.0.cms.apply_step(self.record, None, step).await?;
+        let record = self.cms.apply_step(self.record, None, step).await?;
         Ok(written(StatusCode::OK, &record, None))
     }
 }
@@ -207,11 +208,12 @@ pub(crate) async fn get_item(
 pub(crate) async fn create_item(
     State(s): State<ApiState>,
     Extension(kind): Extension<Kind>,
+    Extension(writer): Extension<Writer>,
     OriginalUri(uri): OriginalUri,
     JsonBody(body): JsonBody<WriteBody>,
 ) -> Result<Response, ApiError> {
     let checked = check(&kind, &body.content)?;
-    let record = s.0.cms.create_checked(checked, CreateOptions { slug: body.slug, locale: None }).await?;
+    let record = writer.cms(&s).create_checked(checked, CreateOptions { slug: body.slug, locale: None }).await?;
     let location = format!("{}/{}", uri.path().trim_end_matches('/'), record.meta.id);
     Ok(written(StatusCode::CREATED, &record, Some(location)))
 }
@@ -226,12 +228,12 @@ pub(crate) async fn update_item(
         return Err(ApiError::PreconditionRequired);
     }
     let checked = check(&target.kind, &body.content)?;
-    let record = target.s.0.cms.update_record(target.record, None, checked, body.slug.as_deref()).await?;
+    let record = target.cms.update_record(target.record, None, checked, body.slug.as_deref()).await?;
     Ok(written(StatusCode::OK, &record, None))
 }
 
 pub(crate) async fn delete_item(target: Target) -> Result<Response, ApiError> {
-    target.s.0.cms.delete_record(target.record, None).await?;
+    target.cms.delete_record(target.record, None).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -262,7 +264,7 @@ pub(crate) async fn restore_revision(target: Target, params: PathParams) -> Resu
 }
 
 pub(crate) async fn list_revisions(target: Target) -> Result<Response, ApiError> {
-    let items = target.s.0.cms.revisions(target.record.meta.id).await?;
+    let items = target.cms.revisions(target.record.meta.id).await?;
     Ok(json_response(StatusCode::OK, &ListJson { items, next_cursor: None }))
 }
 
@@ -294,24 +296,41 @@ pub(crate) async fn get_singleton(
 pub(crate) async fn put_singleton(
     State(s): State<ApiState>,
     Extension(kind): Extension<Kind>,
+    Extension(writer): Extension<Writer>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<SingletonBody>,
 ) -> Result<Response, ApiError> {
     let checked = check(&kind, &body.content)?;
+    let cms = writer.cms(&s);
     match singleton(&s, &kind).await? {
         Some(current) => {
             if !headers.contains_key(header::IF_MATCH) {
                 return Err(ApiError::PreconditionRequired);
             }
             check_if_match(&headers, Some(current.meta.version))?;
-            let record = s.0.cms.update_record(current, None, checked, None).await?;
+            let record = cms.update_record(current, None, checked, None).await?;
             Ok(written(StatusCode::OK, &record, None))
         }
         None => {
             check_if_match(&headers, None)?;
-            let draft = s.0.cms.create_checked(checked, CreateOptions::default()).await?;
-            let record = s.0.cms.apply_step(draft, None, Step::Publish(None)).await?;
+            let draft = cms.create_checked(checked, CreateOptions::default()).await?;
+            let record = cms.apply_step(draft, None, Step::Publish(None)).await?;
             Ok(written(StatusCode::CREATED, &record, None))
+        }
+    }
+}
+
+/// Who writes in a request: the API token's id (set by the access layer), recorded on
+/// every version the request writes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Writer(pub(crate) Option<Id>);
+
+impl Writer {
+    /// The Cms writing on the token's behalf.
+    pub(crate) fn cms(self, s: &ApiState) -> Cms {
+        match self.0 {
+            Some(id) => s.0.cms.acting_as(id),
+            None => s.0.cms.clone(),
         }
     }
 }

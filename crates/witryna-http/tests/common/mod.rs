@@ -23,7 +23,7 @@ pub(crate) struct Server {
 /// Serves `cms` (whose store lives in `dir`) under `prefix`.
 pub(crate) async fn serve(cms: Cms, prefix: &str, config: ApiConfig, dir: tempfile::TempDir) -> Server {
     let editor = auth::create_token(&cms, Role::Editor, "redakcja").await.unwrap().token;
-    let admin = auth::create_token(&cms, Role::Admin, "admin").await.unwrap().token;
+    let admin = auth::create_token(&cms, Role::Administrator, "admin").await.unwrap().token;
     let api = witryna_http::router(ApiState::with_config(cms, config));
     let app = if prefix.is_empty() { api } else { axum::Router::new().nest(prefix, api) };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
