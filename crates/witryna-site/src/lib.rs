@@ -19,6 +19,10 @@
 //! `/mapa-strony`, `/atom.xml`, `/sitemap.xml`, `/robots.txt`, and a helpful 404. Visitor
 //! settings live in one cookie and are applied on the server, so every page renders in the
 //! chosen mode.
+//!
+//! [`preview`] renders any version of an item (a draft, an edit not yet published) as its
+//! page would look once published, marked as a preview and never cached or indexed: the
+//! editor interface shows it.
 
 mod markdown;
 mod pages;
@@ -33,7 +37,7 @@ use witryna_core::cache::ResponseCache;
 use witryna_core::Cms;
 
 pub use markdown::render as render_markdown;
-pub use pages::not_found;
+pub use pages::{not_found, preview};
 
 /// How the site behaves.
 #[derive(Debug, Clone)]
@@ -86,6 +90,9 @@ pub struct SiteState {
     cms: Cms,
     config: Arc<SiteConfig>,
     cache: Arc<ResponseCache<axum::body::Bytes>>,
+    /// The record a [`preview`] shows in place of a public lookup: set only on the copy of
+    /// the state that one preview renders with, never on the router's.
+    preview: Option<Arc<pages::Preview>>,
 }
 
 impl std::fmt::Debug for SiteState {
@@ -105,7 +112,7 @@ impl SiteState {
         let cache = Arc::new(ResponseCache::new(config.cache_entries, config.cache_bytes, config.cache_ttl));
         // Normalised once: links are `{base}/path`.
         config.public_url = config.public_url.map(|u| u.trim_end_matches('/').to_owned());
-        Self { cms, config: Arc::new(config), cache }
+        Self { cms, config: Arc::new(config), cache, preview: None }
     }
 
     /// The public URL without a trailing `/`; empty when none is configured (links then

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
-use witryna_core::content::{Content, NewsArticle};
-use witryna_core::{demo, Cms, Kinds, Money};
-use witryna_site::{router, SiteConfig, SiteState};
+use witryna_core::content::{AccessibilitySettings, Content, NewsArticle};
+use witryna_core::{demo, Cms, Kinds, Money, Record};
+use witryna_site::{preview, router, SiteConfig, SiteState};
 
 #[path = "../../../examples/custom_content/job_offer.rs"]
 mod job_offer;
@@ -535,4 +535,174 @@ async fn the_registry_decides_the_sections_and_the_feed() {
     assert!(atom.contains("<summary>Dział Pomocy Rodzinie</summary>"));
     assert!(atom.contains("&lt;dt&gt;Stanowisko&lt;/dt&gt;"), "the generic fields, escaped: {atom}");
     assert!(!atom.contains("<script") && !atom.contains("alert("), "sanitized");
+}
+
+/// A preview as the editor interface gets it from [`preview`], with the visitor's cookie.
+async fn preview_of(
+    state: &SiteState,
+    cookie: Option<&str>,
+    record: Record,
+    note: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut headers = axum::http::HeaderMap::new();
+    if let Some(c) = cookie {
+        headers.insert(axum::http::header::COOKIE, c.parse().unwrap());
+    }
+    let (parts, body) = preview(state, &headers, record, note).await.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    (parts.status, parts.headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+/// What marks a preview: the page frame every page has, the banner at the top of `<main>`
+/// (before the one `<h1>`), not indexed, not stored, the security headers as on any page.
+fn assert_preview(headers: &axum::http::HeaderMap, html: &str, what: &str) {
+    assert_page_frame(html, what);
+    let main = html.find("<main id=\"tresc\" tabindex=\"-1\">").unwrap();
+    let banner = html
+        .find("<div class=\"podglad\">\n  <p><strong>Podgląd — ta wersja nie jest opublikowana</strong></p>")
+        .unwrap_or_else(|| panic!("{what}: the banner: {html}"));
+    assert!(main < banner && banner < html.find("<h1").unwrap(), "{what}: the banner opens the content");
+    assert_eq!(html.matches("class=\"podglad\"").count(), 1, "{what}: one banner");
+    let head = &html[..html.find("</head>").unwrap()];
+    assert!(head.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"), "{what}: {head}");
+    assert_eq!(headers["cache-control"], "no-store", "{what}");
+    assert_eq!(headers["x-robots-tag"], "noindex", "{what}");
+    assert!(!headers.contains_key("etag"), "{what}: nothing to revalidate");
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"), "{what}");
+    assert_eq!(headers["x-frame-options"], "DENY", "{what}");
+}
+
+/// A public page carries no mark of a preview.
+fn assert_not_preview(headers: &reqwest::header::HeaderMap, html: &str, what: &str) {
+    assert!(!html.contains("podglad") && !html.contains("Podgląd") && !html.contains("noindex"), "{what}");
+    assert_eq!(headers["cache-control"], "no-cache", "{what}");
+    assert!(!headers.contains_key("x-robots-tag") && headers.contains_key("etag"), "{what}");
+}
+
+#[tokio::test]
+async fn a_draft_previews_through_the_sites_templates_and_stays_unpublished() {
+    let (s, state) = start_with(SiteConfig { public_url: Some(PUBLIC_URL.into()), ..SiteConfig::default() }).await;
+    let item = s
+        .cms
+        .create(NewsArticle {
+            title: "Dyżur doradcy w sobotę".into(),
+            lead: "Zapraszamy mieszkańców.".into(),
+            body: "Doradca przyjmuje **od 9 do 13**.\n\n<script>alert('szkic')</script>".into(),
+            author: "MOPS Głowno".into(),
+            tags: vec![],
+            cover: None,
+            event: None,
+        })
+        .await
+        .unwrap();
+    let path = format!("/aktualnosci/{}", item.meta.slug);
+    let record = s.cms.get_record(NewsArticle::KIND, item.meta.id).await.unwrap();
+    let cached = state.cache_usage();
+
+    let (status, headers, html) = preview_of(&state, None, record.clone(), "Szkic, wersja 1 <b>").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_preview(&headers, &html, "news draft");
+    assert!(html.contains("<h1>Dyżur doradcy w sobotę</h1>"), "{html}");
+    assert!(html.contains("<p class=\"wstep\">Zapraszamy mieszkańców.</p>"));
+    assert!(html.contains("Doradca przyjmuje <strong>od 9 do 13</strong>."), "the body through the site's Markdown");
+    assert!(!html.contains("<script>alert") && !html.contains("alert('szkic')"), "sanitized as on the public page");
+    assert!(html.contains("<p>Szkic, wersja 1 &#60;b&#62;</p>"), "the note, escaped: {html}");
+    assert!(html.contains("<a href=\"/aktualnosci\">Aktualności</a>"), "the section's breadcrumb");
+    assert!(html.contains("<title>Dyżur doradcy w sobotę – "), "the item's title");
+    assert_eq!(state.cache_usage(), cached, "nothing of the preview reached the page cache");
+
+    let (status, _, page) = s.get(&path, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the draft is still not public");
+    assert!(!page.contains("Dyżur doradcy"));
+    let (_, _, again) = preview_of(&state, None, record.clone(), "Szkic, wersja 1 <b>").await;
+    assert_eq!(again, html, "the 404 at that address cached nothing a preview shows");
+
+    let (_, _, contrast) = preview_of(&state, Some("witryna_ustawienia=f0-c1"), record.clone(), "").await;
+    assert!(contrast.contains("class=\"czcionka-0 kontrast\""), "the visitor's settings apply");
+    assert!(!contrast.contains("<p></p>"), "an empty note adds no paragraph");
+
+    let (_, headers, public) = s.get("/aktualnosci/spotkanie-informacyjne-w-klubie-integracji-spolecznej", None).await;
+    assert_not_preview(&headers, &public, "a public news item");
+
+    let mut unknown = record;
+    unknown.meta.kind = "nieznany".into();
+    let (status, headers, html) = preview_of(&state, None, unknown, "Szkic").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a kind without a site section");
+    assert!(html.contains("Nie znaleźliśmy tej strony"), "the site's 404");
+    assert_eq!(headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn a_preview_of_an_edit_leaves_the_public_page_and_its_cache_alone() {
+    let (s, state) = start_with(SiteConfig::default()).await;
+    let article = NewsArticle {
+        title: "Zmiana godzin pracy kasy".into(),
+        lead: String::new(),
+        body: "Kasa jest czynna do 15:00.".into(),
+        author: "MOPS".into(),
+        tags: vec![],
+        cover: None,
+        event: None,
+    };
+    let item = s.cms.create(article.clone()).await.unwrap();
+    let meta = s.cms.publish(item.meta.id, item.meta.version, None).await.unwrap();
+    let path = format!("/aktualnosci/{}", meta.slug);
+    let (_, first, before) = s.get(&path, None).await;
+    assert!(before.contains("Kasa jest czynna do 15:00."));
+    assert_not_preview(&first, &before, "the published item");
+    let cached = state.cache_usage();
+    assert!(cached.0 >= 1, "the public page is cached");
+
+    // The editor's edit of the published item, not published yet.
+    let mut edited = s.cms.get_record(NewsArticle::KIND, meta.id).await.unwrap();
+    edited.body = serde_json::to_string(&NewsArticle { body: "Kasa jest czynna do 17:00.".into(), ..article }).unwrap();
+    edited.meta.version += 1;
+    let (status, headers, html) =
+        preview_of(&state, None, edited, "Opublikowana wersja 2; podgląd zmian z wersji 3").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_preview(&headers, &html, "an edit of a published item");
+    assert!(html.contains("Kasa jest czynna do 17:00.") && !html.contains("15:00"), "the edited text");
+    assert!(html.contains("<p>Opublikowana wersja 2; podgląd zmian z wersji 3</p>"));
+    assert_eq!(state.cache_usage(), cached, "the preview neither replaced nor added a cache entry");
+
+    let (status, after_headers, after) = s.get(&path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(after, before, "the public page keeps the published text");
+    assert!(!after.contains("17:00"));
+    assert_eq!(after_headers["etag"], first["etag"]);
+    assert_not_preview(&after_headers, &after, "the published item after the preview");
+}
+
+#[tokio::test]
+async fn an_integrators_kind_and_the_accessibility_settings_preview_too() {
+    let kinds = Kinds::builtin().with::<JobOffer>(JobOffer::SPEC);
+    let (s, state) = start_on(kinds, SiteConfig::default()).await;
+    demo::seed(&s.cms).await.unwrap();
+    let item = s.cms.create(job_offer()).await.unwrap();
+    let record = s.cms.get_record(JobOffer::KIND, item.meta.id).await.unwrap();
+    let (status, headers, html) = preview_of(&state, None, record, "Szkic, wersja 1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_preview(&headers, &html, "a job offer draft");
+    assert!(html.contains("<h1>Asystent rodziny</h1>"), "{html}");
+    assert!(html.contains("<li><a href=\"/oferty-pracy\">Oferty pracy</a></li>"), "breadcrumb to the list");
+    assert!(html.contains("<dt>Stanowisko</dt><dd>Asystent rodziny</dd>"));
+    assert!(html.contains("<dt>Termin składania dokumentów</dt><dd>31 grudnia 2026</dd>"));
+    assert!(html.contains("<strong>wspieranie</strong>") && !html.contains("alert('oferta')"));
+    assert_eq!(s.get("/oferty-pracy/asystent-rodziny", None).await.0, StatusCode::NOT_FOUND, "still a draft");
+    assert!(!s.page("/oferty-pracy").await.contains("Asystent rodziny"));
+
+    // The accessibility settings (a singleton): the declaration, and the layout they fill in.
+    let saved = s.cms.singleton::<AccessibilitySettings>().await.unwrap().unwrap();
+    let mut record = s.cms.get_record(AccessibilitySettings::KIND, saved.meta.id).await.unwrap();
+    let mut settings = saved.content.clone();
+    settings.declaration.entity = "Ośrodek Pomocy w Głownie (nowa nazwa)".into();
+    record.body = serde_json::to_string(&settings).unwrap();
+    let (status, headers, html) = preview_of(&state, None, record, "Ustawienia, zmiany niezapisane").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_preview(&headers, &html, "the accessibility settings");
+    assert!(html.contains("<span id=\"a11y-podmiot\">Ośrodek Pomocy w Głownie (nowa nazwa)</span>"), "{html}");
+    assert!(html.contains("<p class=\"nazwa\"><a href=\"/\">Ośrodek Pomocy w Głownie (nowa nazwa)</a></p>"));
+    let (_, headers, public) = s.get("/deklaracja-dostepnosci", None).await;
+    assert!(!public.contains("nowa nazwa"), "the saved settings stay public");
+    assert_not_preview(&headers, &public, "the declaration");
 }

@@ -29,10 +29,12 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use schemars::generate::SchemaSettings;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
-use witryna_core::cms::DEFAULT_LOCALE;
-use witryna_core::{pl, Money, Record, RecordLookup, View};
+use witryna_core::{pl, Money, Record};
 
-use super::{encode, layout, list_address, list_layout, list_page, serve, Layout, PageError, Rendered, Section};
+use super::{
+    encode, find_record, layout, list_address, list_layout, list_page, serve, Found, Layout, PageError, Rendered,
+    Section,
+};
 use crate::markdown::{off_worker, render};
 use crate::SiteState;
 
@@ -491,9 +493,9 @@ struct ItemPage {
 pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
     let cms = s.cms.clone();
     serve(&s, &headers, section.item_href(&encode(&slug)), |ctx| async move {
-        let record = match cms.find_record(section.kind.name(), DEFAULT_LOCALE, &slug, View::Public).await? {
-            RecordLookup::Found(record) => record,
-            RecordLookup::Moved { current, .. } => return Ok(Rendered::Redirect(section.item_href(&current))),
+        let record = match find_record(&cms, &ctx, section.kind.name(), &slug).await? {
+            Found::Item(record) => record,
+            Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
         };
         let (date, datetime) = published(&record);
         let described = describe(&section, record.body).await?;

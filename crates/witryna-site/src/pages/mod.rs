@@ -2,8 +2,8 @@
 //! one module per part of the site:
 //!
 //! - this file: what every page shares (the request's context, the layout around the
-//!   content, the page cache, errors, security headers, the 404 page) and the site's
-//!   sections, one per collection kind of the registry ([`Section`]);
+//!   content, the page cache, errors, security headers, the 404 page), the site's
+//!   sections, one per collection kind of the registry ([`Section`]), and [`preview`];
 //! - [`home`], and the built-in kinds' own templates: [`news`], [`programmes`], [`units`],
 //!   [`static_pages`] (with the declaration, the visitor's settings and shortcuts);
 //! - [`generic`]: the list and item pages of every other kind, rendered from its JSON Schema;
@@ -20,19 +20,21 @@ mod units;
 
 use std::future::Future;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Router;
 use chrono::{DateTime, Utc};
+use witryna_core::cms::DEFAULT_LOCALE;
 use witryna_core::content::{AccessibilitySettings, Content, NewsArticle, Page, Programme, Unit};
 use witryna_core::validate::{contains_forbidden_char, is_forbidden_char};
-use witryna_core::{Cms, CmsError, Item, Kind, KindSpec, Kinds, Query as CmsQuery, Record, SlugLookup, View};
+use witryna_core::{Cms, CmsError, Item, Kind, KindSpec, Kinds, Query as CmsQuery, Record, RecordLookup, View};
 
 use crate::settings::Visitor;
 use crate::SiteState;
@@ -127,6 +129,9 @@ pub(crate) struct Layout {
     etr: Option<String>,
     pjm: Option<String>,
     visitor: Visitor,
+    /// On a [`preview`]: its note (status, version); the page then has the preview banner
+    /// and is not indexed.
+    preview: Option<String>,
 }
 
 /// The request's context: site settings, the visitor's choices, the sections, addresses.
@@ -143,6 +148,16 @@ struct Ctx {
     /// normalised): the cache key and where settings links return to.
     path: String,
     now: DateTime<Utc>,
+    /// The record this page previews ([`preview`]): [`find`] answers it instead of looking
+    /// the address up.
+    preview: Option<Arc<Preview>>,
+}
+
+/// What a [`preview`] shows: one version of an item, whatever its status, and the note
+/// its banner carries.
+pub(crate) struct Preview {
+    record: Record,
+    note: String,
 }
 
 fn font_steps(settings: &Option<AccessibilitySettings>) -> Vec<(String, u16)> {
@@ -180,14 +195,21 @@ fn change_href(ctx: &Ctx, key: &str, value: &str) -> String {
 /// The context of a page whose canonical address is `path`. Absolute URLs come only from
 /// the configured public URL, never from request headers (`Host`, `X-Forwarded-*`): a
 /// forged header must not reach a page, a feed or the cache.
+///
+/// A preview of the accessibility settings replaces the saved ones on the page.
 async fn context(s: &SiteState, headers: &HeaderMap, path: String) -> Result<Ctx, PageError> {
-    let settings = s.cms.singleton::<AccessibilitySettings>().await?.map(|i| i.content);
+    let previewed = s.preview.as_ref().filter(|p| p.record.meta.kind == AccessibilitySettings::KIND);
+    let settings = match previewed {
+        Some(p) => Some(decode::<AccessibilitySettings>(p.record.clone())?.content),
+        None => s.cms.singleton::<AccessibilitySettings>().await?.map(|i| i.content),
+    };
     let visitor = Visitor::from_headers(headers, font_steps(&settings).len());
     let kinds = s.cms.kinds();
     let listed = sections(kinds).filter(Section::has_list).map(|section| section.spec).collect();
     let feed_title = feeds::feed_section(kinds).map(|section| section.spec.labels.plural);
     let base_url = s.base_url().to_owned();
-    Ok(Ctx { settings, visitor, listed, feed_title, base_url, path, now: s.cms.now() })
+    let preview = s.preview.clone();
+    Ok(Ctx { settings, visitor, listed, feed_title, base_url, path, now: s.cms.now(), preview })
 }
 
 /// Longest page address that settings links carry back; longer ones return to `/`.
@@ -299,6 +321,7 @@ fn layout(ctx: &Ctx, title: &str, crumbs: &[(&str, &str)], current: &str) -> Lay
         etr: settings.and_then(|s| s.easy_to_read_info.clone()),
         pjm: settings.and_then(|s| s.sign_language_info.clone()),
         visitor: v,
+        preview: ctx.preview.as_ref().map(|p| p.note.clone()),
     }
 }
 
@@ -346,6 +369,15 @@ fn html_response(headers: &HeaderMap, status: StatusCode, etag: &str, body: Byte
     res
 }
 
+/// Marks a preview's response: never stored by a browser or a proxy, never indexed.
+fn no_store(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(HeaderName::from_static("x-robots-tag"), HeaderValue::from_static("noindex"));
+    h.remove(header::ETAG);
+    res
+}
+
 fn etag_of(body: &str) -> String {
     let mut h = std::hash::DefaultHasher::new();
     body.hash(&mut h);
@@ -365,19 +397,39 @@ fn internal_error(message: &str) -> Response {
 
 /// Renders a page through the cache, keyed by its canonical address `page` (see
 /// [`Ctx::path`]) and the visitor's settings: nothing else of the request reaches the key.
+/// A preview (the state carries one) is rendered afresh, never stored in or served from the
+/// cache, and marked [`no_store`].
 async fn serve<F, Fut>(s: &SiteState, headers: &HeaderMap, page: String, render: F) -> Response
 where
     F: FnOnce(Ctx) -> Fut,
     Fut: std::future::Future<Output = Result<Rendered, PageError>>,
 {
+    if s.preview.is_some() {
+        return no_store(render_page(s, headers, page, None, render).await);
+    }
     let generation = s.cms.generation(); // before reading: a racing write leaves the entry stale
+    render_page(s, headers, page, Some(generation), render).await
+}
+
+/// [`serve`]'s work: through the cache at `generation`, or past it when `None`.
+async fn render_page<F, Fut>(
+    s: &SiteState,
+    headers: &HeaderMap,
+    page: String,
+    generation: Option<u64>,
+    render: F,
+) -> Response
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: std::future::Future<Output = Result<Rendered, PageError>>,
+{
     let ctx = match context(s, headers, page).await {
         Ok(c) => c,
         Err(PageError::Internal(m)) => return internal_error(&m),
         Err(PageError::NotFound) => return not_found_page(s, headers, "/").await,
     };
     let key = format!("{}|{}", ctx.path, ctx.visitor.cookie_value());
-    if let Some(hit) = s.cache.get(&key, generation) {
+    if let Some(hit) = generation.and_then(|generation| s.cache.get(&key, generation)) {
         return html_response(headers, StatusCode::OK, &hit.etag, hit.body);
     }
     let asked = ctx.path.clone();
@@ -386,8 +438,14 @@ where
             let html = scrub(html);
             let etag = etag_of(&html);
             let body = Bytes::from(html);
-            s.cache.put(key, generation, etag.clone(), body.clone());
-            html_response(headers, StatusCode::OK, &etag, body)
+            match generation {
+                Some(generation) => {
+                    s.cache.put(key, generation, etag.clone(), body.clone());
+                    html_response(headers, StatusCode::OK, &etag, body)
+                }
+                // Uncached: no conditional answer either.
+                None => html_response(&HeaderMap::new(), StatusCode::OK, &etag, body),
+            }
         }
         Ok(Rendered::Redirect(location)) => {
             (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response()
@@ -496,23 +554,54 @@ fn section_of(kinds: &Kinds, kind: &str) -> Option<Section> {
 pub(crate) fn section_routes(kinds: &Kinds) -> Router<SiteState> {
     sections(kinds).fold(Router::new(), |router, section| {
         let list = section.spec.site_section;
-        let item = format!("{list}/{{slug}}");
-        match section.templates {
-            Templates::News => {
-                router.route(list, paged(section, news::list)).route(&item, item_page(section, news::item))
-            }
-            Templates::Programmes => {
-                router.route(list, whole(section, programmes::list)).route(&item, item_page(section, programmes::item))
-            }
-            Templates::Units => {
-                router.route(list, whole(section, units::list)).route(&item, item_page(section, units::item))
-            }
-            Templates::StaticPages => router.route(&item, item_page(section, static_pages::page_item)),
-            Templates::Generic => {
-                router.route(list, paged(section, generic::list)).route(&item, item_page(section, generic::item))
-            }
-        }
+        let router = match section.templates {
+            Templates::News => router.route(list, paged(section, news::list)),
+            Templates::Programmes => router.route(list, whole(section, programmes::list)),
+            Templates::Units => router.route(list, whole(section, units::list)),
+            Templates::StaticPages => router,
+            Templates::Generic => router.route(list, paged(section, generic::list)),
+        };
+        router.route(&format!("{list}/{{slug}}"), item_page(section))
     })
+}
+
+/// An item's page at `{section}/{slug}` by the section's templates: the public page, or a
+/// [`preview`] when the state carries one.
+async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
+    match section.templates {
+        Templates::News => news::item(s, headers, section, slug).await,
+        Templates::Programmes => programmes::item(s, headers, section, slug).await,
+        Templates::Units => units::item(s, headers, section, slug).await,
+        Templates::StaticPages => static_pages::page_item(s, headers, section, slug).await,
+        Templates::Generic => generic::item(s, headers, section, slug).await,
+    }
+}
+
+/// Renders `record` — any status, any version, saved or not — as its public page would look
+/// once published, marked as a preview: a banner at the top of the content („Podgląd — ta
+/// wersja nie jest opublikowana” and `note`, e.g. its status and version), `<meta
+/// name="robots" content="noindex, nofollow">`, `Cache-Control: no-store` and
+/// `X-Robots-Tag: noindex`; never stored in or served from the page cache.
+///
+/// The record is an item of a collection kind of the registry (its page at
+/// `{section}/{slug}`, by the section's templates) or the accessibility settings (the
+/// declaration page, and every part of the layout they fill in). The rest of the page — the
+/// menu, lists of other items, a unit's parent and children — is what the public sees now.
+/// A kind without a site section answers the 404 page. The visitor's settings (the cookie
+/// in `headers`) apply as on any page.
+pub async fn preview(s: &SiteState, headers: &HeaderMap, record: Record, note: &str) -> Response {
+    let section = section_of(s.cms.kinds(), &record.meta.kind);
+    let settings = record.meta.kind == AccessibilitySettings::KIND;
+    if section.is_none() && !settings {
+        return no_store(not_found_page(s, headers, "/").await);
+    }
+    let slug = record.meta.slug.clone();
+    let mut previewing = s.clone();
+    previewing.preview = Some(Arc::new(Preview { record, note: note.to_owned() }));
+    match section {
+        Some(section) => item(previewing, headers.clone(), section, slug).await,
+        None => static_pages::declaration(State(previewing), headers.clone()).await,
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -541,12 +630,8 @@ where
 }
 
 /// An item's page at `{section}/{slug}`.
-fn item_page<F, Fut>(section: Section, page: F) -> MethodRouter<SiteState>
-where
-    F: Fn(SiteState, HeaderMap, Section, String) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Response> + Send + 'static,
-{
-    get(move |State(s): State<SiteState>, Path(slug): Path<String>, headers: HeaderMap| page(s, headers, section, slug))
+fn item_page(section: Section) -> MethodRouter<SiteState> {
+    get(move |State(s): State<SiteState>, Path(slug): Path<String>, headers: HeaderMap| item(s, headers, section, slug))
 }
 
 /// Items on one page of a section's list.
@@ -605,15 +690,34 @@ async fn all_public<C: Content>(cms: &Cms) -> Result<Vec<Item<C>>, PageError> {
     all_public_records(cms, C::KIND).await?.into_iter().map(decode).collect()
 }
 
-enum Found<C> {
-    Item(Item<C>),
+/// What an item page's address leads to.
+enum Found<T> {
+    Item(T),
+    /// An old slug: the item's current one.
     Moved(String),
 }
 
-async fn find<C: Content>(cms: &Cms, slug: &str) -> Result<Found<C>, PageError> {
-    Ok(match cms.find::<C>(slug, View::Public).await? {
-        SlugLookup::Found(item) => Found::Item(item),
-        SlugLookup::Moved { current, .. } => Found::Moved(current),
+/// The record an item page shows: on a preview the previewed record (of this kind; no
+/// lookup), else the public record of `kind` at `slug`.
+async fn find_record(cms: &Cms, ctx: &Ctx, kind: &str, slug: &str) -> Result<Found<Record>, PageError> {
+    if let Some(preview) = &ctx.preview {
+        return if preview.record.meta.kind == kind {
+            Ok(Found::Item(preview.record.clone()))
+        } else {
+            Err(PageError::NotFound)
+        };
+    }
+    Ok(match cms.find_record(kind, DEFAULT_LOCALE, slug, View::Public).await? {
+        RecordLookup::Found(record) => Found::Item(record),
+        RecordLookup::Moved { current, .. } => Found::Moved(current),
+    })
+}
+
+/// [`find_record`] for a built-in kind, decoded.
+async fn find<C: Content>(cms: &Cms, ctx: &Ctx, slug: &str) -> Result<Found<Item<C>>, PageError> {
+    Ok(match find_record(cms, ctx, C::KIND, slug).await? {
+        Found::Item(record) => Found::Item(decode(record)?),
+        Found::Moved(current) => Found::Moved(current),
     })
 }
 

@@ -75,7 +75,7 @@ struct ProgrammeItemPage {
 pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
     let cms = s.cms.clone();
     serve(&s, &headers, section.item_href(&encode(&slug)), |ctx| async move {
-        let item = match find::<Programme>(&cms, &slug).await? {
+        let item = match find::<Programme>(&cms, &ctx, &slug).await? {
             Found::Item(item) => item,
             Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
         };

@@ -28,7 +28,7 @@ struct StaticPage {
 pub(super) async fn page_item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
     let cms = s.cms.clone();
     serve(&s, &headers, section.item_href(&encode(&slug)), |ctx| async move {
-        let item = match find::<Page>(&cms, &slug).await? {
+        let item = match find::<Page>(&cms, &ctx, &slug).await? {
             Found::Item(item) => item,
             Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
         };
