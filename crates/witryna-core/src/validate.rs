@@ -397,7 +397,7 @@ mod tests {
         let value = serde_json::json!({"title": "A\u{1}B", "tags": ["ok", "a\u{1f}b"], "people": [{"role": "x\u{fffe}"}], "body": "a\tb\n"});
         forbidden_chars(&value, &mut String::new(), &mut errors);
         let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, ["people[0].role", "tags[1]", "title"]);
+        assert_eq!(paths, ["title", "tags[1]", "people[0].role"]);
     }
 
     #[test]
