@@ -94,6 +94,11 @@ impl std::str::FromStr for Role {
     }
 }
 
+/// Kinds that belong to one running site and expire within hours (sessions, setup links):
+/// exports leave them out, so a backup never carries a way in.
+pub const EPHEMERAL_KINDS: &[&str] =
+    &[<Session as witryna_core::Content>::KIND, <setup::SetupLink as witryna_core::Content>::KIND];
+
 /// The kinds this crate keeps, added to a site's registry (never shown on the site).
 pub fn kinds(kinds: Kinds) -> Kinds {
     kinds
@@ -115,7 +120,7 @@ pub enum SecretError {
 }
 
 /// 256 random bits as 64 hex digits, with a prefix naming what they are.
-pub(crate) fn random_secret(prefix: &str) -> Result<String, SecretError> {
+pub fn random_secret(prefix: &str) -> Result<String, SecretError> {
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(SecretError::Rng)?;
     Ok(format!("{prefix}{}", hex::encode(secret)))

@@ -34,12 +34,13 @@ impl<K: Hash + Eq + Clone> Failures<K> {
         Self { max_failures, window, max_keys, state: Mutex::new(State { by_key: HashMap::new(), last_sweep: None }) }
     }
 
-    /// The seconds to wait while `key` is over its limit, without counting anything.
+    /// The seconds to wait while `key` has used up its failures of the window (logins check
+    /// this before trying a password), without counting anything.
     pub fn blocked(&self, key: &K) -> Option<u64> {
         let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let (count, since) = state.by_key.get(key)?;
         let left = self.window.saturating_sub(since.elapsed());
-        (*count > self.max_failures && !left.is_zero()).then(|| left.as_secs().max(1))
+        (*count >= self.max_failures && !left.is_zero()).then(|| left.as_secs().max(1))
     }
 
     /// Counts one failure; the seconds to wait when the key is now over the limit.
@@ -100,12 +101,13 @@ mod tests {
     fn failures_are_limited_per_key_and_the_map_is_bounded() {
         let limiter = Failures::new(20, Duration::from_secs(60), 10_000);
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        for _ in 0..20 {
+        for _ in 0..19 {
             assert_eq!(limiter.record(ip), None);
         }
-        assert_eq!(limiter.blocked(&ip), None, "at the limit, not over it");
+        assert_eq!(limiter.blocked(&ip), None, "one failure left");
+        assert_eq!(limiter.record(ip), None);
+        assert!(limiter.blocked(&ip).is_some(), "all used up: the next try waits");
         assert!(limiter.record(ip).is_some(), "one over the limit: wait");
-        assert!(limiter.blocked(&ip).is_some());
         limiter.clear(&ip);
         assert_eq!(limiter.blocked(&ip), None);
         for i in 0..10_050u32 {
@@ -124,7 +126,7 @@ mod tests {
     fn windows_end() {
         let limiter = Failures::new(1, Duration::from_millis(30), 10);
         limiter.record("anna");
-        assert!(limiter.record("anna").is_some());
+        assert!(limiter.blocked(&"anna").is_some());
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(limiter.blocked(&"anna"), None, "the window ended: the real user may try again");
         assert_eq!(limiter.record("anna"), None);

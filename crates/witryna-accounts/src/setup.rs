@@ -37,8 +37,12 @@ impl Content for SetupLink {
     }
 }
 
-/// Makes a setup link's secret (the path part after `/admin/setup/`).
+/// Makes a setup link's secret (the path part after `/admin/pierwsze-konto/`). Earlier
+/// links stop working: only the one printed last is valid.
 pub async fn create(cms: &Cms) -> Result<String, SecretError> {
+    for old in crate::all_of::<SetupLink>(cms, None).await? {
+        consume(cms, &old).await?;
+    }
     let secret = random_secret("wsu_")?;
     let hash = secret_hash(&secret);
     cms.create_with(SetupLink { hash: hash.clone() }, CreateOptions { slug: Some(hash), locale: None }).await?;

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use witryna_accounts::users::NewUser;
 use witryna_core::{demo, Cms, CmsError, DynStore, Id, Store};
 use witryna_http::auth::{self, Role, TokenError};
 use witryna_http::{ApiConfig, ApiState};
@@ -93,6 +94,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage the accounts of the editor interface (`/admin`).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Write every item with its revisions as JSON Lines.
     Export {
         /// Output file (default: standard output).
@@ -155,6 +161,25 @@ enum TokenCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input when it is not a
+    /// terminal (one line), otherwise asked for without echo; never taken as an argument.
+    Create {
+        /// The login e-mail address.
+        #[arg(long)]
+        email: String,
+        /// author, editor or administrator (autor, redaktor, administrator).
+        #[arg(long)]
+        role: Role,
+        /// The name shown as the author, e.g. "Anna Kowalska" (default: the e-mail address).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List accounts (never their passwords).
+    List,
+}
+
 #[derive(Debug, thiserror::Error)]
 enum CliError {
     #[error("no store in {0}: start `witryna serve --data {0}` or `witryna import FILE --data {0}` there first, or pass --data DIR")]
@@ -165,6 +190,9 @@ enum CliError {
     Cms(#[from] CmsError),
     #[error(transparent)]
     Token(#[from] TokenError),
+    #[error(transparent)]
+    User(#[from] witryna_accounts::UserError),
+
     #[error("cannot load the demo content: {0}")]
     Demo(#[from] demo::DemoError),
     #[error("{0}")]
@@ -345,7 +373,7 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
         tracing::warn!("listening on all interfaces without --public-url: links in the feed and sitemap stay relative");
     }
     let site_config = witryna_site::SiteConfig {
-        public_url,
+        public_url: public_url.clone(),
         trust_proxy: limits.trust_proxy,
         cache_entries: config.public_cache_entries,
         cache_bytes: config.public_cache_bytes,
@@ -353,20 +381,31 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
     };
     let site = witryna_site::SiteState::with_config(cms.clone(), site_config);
     let fallback_site = site.clone();
-    // The site at `/`, the API at `/api/v1`; unknown `/api/` paths get the API's
-    // problem+json 404, everything else the site's helpful HTML 404.
-    let app = witryna_site::routes(site).merge(witryna_http::routes(ApiState::with_config(cms, config))).fallback(
-        move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
+    let admin_config = witryna_admin::AdminConfig { public_url: public_url.clone(), trust_proxy: limits.trust_proxy };
+    let admin = witryna_admin::AdminState::new(cms.clone(), site.clone(), admin_config);
+    let setup_link = if witryna_accounts::users::has_administrator(&cms).await? {
+        None
+    } else {
+        Some(witryna_accounts::setup::create(&cms).await?)
+    };
+    // The site at `/`, the API at `/api/v1`, the editor interface at `/admin`; unknown
+    // `/api/` paths get the API's problem+json 404, `/admin/` ones the editor's 404, everything
+    // else the site's helpful HTML 404.
+    let app = witryna_site::routes(site)
+        .merge(witryna_http::routes(ApiState::with_config(cms, config)))
+        .merge(witryna_admin::routes(admin))
+        .fallback(move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
             let site = fallback_site.clone();
             async move {
                 if uri.path().starts_with("/api/") {
                     witryna_http::not_found().await
+                } else if uri.path().starts_with("/admin/") {
+                    witryna_admin::not_found().await
                 } else {
                     witryna_site::not_found(&site, &headers, &uri).await
                 }
             }
-        },
-    );
+        });
     // A stuck request is answered 408 (a trickled body is cut off in the accept loop).
     let app = serve::logged(app.layer(tower_http::timeout::TimeoutLayer::with_status_code(
         axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -377,8 +416,21 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
         Backend::Postgres(pg) => format!("{pg:?}"),
     };
     let shutdown = shutdown_signal();
-    println!("witryna: listening on http://{local} (store: {shown})");
-    std::io::stdout().flush().ok();
+    {
+        // One write, errors ignored: a supervisor that reads the first line and closes the
+        // pipe must not make a later print fail the server.
+        let mut text = format!("witryna: listening on http://{local} (store: {shown})\n");
+        if let Some(secret) = setup_link {
+            let base = public_url.unwrap_or_else(|| format!("http://{local}"));
+            text.push_str(&format!(
+                "witryna: no administrator yet. Within an hour, open {base}/admin/pierwsze-konto/{secret} \
+                 to create the first one (the link works once), or run `witryna user create --role administrator`.\n"
+            ));
+        }
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
     serve::accept_loop(listener, app, shutdown, limits).await;
     Ok(())
 }
@@ -466,6 +518,38 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::User { command } => {
+            let cms = cms_on(open_backend(&cli.store, dir, false, false).await?.store());
+            match command {
+                UserCommand::Create { email, role, name } => {
+                    let password = read_password()?;
+                    let display_name = name.unwrap_or_else(|| email.trim().to_owned());
+                    let new = NewUser { email, display_name, role, password };
+                    let user = witryna_accounts::users::create_user(&cms, new).await?;
+                    eprintln!(
+                        "Created {} account {} ({}, id {}).",
+                        role.as_str(),
+                        user.content.email,
+                        user.content.display_name,
+                        user.meta.id
+                    );
+                }
+                UserCommand::List => {
+                    for u in witryna_accounts::users::list_users(&cms).await? {
+                        let state = if u.content.active { "active" } else { "inactive" };
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            u.meta.id,
+                            u.content.role.as_str(),
+                            state,
+                            u.content.email,
+                            u.content.display_name
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
         Command::Export { out } => {
             let store = open_backend(&cli.store, dir, false, false).await?.store();
             let bar = progress(None);
@@ -530,6 +614,27 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
         }
     }
+}
+
+/// A new password: one line of standard input when it is not a terminal, else asked for
+/// twice without echo.
+fn read_password() -> Result<String, CliError> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stdin.lock(), &mut line)
+            .map_err(|e| CliError::Io(format!("cannot read the password: {e}")))?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt).map_err(|e| CliError::Io(format!("cannot read the password: {e}")))
+    };
+    let first = ask("Password (at least 12 characters): ")?;
+    if ask("Repeat it: ")? != first {
+        return Err(CliError::Io("the two passwords differ".into()));
+    }
+    Ok(first)
 }
 
 fn main() -> ExitCode {

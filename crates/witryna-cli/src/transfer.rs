@@ -33,7 +33,8 @@ struct Revision {
     content: Box<RawValue>,
 }
 
-/// Writes every item with its versions; calls `progress` after each item.
+/// Writes every item with its versions, but not sessions and setup links
+/// ([`witryna_accounts::EPHEMERAL_KINDS`]); calls `progress` after each item.
 pub async fn export(store: &dyn Store, out: &mut dyn Write, mut progress: impl FnMut()) -> Result<usize, ExportError> {
     let header = Header { witryna_export: FORMAT, store_schema: SCHEMA_VERSION };
     writeln!(out, "{}", serde_json::to_string(&header).expect("header serializes"))?;
@@ -44,6 +45,9 @@ pub async fn export(store: &dyn Store, out: &mut dyn Write, mut progress: impl F
         let Some(last) = page.last() else { break };
         after = Some(last.meta.id);
         for record in page {
+            if witryna_accounts::EPHEMERAL_KINDS.contains(&record.meta.kind.as_str()) {
+                continue;
+            }
             let revisions = store
                 .revisions(record.meta.id)
                 .await?

@@ -1,0 +1,53 @@
+//! Polish wording of the core's validation errors: the core names each failure with a
+//! stable code and an English message; editors read Polish.
+
+use witryna_core::{CmsError, FieldError};
+
+/// The Polish message for one field error (the English one when the code is unknown, so
+/// an integrator's own codes still say something).
+pub(crate) fn polish(error: &FieldError) -> String {
+    let at_most = || error.message.split("at most ").nth(1).and_then(|rest| rest.split(' ').next()).map(str::to_owned);
+    match error.code {
+        "required" | "missing_field" => "Uzupełnij to pole.".into(),
+        "too_long" => match at_most() {
+            Some(n) => format!("Skróć ten tekst do najwyżej {n} znaków."),
+            None => "Ten tekst jest za długi.".into(),
+        },
+        "control_character" => "Usuń niewidoczne znaki sterujące (np. wklejone z innego programu).".into(),
+        "too_deep" => "Tekst ma za dużo zagnieżdżeń (listy w cytatach w listach…). Uprość go.".into(),
+        "invalid_link" => {
+            "Wpisz adres strony zaczynający się od https:// albo ścieżkę tej strony zaczynającą się od /.".into()
+        }
+        "invalid_email" => "Wpisz adres e-mail, np. sekretariat@mops.example.pl.".into(),
+        "invalid_phone" => "Wpisz numer telefonu: od 9 do 15 cyfr (spacje, +, - i nawiasy są dozwolone).".into(),
+        "invalid_postal_code" => "Wpisz kod pocztowy w postaci 00-000.".into(),
+        "negative" => "Kwota nie może być ujemna.".into(),
+        "exceeds_total" => "Dofinansowanie nie może być większe niż całkowita wartość projektu.".into(),
+        "before_start" => "Data końca nie może być wcześniejsza niż data początku.".into(),
+        "empty" => "Podaj wartość docelową, osiągniętą albo obie.".into(),
+        "empty_interval" => "Godzina otwarcia musi być wcześniejsza niż godzina zamknięcia.".into(),
+        "overlap" => "Przedziały godzin muszą iść po kolei i nie mogą na siebie nachodzić.".into(),
+        "duplicate" => "Ta wartość już występuje na liście.".into(),
+        "out_of_range" => "Ta wartość jest poza dozwolonym zakresem.".into(),
+        "unordered" => "Ułóż pozycje po kolei, od najmniejszej.".into(),
+        "invalid_slug" | "empty_slug" => "Adres musi zawierać litery lub cyfry.".into(),
+        "invalid_tag" => "Każdy tag musi mieć od 1 do 50 znaków.".into(),
+        "before_publication" => "Data aktualizacji nie może być wcześniejsza niż data publikacji.".into(),
+        "not_positive" => "Wpisz liczbę większą od zera.".into(),
+        "unknown_field" => "Tego pola nie ma w tym rodzaju treści.".into(),
+        "invalid_type" | "invalid_value" | "invalid" => "Ta wartość ma zły format.".into(),
+        _ => format!("Popraw to pole ({}).", error.message),
+    }
+}
+
+/// Field errors of a refused write as (path, Polish message), or `None` when the Cms
+/// refused for another reason.
+pub(crate) fn field_errors(error: &CmsError) -> Option<Vec<(String, String)>> {
+    match error {
+        CmsError::Invalid(errors) => Some(errors.0.iter().map(|e| (e.path.clone(), polish(e))).collect()),
+        CmsError::SlugTaken { .. } => {
+            Some(vec![("_slug".into(), "Ten adres ma już inna treść tego rodzaju. Wybierz inny.".into())])
+        }
+        _ => None,
+    }
+}

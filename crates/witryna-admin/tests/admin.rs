@@ -1,0 +1,472 @@
+//! The editor interface over real HTTP on a sled store with the demo content: first run,
+//! login, roles, CSRF and `Origin`, sessions, the whole life of a news item, concurrent
+//! edits, revisions and previews.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use reqwest::StatusCode;
+use witryna_accounts::users::{self, NewUser};
+use witryna_accounts::{setup, Role};
+use witryna_admin::{AdminConfig, AdminState};
+use witryna_core::{demo, Cms, Kinds, ManualClock};
+use witryna_site::SiteState;
+
+struct Server {
+    base: String,
+    cms: Cms,
+    clock: Arc<ManualClock>,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+const PASSWORD: &str = "zielona łąka nad Wartą";
+
+async fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let store = Arc::new(witryna_sled::SledStore::open(dir.path()).unwrap());
+    let cms = Cms::with_clock(store, clock.clone()).with_kinds(witryna_accounts::kinds(Kinds::builtin()));
+    demo::seed(&cms).await.unwrap();
+    let site = SiteState::new(cms.clone());
+    let admin = AdminState::new(cms.clone(), site.clone(), AdminConfig::default());
+    let app = witryna_site::routes(site).merge(witryna_admin::routes(admin));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
+    });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Server { base, cms, clock, client, _dir: dir }
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    cookies: Vec<String>,
+    html: String,
+}
+
+/// A browser's session: its cookie and the origin it posts from.
+#[derive(Clone, Default)]
+struct Browser {
+    cookie: String,
+}
+
+impl Server {
+    async fn add_user(&self, email: &str, name: &str, role: Role) {
+        let new = NewUser { email: email.into(), display_name: name.into(), role, password: PASSWORD.into() };
+        users::create_user(&self.cms, new).await.unwrap();
+    }
+
+    async fn get(&self, b: &Browser, path: &str) -> Page {
+        let res = self.client.get(format!("{}{path}", self.base)).header(COOKIE, &b.cookie).send().await.unwrap();
+        page(res).await
+    }
+
+    async fn post(&self, b: &Browser, path: &str, form: &[(String, String)]) -> Page {
+        self.post_from(b, path, form, &self.base.clone()).await
+    }
+
+    async fn post_from(&self, b: &Browser, path: &str, form: &[(String, String)], origin: &str) -> Page {
+        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, &b.cookie)
+            .header(ORIGIN, origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        page(res).await
+    }
+
+    /// Logs in through the form; the browser then carries the session cookie.
+    async fn login(&self, email: &str) -> Browser {
+        let mut b = Browser::default();
+        let form = self.get(&b, "/admin/logowanie").await;
+        b.cookie = cookie_pairs(&form.cookies);
+        let mut fields = inputs(&form.html);
+        set(&mut fields, "email", email);
+        set(&mut fields, "haslo", PASSWORD);
+        let done = self.post(&b, "/admin/logowanie", &fields).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+        b.cookie = cookie_pairs(&done.cookies);
+        assert!(b.cookie.starts_with("witryna-sesja="), "{}", b.cookie);
+        b
+    }
+}
+
+async fn page(res: reqwest::Response) -> Page {
+    let status = res.status();
+    let location = res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    let cookies = res.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    Page { status, location, cookies, html: res.text().await.unwrap() }
+}
+
+/// `name=value` pairs of Set-Cookie headers, as a Cookie header.
+fn cookie_pairs(set_cookies: &[String]) -> String {
+    set_cookies.iter().map(|c| c.split(';').next().unwrap().to_owned()).collect::<Vec<_>>().join("; ")
+}
+
+/// What a browser would submit from the first post form in a page's `<main>` (without any
+/// button): inputs with their values (checkboxes when checked), textareas, selected options.
+fn inputs(html: &str) -> Vec<(String, String)> {
+    let main = &html[html.find("<main").expect("a main")..];
+    form_fields(&main[main.find("<form method=\"post\"").expect("a post form")..])
+}
+
+/// The fields of the logout form in the header.
+fn logout_fields(html: &str) -> Vec<(String, String)> {
+    form_fields(&html[html.find("<form method=\"post\" action=\"/admin/wyloguj\"").expect("a logout form")..])
+}
+
+fn form_fields(form: &str) -> Vec<(String, String)> {
+    let form = &form[..form.find("</form>").unwrap()];
+    let mut out = Vec::new();
+    let mut rest = form;
+    while let Some(start) = rest.find('<') {
+        rest = &rest[start..];
+        let end = rest.find('>').unwrap();
+        let tag = &rest[..=end];
+        let attr = |name: &str| {
+            let key = format!(" {name}=\"");
+            tag.find(&key).map(|i| unescape(&tag[i + key.len()..][..tag[i + key.len()..].find('"').unwrap()]))
+        };
+        if tag.starts_with("<input") {
+            let kind = attr("type").unwrap_or_default();
+            let checkable = kind == "checkbox" || kind == "radio";
+            if let Some(name) = attr("name") {
+                if !checkable || tag.contains(" checked") {
+                    out.push((
+                        name,
+                        attr("value").unwrap_or_else(|| if checkable { "on".into() } else { String::new() }),
+                    ));
+                }
+            }
+        } else if tag.starts_with("<textarea") {
+            let body = &rest[end + 1..];
+            let text = &body[..body.find("</textarea>").unwrap()];
+            let text = text.strip_prefix('\n').unwrap_or(text);
+            out.push((attr("name").unwrap(), unescape(text)));
+        } else if tag.starts_with("<select") {
+            let name = attr("name").unwrap();
+            let body = &rest[end + 1..];
+            let body = &body[..body.find("</select>").unwrap()];
+            let chosen =
+                body.split("<option").skip(1).find(|o| o.contains(" selected")).or(body.split("<option").nth(1));
+            if let Some(option) = chosen {
+                let value = option.split("value=\"").nth(1).map_or("", |v| &v[..v.find('"').unwrap()]);
+                out.push((name, unescape(value)));
+            }
+        }
+        rest = &rest[end + 1..];
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match fields.iter_mut().find(|(k, _)| k == name) {
+        Some(field) => field.1 = value.into(),
+        None => fields.push((name.into(), value.into())),
+    }
+}
+
+fn press(mut fields: Vec<(String, String)>, action: &str) -> Vec<(String, String)> {
+    fields.push(("_akcja".into(), action.into()));
+    fields
+}
+
+#[tokio::test]
+async fn the_first_run_link_makes_one_administrator_once() {
+    let s = start().await;
+    let secret = setup::create(&s.cms).await.unwrap();
+    let path = format!("/admin/pierwsze-konto/{secret}");
+    let mut b = Browser::default();
+    let form = s.get(&b, &path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    b.cookie = cookie_pairs(&form.cookies);
+    let mut fields = inputs(&form.html);
+    set(&mut fields, "email", "kierownik@mops.example.pl");
+    set(&mut fields, "nazwa", "Ewa Nowak");
+    set(&mut fields, "haslo", "krótkie");
+    set(&mut fields, "haslo2", "krótkie");
+    let refused = s.post(&b, &path, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.html.contains("href=\"#haslo\"") && refused.html.contains("co najmniej 12 znaków"),
+        "{}",
+        refused.html
+    );
+
+    set(&mut fields, "haslo", PASSWORD);
+    set(&mut fields, "haslo2", PASSWORD);
+    let made = s.post(&b, &path, &fields).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+    assert!(users::has_administrator(&s.cms).await.unwrap());
+    let again = s.post(&b, &path, &fields).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "the link works once");
+    assert_eq!(s.get(&Browser::default(), &path).await.status, StatusCode::NOT_FOUND);
+    s.login("kierownik@mops.example.pl").await;
+}
+
+#[tokio::test]
+async fn logins_say_the_same_for_a_wrong_address_and_a_wrong_password_and_slow_down() {
+    let s = start().await;
+    s.add_user("anna@mops.example.pl", "Anna Kowalska", Role::Editor).await;
+    let attempt = |email: &'static str, password: &'static str| {
+        let s = &s;
+        async move {
+            let mut b = Browser::default();
+            let form = s.get(&b, "/admin/logowanie").await;
+            b.cookie = cookie_pairs(&form.cookies);
+            let mut fields = inputs(&form.html);
+            set(&mut fields, "email", email);
+            set(&mut fields, "haslo", password);
+            s.post(&b, "/admin/logowanie", &fields).await
+        }
+    };
+    let wrong_email = attempt("nikt@mops.example.pl", PASSWORD).await;
+    let wrong_password = attempt("anna@mops.example.pl", "nie to hasło wcale").await;
+    assert_eq!(wrong_email.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
+    let message = |p: &Page| {
+        let from = &p.html[p.html.find("<h2>").unwrap()..];
+        from[..from.find("</div>").unwrap()].to_owned()
+    };
+    assert_eq!(message(&wrong_email), message(&wrong_password));
+    for _ in 1..witryna_admin::FAILURES_PER_ACCOUNT {
+        attempt("anna@mops.example.pl", "nie to hasło wcale").await;
+    }
+    let slowed = attempt("anna@mops.example.pl", "nie to hasło wcale").await;
+    assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(slowed.html.contains("Spróbuj ponownie za"));
+    let blocked_right = attempt("anna@mops.example.pl", PASSWORD).await;
+    assert_eq!(blocked_right.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits for the window");
+    s.add_user("bartek@mops.example.pl", "Bartek", Role::Author).await;
+    s.login("bartek@mops.example.pl").await;
+}
+
+#[tokio::test]
+async fn forms_need_the_session_token_and_this_sites_origin() {
+    let s = start().await;
+    s.add_user("anna@mops.example.pl", "Anna Kowalska", Role::Editor).await;
+    let b = s.login("anna@mops.example.pl").await;
+    let form = s.get(&b, "/admin/aktualnosci/nowy").await;
+    let mut fields = inputs(&form.html);
+    set(&mut fields, "title", "Z innej strony");
+    let evil = s.post_from(&b, "/admin/aktualnosci/nowy", &fields, "http://evil.example").await;
+    assert_eq!(evil.status, StatusCode::FORBIDDEN);
+    let no_token: Vec<_> = fields.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
+    assert_eq!(s.post(&b, "/admin/aktualnosci/nowy", &no_token).await.status, StatusCode::FORBIDDEN);
+    let other = s.login("anna@mops.example.pl").await;
+    let other_token = inputs(&s.get(&other, "/admin/aktualnosci/nowy").await.html);
+    let mut mixed = fields.clone();
+    set(&mut mixed, "_csrf", &other_token.iter().find(|(k, _)| k == "_csrf").unwrap().1);
+    assert_eq!(
+        s.post(&b, "/admin/aktualnosci/nowy", &mixed).await.status,
+        StatusCode::FORBIDDEN,
+        "another session's token"
+    );
+    let news =
+        s.cms.list_records("news", witryna_core::Query { view: witryna_core::View::Editor, ..Default::default() });
+    assert!(news.await.unwrap().records.iter().all(|r| !r.body.contains("Z innej strony")), "nothing was written");
+}
+
+#[tokio::test]
+async fn sessions_end_on_logout_and_after_30_idle_minutes() {
+    let s = start().await;
+    s.add_user("anna@mops.example.pl", "Anna Kowalska", Role::Editor).await;
+    let b = s.login("anna@mops.example.pl").await;
+    assert_eq!(s.get(&b, "/admin").await.status, StatusCode::OK);
+    s.clock.advance(Duration::minutes(31));
+    let idle = s.get(&b, "/admin/aktualnosci").await;
+    assert_eq!(idle.status, StatusCode::SEE_OTHER);
+    assert_eq!(idle.location.as_deref(), Some("/admin/logowanie?powrot=%2Fadmin%2Faktualnosci"));
+
+    let b = s.login("anna@mops.example.pl").await;
+    let dashboard = s.get(&b, "/admin").await;
+    let token = logout_fields(&dashboard.html);
+    let out = s.post(&b, "/admin/wyloguj", &token).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(out.cookies.iter().any(|c| c.contains("Max-Age=0")));
+    assert_eq!(s.get(&b, "/admin").await.status, StatusCode::SEE_OTHER, "the old cookie no longer works");
+}
+
+#[tokio::test]
+async fn roles_authors_write_drafts_editors_publish_administrators_manage_users() {
+    let s = start().await;
+    s.add_user("autor@mops.example.pl", "Jan Autor", Role::Author).await;
+    s.add_user("redaktor@mops.example.pl", "Ola Redaktor", Role::Editor).await;
+    let author = s.login("autor@mops.example.pl").await;
+    let form = s.get(&author, "/admin/aktualnosci/nowy").await;
+    assert!(!form.html.contains("value=\"publikuj\""), "no publish button for an author");
+    let mut fields = inputs(&form.html);
+    set(&mut fields, "title", "Szkic autora");
+    set(&mut fields, "body", "Treść.");
+    set(&mut fields, "author", "Jan Autor");
+    let publish = s.post(&author, "/admin/aktualnosci/nowy", &press(fields.clone(), "publikuj")).await;
+    assert_eq!(publish.status, StatusCode::FORBIDDEN);
+    let draft = s.post(&author, "/admin/aktualnosci/nowy", &press(fields, "zapisz")).await;
+    assert_eq!(draft.status, StatusCode::SEE_OTHER, "{}", draft.html);
+    let href = draft.location.unwrap();
+    let href = href.split('?').next().unwrap().to_owned();
+
+    let demo_news = s.cms.list_records("news", witryna_core::Query::default()).await.unwrap().records[0].meta.id;
+    let theirs = s.get(&author, &format!("/admin/aktualnosci/{demo_news}")).await;
+    assert!(theirs.html.contains("nie zmieniać"), "someone else's item is read-only for an author");
+    let theirs_fields = press(inputs(&theirs.html), "zapisz");
+    assert_eq!(
+        s.post(&author, &format!("/admin/aktualnosci/{demo_news}"), &theirs_fields).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(s.get(&author, "/admin/uzytkownicy").await.status, StatusCode::FORBIDDEN);
+
+    let editor = s.login("redaktor@mops.example.pl").await;
+    assert_eq!(
+        s.get(&editor, "/admin/uzytkownicy").await.status,
+        StatusCode::FORBIDDEN,
+        "an editor cannot manage users"
+    );
+    assert_eq!(s.get(&editor, "/admin/tokeny").await.status, StatusCode::FORBIDDEN);
+    let their_draft = s.get(&editor, &href).await;
+    let published = s.post(&editor, &href, &press(inputs(&their_draft.html), "publikuj")).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.html);
+    let site = s.client.get(format!("{}/aktualnosci/szkic-autora", s.base)).send().await.unwrap();
+    assert_eq!(site.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_news_item_from_empty_form_to_the_site_with_a_fixed_error() {
+    let s = start().await;
+    s.add_user("anna@mops.example.pl", "Anna Kowalska", Role::Editor).await;
+    let b = s.login("anna@mops.example.pl").await;
+    let form = s.get(&b, "/admin/aktualnosci/nowy").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let mut fields = inputs(&form.html);
+    set(&mut fields, "title", "");
+    set(&mut fields, "body", "Klub Integracji Społecznej zaprasza.");
+    set(&mut fields, "author", "Anna Kowalska");
+    let refused = s.post(&b, "/admin/aktualnosci/nowy", &press(fields.clone(), "publikuj")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("class=\"error-summary\""), "{}", refused.html);
+    assert!(
+        refused.html.contains("href=\"#f-title\"") && refused.html.contains("Uzupełnij to pole"),
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("Klub Integracji Społecznej zaprasza."), "typed text is kept");
+
+    let mut fields = inputs(&refused.html);
+    set(&mut fields, "title", "Spotkanie w Klubie Integracji Społecznej");
+    let done = s.post(&b, "/admin/aktualnosci/nowy", &press(fields, "publikuj")).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let edit = s.get(&b, done.location.as_deref().unwrap()).await;
+    assert!(edit.html.contains("Opublikowano."), "the confirmation");
+    assert!(edit.html.contains("Anna Kowalska"), "who saved it");
+    let site =
+        s.client.get(format!("{}/aktualnosci/spotkanie-w-klubie-integracji-spolecznej", s.base)).send().await.unwrap();
+    assert_eq!(site.status(), StatusCode::OK);
+    assert!(site.text().await.unwrap().contains("Klub Integracji Społecznej zaprasza."));
+}
+
+#[tokio::test]
+async fn a_concurrent_edit_is_shown_not_overwritten() {
+    let s = start().await;
+    s.add_user("anna@mops.example.pl", "Anna Kowalska", Role::Editor).await;
+    s.add_user("piotr@mops.example.pl", "Piotr Zieliński", Role::Editor).await;
+    let anna = s.login("anna@mops.example.pl").await;
+    let piotr = s.login("piotr@mops.example.pl").await;
+    let id = s.cms.list_records("news", witryna_core::Query::default()).await.unwrap().records[0].meta.id;
+    let path = format!("/admin/aktualnosci/{id}");
+    let anna_form = inputs(&s.get(&anna, &path).await.html);
+    let mut piotr_form = inputs(&s.get(&piotr, &path).await.html);
+    set(&mut piotr_form, "title", "Tytuł Piotra");
+    assert_eq!(s.post(&piotr, &path, &press(piotr_form, "zapisz")).await.status, StatusCode::SEE_OTHER);
+    let mut anna_form = anna_form;
+    set(&mut anna_form, "title", "Tytuł Anny");
+    let clash = s.post(&anna, &path, &press(anna_form, "zapisz")).await;
+    assert_eq!(clash.status, StatusCode::CONFLICT);
+    assert!(clash.html.contains("Piotr Zieliński"), "says who");
+    assert!(clash.html.contains("Tytuł Piotra") && clash.html.contains("Tytuł Anny"), "shows both");
+    let stored = s.cms.get_record("news", id).await.unwrap();
+    assert!(stored.body.contains("Tytuł Piotra"), "nothing overwritten");
+    // Saving the shown form again is a decision: it is based on Piotr's version now.
+    let again = s.post(&anna, &path, &press(inputs(&clash.html), "zapisz")).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert!(s.cms.get_record("news", id).await.unwrap().body.contains("Tytuł Anny"));
+}
+
+#[tokio::test]
+async fn revisions_compare_and_restore_and_previews_need_a_session() {
+    let s = start().await;
+    s.add_user("anna@mops.example.pl", "Anna Kowalska", Role::Editor).await;
+    let b = s.login("anna@mops.example.pl").await;
+    let id = s.cms.list_records("news", witryna_core::Query::default()).await.unwrap().records[0].meta.id;
+    let path = format!("/admin/aktualnosci/{id}");
+    let original = s.cms.get_record("news", id).await.unwrap();
+    let mut fields = inputs(&s.get(&b, &path).await.html);
+    set(&mut fields, "title", "Nowy tytuł po zmianie");
+    assert_eq!(s.post(&b, &path, &press(fields, "zapisz")).await.status, StatusCode::SEE_OTHER);
+    let versions = s.get(&b, &format!("{path}/wersje")).await;
+    assert!(versions.html.contains("Anna Kowalska"), "{}", versions.html);
+    let v = original.meta.version;
+    let compare = s.get(&b, &format!("{path}/porownaj?od={v}&do={}", v + 1)).await;
+    assert_eq!(compare.status, StatusCode::OK);
+    assert!(compare.html.contains("<del>") && compare.html.contains("<ins>"), "{}", compare.html);
+    let preview = s.get(&b, &format!("{path}/podglad")).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.html.contains("Nowy tytuł po zmianie") && preview.html.contains("noindex"));
+    assert_eq!(s.get(&Browser::default(), &format!("{path}/podglad")).await.status, StatusCode::SEE_OTHER);
+    let token = inputs(&versions.html);
+    let mut restore = token.clone();
+    set(&mut restore, "wersja", &v.to_string());
+    let restored = s.post(&b, &format!("{path}/przywroc"), &restore).await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    let now = s.cms.get_record("news", id).await.unwrap();
+    assert_eq!((now.meta.version, now.body), (v + 2, original.body), "restored as a new version");
+}
+
+#[tokio::test]
+async fn every_page_type_answers_for_an_administrator() {
+    let s = start().await;
+    s.add_user("admin@mops.example.pl", "Ewa Nowak", Role::Administrator).await;
+    let b = s.login("admin@mops.example.pl").await;
+    let mut paths: Vec<String> =
+        ["/admin", "/admin/uzytkownicy", "/admin/uzytkownicy/nowy", "/admin/tokeny", "/admin/haslo"]
+            .map(Into::into)
+            .to_vec();
+    for kind in s.cms.kinds().iter().filter(|k| k.spec().is_some()) {
+        let section = format!("/admin{}", kind.spec().unwrap().site_section);
+        if kind.is_collection() {
+            paths.push(format!("{section}/nowy"));
+            let first = s.cms.list_records(kind.name(), witryna_core::Query::default()).await.unwrap().records;
+            if let Some(r) = first.first() {
+                paths.push(format!("{section}/{}", r.meta.id));
+                paths.push(format!("{section}/{}/wersje", r.meta.id));
+            }
+        }
+        paths.push(section);
+    }
+    for path in paths {
+        let mut page = s.get(&b, &path).await;
+        if page.status == StatusCode::SEE_OTHER {
+            page = s.get(&b, page.location.as_deref().unwrap()).await;
+        }
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.html);
+        assert_eq!(page.html.matches("<h1").count(), 1, "{path}: one h1");
+        assert!(page.html.contains("<html lang=\"pl\">"), "{path}");
+    }
+}
