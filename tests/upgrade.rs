@@ -41,6 +41,11 @@ async fn the_v1_store_fixture_opens_with_everything_in_it() {
     assert_eq!(cms.revisions(rowni.meta.id).await.unwrap().len(), 2, "revisions kept");
     let units = cms.list::<Unit>(Query { limit: Some(100), ..Query::default() }).await.unwrap().items;
     assert_eq!(units.len(), 6);
-    // And it takes new writes.
-    cms.update(rowni.meta.id, rowni.meta.version, rowni.content).await.unwrap();
+    assert!(all.iter().all(|r| r.meta.created_by.is_none() && r.meta.updated_by.is_none()), "written before accounts");
+    // And it takes new writes, in the schema-2 layout with the writing account, beside the
+    // schema-1 versions of the same item.
+    let anna = witryna::Id::new();
+    cms.acting_as(anna).update(rowni.meta.id, rowni.meta.version, rowni.content).await.unwrap();
+    let revisions = cms.revisions(rowni.meta.id).await.unwrap();
+    assert_eq!(revisions.iter().map(|m| m.updated_by).collect::<Vec<_>>(), [None, None, Some(anna)]);
 }
