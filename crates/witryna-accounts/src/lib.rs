@@ -1,10 +1,11 @@
 //! # witryna-accounts
 //!
 //! Who may write a Witryna site: editors' user accounts with roles, Argon2id passwords,
-//! server-side sessions, the first-run setup link, API tokens, and the limits on failed
-//! logins. Everything is kept as items of internal content kinds ([`kinds`] registers
-//! them), so every backend — memory, sled, PostgreSQL — stores accounts without knowing
-//! what they are, and several servers on one database share sessions.
+//! server-side sessions, the first-run setup link, preview links, API tokens, and the
+//! limits on failed logins. Everything is kept as items of internal content kinds
+//! ([`kinds`] registers them), so every backend — memory, sled, PostgreSQL — stores
+//! accounts without knowing what they are, and several servers on one database share
+//! sessions.
 //!
 //! Secrets (session ids, setup links, API tokens) are 256 random bits, handed out once
 //! and stored only as SHA-256 hashes, which are the items' slugs: a lookup is one point
@@ -12,6 +13,7 @@
 
 pub mod limiter;
 pub mod password;
+pub mod previews;
 pub mod sessions;
 pub mod setup;
 pub mod tokens;
@@ -94,10 +96,13 @@ impl std::str::FromStr for Role {
     }
 }
 
-/// Kinds that belong to one running site and expire within hours (sessions, setup links):
+/// Kinds that belong to one running site and expire (sessions, setup and preview links):
 /// exports leave them out, so a backup never carries a way in.
-pub const EPHEMERAL_KINDS: &[&str] =
-    &[<Session as witryna_core::Content>::KIND, <setup::SetupLink as witryna_core::Content>::KIND];
+pub const EPHEMERAL_KINDS: &[&str] = &[
+    <Session as witryna_core::Content>::KIND,
+    <setup::SetupLink as witryna_core::Content>::KIND,
+    <previews::PreviewLink as witryna_core::Content>::KIND,
+];
 
 /// The kinds this crate keeps, added to a site's registry (never shown on the site).
 pub fn kinds(kinds: Kinds) -> Kinds {
@@ -106,6 +111,7 @@ pub fn kinds(kinds: Kinds) -> Kinds {
         .with_internal::<User>()
         .with_internal::<Session>()
         .with_internal::<setup::SetupLink>()
+        .with_internal::<previews::PreviewLink>()
 }
 
 /// Why a secret could not be made.

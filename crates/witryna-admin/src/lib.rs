@@ -113,6 +113,7 @@ pub fn routes(state: AdminState) -> Router {
         .route("/admin/tokeny", get(tokens::list).post(tokens::create))
         .route("/admin/tokeny/{id}/usun", post(tokens::revoke))
         .route("/admin/podglad-markdown", post(items::markdown_preview))
+        .route("/admin/podglad/{secret}", get(items::shared_preview))
         .route("/admin/static/admin.css", get(pages::stylesheet))
         .route("/admin/static/admin.js", get(pages::script))
         .route("/admin/{section}", get(items::list))
@@ -123,5 +124,6 @@ pub fn routes(state: AdminState) -> Router {
         .route("/admin/{section}/{id}/porownaj", get(items::compare))
         .route("/admin/{section}/{id}/przywroc", post(items::restore))
         .route("/admin/{section}/{id}/podglad", get(items::preview))
+        .route("/admin/{section}/{id}/udostepnij", post(items::share_preview))
         .with_state(state)
 }

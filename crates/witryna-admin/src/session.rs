@@ -36,7 +36,7 @@ impl AdminState {
     }
 
     /// The origin forms must come from.
-    fn expected_origin(&self, headers: &HeaderMap) -> Option<String> {
+    pub(crate) fn expected_origin(&self, headers: &HeaderMap) -> Option<String> {
         if let Some(url) = &self.0.config.public_url {
             let rest = url.split_once("://").map_or("", |(_, r)| r);
             let host = rest.split('/').next().unwrap_or("");

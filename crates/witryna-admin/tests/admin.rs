@@ -470,3 +470,30 @@ async fn every_page_type_answers_for_an_administrator() {
         assert!(page.html.contains("<html lang=\"pl\">"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_preview_link_shows_a_draft_to_a_colleague_without_an_account_for_7_days() {
+    let s = start().await;
+    s.add_user("anna@mops.example.pl", "Anna Kowalska", Role::Editor).await;
+    let b = s.login("anna@mops.example.pl").await;
+    let form = s.get(&b, "/admin/aktualnosci/nowy").await;
+    let mut fields = inputs(&form.html);
+    set(&mut fields, "title", "Nabór do Klubu Seniora");
+    set(&mut fields, "body", "Szkic ogłoszenia.");
+    set(&mut fields, "author", "Anna Kowalska");
+    let made = s.post(&b, "/admin/aktualnosci/nowy", &press(fields, "zapisz")).await;
+    let href = made.location.unwrap().split('?').next().unwrap().to_owned();
+    let edit = s.get(&b, &href).await;
+    let share_form = &edit.html[edit.html.find("/udostepnij").unwrap()..];
+    let token = form_fields(&share_form[share_form.find("<input").unwrap() - 1..]);
+    let shared = s.post(&b, &format!("{href}/udostepnij"), &token).await;
+    assert_eq!(shared.status, StatusCode::OK);
+    let url = shared.html.split("<code class=\"secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let path = url.strip_prefix(&s.base).expect("an address on this site").to_owned();
+    let seen = s.get(&Browser::default(), &path).await;
+    assert_eq!(seen.status, StatusCode::OK, "no session needed");
+    assert!(seen.html.contains("Nabór do Klubu Seniora") && seen.html.contains("noindex"));
+    assert_eq!(s.get(&Browser::default(), "/admin/podglad/wsp_0000").await.status, StatusCode::NOT_FOUND);
+    s.clock.advance(Duration::days(7) + Duration::minutes(1));
+    assert_eq!(s.get(&Browser::default(), &path).await.status, StatusCode::NOT_FOUND, "expired");
+}

@@ -632,7 +632,9 @@ pub(crate) async fn create(
             None => return Err(e.into()),
         },
     };
-    let record = match step_of(sub.wanted, sub.at) {
+    // A site-wide setting is in force once saved (as over the API): its first save publishes it.
+    let step = if kind.is_singleton() { Some(Step::Publish(None)) } else { step_of(sub.wanted, sub.at) };
+    let record = match step {
         Some(step) => cms.apply_step(record, None, step).await?,
         None => record,
     };
@@ -915,6 +917,56 @@ pub(crate) async fn restore(
 }
 
 // ---------------------------------------------------------------- preview
+
+#[derive(Template)]
+#[template(path = "share.html")]
+struct SharePage {
+    layout: Layout,
+    title: String,
+    url: String,
+    back: String,
+}
+
+/// Makes a link that shows the item to a colleague without an account for 7 days.
+pub(crate) async fn share_preview(
+    State(s): State<AdminState>,
+    editor: Editor,
+    headers: HeaderMap,
+    Path((section, id)): Path<(String, String)>,
+    form: Posted,
+) -> Result<Response, AdminError> {
+    editor.check(&form)?;
+    let kind = kind_of(&s, &section)?;
+    require_kind(&editor, &kind)?;
+    let record = load(&s, &kind, &id).await?;
+    let secret = witryna_accounts::previews::create(&editor.cms(&s), record.meta.id)
+        .await
+        .map_err(|e| AdminError::Internal(e.to_string()))?;
+    let origin = s.expected_origin(&headers).unwrap_or_default();
+    let title = title_of(&kind, &record);
+    let layout = Layout::new(&s, &editor, "Link do podglądu", &section_href(&kind));
+    let page = SharePage {
+        layout,
+        title,
+        url: format!("{origin}/admin/podglad/{secret}"),
+        back: item_href(&kind, record.meta.id),
+    };
+    html(StatusCode::OK, &page)
+}
+
+/// A preview through a shared link: no session, the item as it is now.
+pub(crate) async fn shared_preview(
+    State(s): State<AdminState>,
+    headers: HeaderMap,
+    Path(secret): Path<String>,
+) -> Result<Response, AdminError> {
+    let id = witryna_accounts::previews::find(s.cms(), &secret).await?.ok_or(AdminError::NotFound)?;
+    let record = s.cms().store().get(id).await.map_err(CmsError::from)?.ok_or(AdminError::NotFound)?;
+    let note = format!("Link do podglądu, wersja {}.", record.meta.version);
+    let mut res = witryna_site::preview(&s.0.site, &headers, record, &note).await;
+    super::harden(res.headers_mut());
+    Ok(res)
+}
 
 #[derive(serde::Deserialize, Default)]
 pub(crate) struct PreviewParams {
