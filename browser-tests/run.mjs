@@ -6,10 +6,13 @@
 //   default, high-contrast and largest-font modes: every violation is listed;
 // - a keyboard-only run: the skip link is the first Tab stop and moves focus to the main
 //   content; the settings change from the keyboard alone;
-// - screenshots of the home page (default and high contrast) in WITRYNA_TEST_OUTPUT.
+// - screenshots of the home page (default and high contrast) in WITRYNA_TEST_OUTPUT;
+// - with WITRYNA_ADMIN_EMAIL and WITRYNA_ADMIN_PASSWORD (an administrator's), the editor
+//   interface at /admin, in the same browser: see admin.mjs.
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { checkAdmin } from './admin.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -57,6 +60,19 @@ const check = (name, ok, detail = '') => {
   if (ok) { passed += 1; console.log(`ok   ${name}`); } else { failed += 1; console.log(`FAIL ${name}${detail ? `\n${detail}` : ''}`); }
 };
 
+// axe-core with the WCAG 2.1 A and AA rules on the open page: every violation is listed
+// with its rule, impact and the targets it was found on.
+async function axe(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  const detail = result.violations.map((v) => `  - ${v.id} (${v.impact}): ${v.help}\n${v.nodes
+    .map((n) => `      ${n.target.join(' ')}: ${n.failureSummary.replace(/\n/g, ' ')}`).join('\n')}`).join('\n');
+  check(`axe ${name}: ${result.violations.length} violations, ${result.passes.length} rules passed`,
+    result.violations.length === 0, detail);
+}
+
 // axe is injected as a <script>, which the site's Content-Security-Policy (rightly) forbids:
 // the axe runs bypass CSP; the keyboard run keeps it and checks nothing on a page breaks it.
 async function contextWith(cookie, bypassCSP = false) {
@@ -76,14 +92,7 @@ for (const [mode, cookie] of Object.entries(modes)) {
       check(`${mode} ${type} ${path}: HTTP ${expected}`, false, `got ${response.status()}`);
       continue;
     }
-    await page.addScriptTag({ content: axeSource });
-    const result = await page.evaluate(() => window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    }));
-    const detail = result.violations.map((v) => `  - ${v.id} (${v.impact}): ${v.help}\n${v.nodes
-      .map((n) => `      ${n.target.join(' ')}: ${n.failureSummary.replace(/\n/g, ' ')}`).join('\n')}`).join('\n');
-    check(`axe ${mode} ${type} ${path}: ${result.violations.length} violations, ${result.passes.length} rules passed`,
-      result.violations.length === 0, detail);
+    await axe(page, `${mode} ${type} ${path}`);
   }
   if (mode !== 'largest-font') {
     await page.goto(`${base}/`);
@@ -136,7 +145,18 @@ for (const [mode, cookie] of Object.entries(modes)) {
   await context.close();
 }
 
+const screenshots = [`${out}/home-default.png`, `${out}/home-high-contrast.png`];
+if (process.env.WITRYNA_ADMIN_EMAIL) {
+  try {
+    screenshots.push(...await checkAdmin({ browser, base, axe, check, modes, cookie: COOKIE, out }));
+  } catch (e) {
+    check('the editor interface\'s checks ran to their end', false, e.stack);
+  }
+} else {
+  console.log('skipped: the editor interface (set WITRYNA_ADMIN_EMAIL and WITRYNA_ADMIN_PASSWORD)');
+}
+
 await browser.close();
-console.log(`screenshots: ${out}/home-default.png, ${out}/home-high-contrast.png`);
+console.log(`screenshots: ${screenshots.join(', ')}`);
 console.log(`browser: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
