@@ -44,6 +44,7 @@ import re
 import select
 import shutil
 import signal
+import urllib.parse
 import socket
 import stat
 import subprocess
@@ -787,6 +788,47 @@ def check_login_limiter():
     return result(p)
 
 
+def check_admin_forms():
+    """The editor interface (issue 12) to a client without a session or from another site:
+    redirects to the login page, refuses cross-origin and token-less posts, oversized forms
+    and forged cookies without a 500, and never sends a browser off the site."""
+    p = []
+    origin = f"http://{HOST}:{SRV.port}"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    r = request("GET", "/admin")
+    if r.status != 303 or not (r.header("Location") or "").startswith("/admin/logowanie"):
+        p.append(f"/admin without a session: {r}, expected 303 to the login page")
+    body = b"email=a%40b.pl&haslo=zielona+laka+nad+Warta&_csrf=x"
+    r = request("POST", "/admin/logowanie", headers={**form, "Origin": "http://evil.example"}, body=body)
+    if r.status != 403:
+        p.append(f"cross-origin login post: {r}, expected 403")
+    r = request("POST", "/admin/logowanie", headers={**form, "Origin": origin}, body=body)
+    if r.status != 403:
+        p.append(f"login post without the form's cookie: {r}, expected 403")
+    r = request("POST", "/admin/logowanie", headers={**form, "Origin": origin}, body=b"a=" + b"x" * (3 << 20))
+    if r.status != 413 and r.status != 0:
+        p.append(f"3 MB login form: {r}, expected 413")
+    survived(p, "a 3 MB form", r)
+    for cookie in ["witryna-sesja=" + "a" * 5000, "witryna-sesja=wss_" + "0" * 64, "witryna-sesja=;;;=;",
+                   "witryna-sesja=%00%ff"]:
+        r = request("GET", "/admin/aktualnosci", headers={"Cookie": cookie})
+        if r.status != 303:
+            p.append(f"forged session cookie {cookie[:30]!r}: {r}, expected 303 to the login page")
+    r = request("POST", "/admin/aktualnosci/nowy", headers={**form, "Origin": origin}, body=b"title=x")
+    if r.status != 303:
+        p.append(f"a write without a session: {r}, expected 303 to the login page")
+    for target in ["//evil.example/", "/\\evil.example", "https://evil.example/", "/admin/../..//evil.example"]:
+        r = request("GET", "/admin/logowanie?powrot=" + urllib.parse.quote(target, safe=""))
+        if r.status != 200 or b"evil.example" in r.body:
+            p.append(f"login page with powrot={target!r}: {r}, the address must not reach the page")
+    for path in ["/admin/%2e%2e/%2e%2e/etc/passwd", "/admin/aktualnosci/%00", "/admin/pierwsze-konto/" + "a" * 3000,
+                 "/admin/podglad/wsp_zzz", "/admin/nie-ma-takiej-sekcji"]:
+        r = request("GET", path)
+        if r.status not in (303, 404):
+            p.append(f"GET {path[:50]}: {r}, expected 303 or 404")
+    return result(p)
+
+
 # --- the run ---------------------------------------------------------------------------
 
 def setup(tmp):
@@ -824,6 +866,7 @@ def main():
         ("logging-and-body-timeout", check_logging_and_body_timeout),
         ("secrets", lambda: check_secrets(tmp)),
         ("headers-and-misc", lambda: check_headers_and_misc(tmp)),
+        ("admin-forms", check_admin_forms),
         ("login-limiter", check_login_limiter),  # last: it blocks 127.0.0.1 for a minute
     ]
     passed = failed = 0
