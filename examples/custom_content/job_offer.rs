@@ -14,14 +14,22 @@ use witryna_core::{Content, Money};
 #[serde(deny_unknown_fields)]
 pub(crate) struct JobOffer {
     /// Stanowisko (position).
+    #[schemars(title = "Stanowisko", description = "Nazwa stanowiska, np. „Asystent rodziny”.")]
     pub(crate) position: String,
     /// Komórka (the unit that hires).
+    #[schemars(title = "Komórka", description = "Dział, który zatrudnia, np. „Dział Pomocy Rodzinie”.")]
     pub(crate) unit: String,
     /// Opis stanowiska, CommonMark.
+    #[schemars(
+        title = "Opis stanowiska",
+        description = "Zadania, wymagania i potrzebne dokumenty (w formacie Markdown)."
+    )]
     pub(crate) description: String,
     /// Termin składania dokumentów (apply by).
+    #[schemars(title = "Termin składania dokumentów", description = "Ostatni dzień na złożenie dokumentów.")]
     pub(crate) apply_by: NaiveDate,
     /// Wynagrodzenie od (gross, when published).
+    #[schemars(title = "Wynagrodzenie od", description = "Kwota brutto; zostaw puste, jeśli nie jest podawana.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) salary_from: Option<Money>,
 }

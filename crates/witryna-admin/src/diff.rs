@@ -484,14 +484,14 @@ mod tests {
         assert_eq!(paths(&diffs), ["title", "body", "tags[2]"], "the schema's (declaration) order");
 
         let title = &diffs[0];
-        assert_eq!(title.label, "Headline");
+        assert_eq!(title.label, "Tytuł");
         assert_eq!(title.before.as_deref(), Some("Spotkanie informacyjne w Klubie Integracji Społecznej"));
         assert_eq!(title.after.as_deref(), Some("Spotkanie informacyjne w KIS"));
         assert!(title.lines.is_empty(), "a short value has no line diff");
 
         let tag = &diffs[2];
         assert_eq!((tag.before.as_deref(), tag.after.as_deref()), (None, Some("projekty")));
-        assert_eq!(tag.label, "Tags for filtering (e.g. kis, projekty) › nr 3");
+        assert_eq!(tag.label, "Tagi › nr 3");
 
         let body = &diffs[1];
         let removed: Vec<&Line> = body.lines.iter().filter(|l| matches!(l, Line::Removed(_))).collect();
@@ -541,17 +541,17 @@ mod tests {
             ]
         );
         let total = &diffs[4];
-        assert_eq!(total.label, "Exact budget › Total value of the project („wartość projektu”)");
+        assert_eq!(total.label, "Budżet › Wartość projektu");
         assert_eq!(total.before, Some(Money::from_grosze(151_583_074).to_string()));
         assert_eq!(total.after, Some(Money::from_grosze(151_583_075).to_string()));
-        assert_eq!(diffs[5].label, "Measured results: target vs achieved › nr 1 › The value reached so far, if known");
+        assert_eq!(diffs[5].label, "Wskaźniki › nr 1 › Wartość osiągnięta");
         assert_eq!((diffs[5].before.as_deref(), diffs[5].after.as_deref()), (None, Some("20")));
         assert_eq!(diffs[0].after, None, "null is no value");
 
         let flags =
             diff(&schema("accessibility"), &json!({ "high_contrast": true }), &json!({ "high_contrast": false }));
         assert_eq!((flags[0].before.as_deref(), flags[0].after.as_deref()), (Some("tak"), Some("nie")));
-        assert_eq!(flags[0].label, "Whether a high-contrast mode is offered");
+        assert_eq!(flags[0].label, "Tryb wysokiego kontrastu");
     }
 
     #[test]
@@ -565,7 +565,7 @@ mod tests {
         for expected in [
             "<caption>Zmiany między wersjami: Wersja 3 &lt;b&gt; i Wersja 4</caption>",
             "<th scope=\"col\">Pole</th><th scope=\"col\">Wersja 3 &lt;b&gt;</th><th scope=\"col\">Wersja 4</th>",
-            "<tr><th scope=\"row\">Headline</th><td><del><span class=\"sr\">usunięto: </span>Spotkanie informacyjne w \
+            "<tr><th scope=\"row\">Tytuł</th><td><del><span class=\"sr\">usunięto: </span>Spotkanie informacyjne w \
              Klubie Integracji Społecznej</del></td><td><ins><span class=\"sr\">dodano: </span>Spotkanie informacyjne \
              w KIS</ins></td></tr>",
             "<td><span class=\"brak\">(brak)</span></td><td><ins><span class=\"sr\">dodano: </span>projekty</ins></td>",

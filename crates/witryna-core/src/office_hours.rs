@@ -76,11 +76,14 @@ impl schemars::JsonSchema for Interval {
         "Interval".into()
     }
 
+    /// A `"HH:MM-HH:MM"` string. The title and description are Polish: the editor's forms
+    /// show the description as the hint of every list of intervals.
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
             "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$",
-            "description": "Local (Europe/Warsaw) opening interval, opening before closing, e.g. \"07:30-15:30\"",
+            "title": "Godziny otwarcia",
+            "description": "Od–do, czas polski, np. 07:30-15:30; otwarcie przed zamknięciem.",
         })
     }
 }
@@ -97,18 +100,25 @@ impl<'de> Deserialize<'de> for Interval {
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct WeeklySchedule {
+    #[schemars(title = "Poniedziałek")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mon: Vec<Interval>,
+    #[schemars(title = "Wtorek")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tue: Vec<Interval>,
+    #[schemars(title = "Środa")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wed: Vec<Interval>,
+    #[schemars(title = "Czwartek")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thu: Vec<Interval>,
+    #[schemars(title = "Piątek")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fri: Vec<Interval>,
+    #[schemars(title = "Sobota")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sat: Vec<Interval>,
+    #[schemars(title = "Niedziela")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sun: Vec<Interval>,
 }
@@ -146,11 +156,14 @@ impl WeeklySchedule {
 #[serde(deny_unknown_fields)]
 pub struct DateException {
     /// The local date.
+    #[schemars(title = "Data", description = "Dzień, którego dotyczy wyjątek.")]
     pub date: NaiveDate,
     /// Intervals of that day; empty means closed all day.
+    #[schemars(title = "Godziny tego dnia", description = "Bez godzin: tego dnia jednostka jest nieczynna.")]
     #[serde(default)]
     pub hours: Vec<Interval>,
     /// Why, shown to visitors (e.g. „Dzień Pracownika Socjalnego”).
+    #[schemars(title = "Powód", description = "Widoczny dla odwiedzających, np. „Dzień Pracownika Socjalnego”.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -164,11 +177,23 @@ fn default_true() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct OfficeHours {
     /// The regular week.
+    #[schemars(
+        title = "Stałe godziny",
+        description = "Godziny otwarcia w poszczególne dni tygodnia; dzień bez godzin jest nieczynny."
+    )]
     pub weekly: WeeklySchedule,
     /// Dated exceptions; they win over holidays and the weekly schedule.
+    #[schemars(
+        title = "Wyjątki",
+        description = "Dni z innymi godzinami niż zwykle; ważniejsze niż święta i stałe godziny."
+    )]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<DateException>,
     /// Closed on Polish public holidays unless an exception says otherwise (default true).
+    #[schemars(
+        title = "Nieczynne w święta",
+        description = "W dni ustawowo wolne od pracy jednostka jest zamknięta, chyba że wyjątek mówi inaczej."
+    )]
     #[serde(default = "default_true")]
     pub closed_on_public_holidays: bool,
 }

@@ -298,8 +298,20 @@ fn format_bounds(format: Option<&str>) -> (i128, i128) {
 }
 
 /// Plain texts longer than a line, by field name.
-const LONG_TEXT_NAMES: &[&str] =
-    &["body", "summary", "description", "lead", "objective", "effects", "content", "reason", "notes", "text"];
+const LONG_TEXT_NAMES: &[&str] = &[
+    "body",
+    "summary",
+    "description",
+    "lead",
+    "objective",
+    "effects",
+    "content",
+    "reason",
+    "notes",
+    "text",
+    "building_accessibility",
+    "mobile_apps",
+];
 
 fn text_kind(key: Option<&str>, description: Option<&str>) -> TextKind {
     let description = description.unwrap_or("").to_lowercase();

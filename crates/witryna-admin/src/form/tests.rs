@@ -274,19 +274,21 @@ fn the_form_shows_what_editors_read() {
     assert!(html.contains("<textarea class=\"textarea\" id=\"f-body\" name=\"body\" rows=\"15\" data-markdown"));
     assert!(html.contains("data-markdown aria-describedby=\"f-body-hint\""), "{html}");
     assert!(html.contains("Można używać Markdown: **pogrubienie**, ## nagłówek, - lista."));
-    // Labels from the doc comments: the first sentence, „, CommonMark” left to the hint;
-    // optional fields marked.
-    assert!(html.contains("<label class=\"label\" for=\"f-body\">The page (opcjonalnie)</label>"), "{html}");
-    assert!(html.contains("<label class=\"label\" for=\"f-name\">Project name</label>"));
+    // Labels from the schema titles (Polish), hints from the descriptions; optional fields marked.
+    assert!(html.contains("<label class=\"label\" for=\"f-body\">Opis projektu (opcjonalnie)</label>"), "{html}");
+    assert!(html.contains("<label class=\"label\" for=\"f-name\">Nazwa projektu</label>"));
     // Dates.
     assert!(html.contains("type=\"date\" id=\"f-period-start\" name=\"period.start\" value=\"2016-10-01\""));
     // A list of objects: fieldsets numbered, buttons with unique names, „Dodaj” after.
-    assert!(html.contains("<legend class=\"legend\">Pozycja 2 z 2<span class=\"visually-hidden\"> – People and their roles (coordinator, speakers...)</span></legend>"), "{html}");
-    assert!(html.contains("<button type=\"submit\" name=\"_op\" value=\"remove:people[1]\" formnovalidate class=\"button-secondary\">Usuń pozycję 2<span class=\"visually-hidden\"> – People and their roles (coordinator, speakers...)</span></button>"));
+    assert!(
+        html.contains("<legend class=\"legend\">Pozycja 2 z 2<span class=\"visually-hidden\"> – Osoby</span></legend>"),
+        "{html}"
+    );
+    assert!(html.contains("<button type=\"submit\" name=\"_op\" value=\"remove:people[1]\" formnovalidate class=\"button-secondary\">Usuń pozycję 2<span class=\"visually-hidden\"> – Osoby</span></button>"));
     assert!(html.contains("value=\"up:people[1]\""));
     assert!(!html.contains("value=\"up:people[0]\""), "no „W górę” on the first");
     assert!(!html.contains("value=\"down:people[1]\""), "no „W dół” on the last");
-    assert!(html.contains(">Dodaj: People and their roles (coordinator, speakers...)<"));
+    assert!(html.contains(">Dodaj: Osoby<"));
     // A list of strings: one input per item.
     assert!(html.contains("name=\"tags[1]\" value=\"kalisz\""));
     // Integers.
@@ -294,14 +296,12 @@ fn the_form_shows_what_editors_read() {
 
     let settings = render(&schema_of("accessibility"), &demo_items()[0].1, &[]).html;
     // Enumerations as radios in a fieldset; checkboxes with a hidden „false”.
-    assert!(settings.contains("<input class=\"radio__input\" type=\"radio\" id=\"f-declaration-status--1\" name=\"declaration.status\" value=\"partial\" checked><label class=\"radio__label\" for=\"f-declaration-status--1\">„częściowo zgodna”: list the non-accessible content</label>"), "{settings}");
-    assert!(settings.contains("<input type=\"hidden\" name=\"high_contrast\" value=\"false\">\n<input class=\"checkbox__input\" type=\"checkbox\" id=\"f-high_contrast\" name=\"high_contrast\" value=\"true\" checked>"));
-    // Weekday lists without doc comments get Polish day names.
+    assert!(settings.contains("<input class=\"radio__input\" type=\"radio\" id=\"f-declaration-status--1\" name=\"declaration.status\" value=\"partial\" checked><label class=\"radio__label\" for=\"f-declaration-status--1\">Częściowo zgodna</label>"), "{settings}");
+    assert!(settings.contains("<input type=\"hidden\" name=\"high_contrast\" value=\"false\">\n<input class=\"checkbox__input\" type=\"checkbox\" id=\"f-high_contrast\" name=\"high_contrast\" value=\"true\" checked aria-describedby=\"f-high_contrast-hint\">"));
+    // Weekday lists with Polish day names; the interval format as their hint.
     let unit = render(&schema_of("unit"), &json!({"name": "x", "office_hours": {"weekly": {}}}), &[]).html;
     assert!(unit.contains(">Poniedziałek (opcjonalnie)</legend>"), "{unit}");
-    assert!(
-        unit.contains("Local (Europe/Warsaw) opening interval, opening before closing, e.g. &quot;07:30-15:30&quot;")
-    );
+    assert!(unit.contains("Od–do, czas polski, np. 07:30-15:30; otwarcie przed zamknięciem."));
     assert!(unit.contains("Jeśli nie dotyczy, zostaw wszystkie pola puste."), "optional address");
     assert_accessible(&unit);
 }
@@ -397,9 +397,7 @@ fn list_buttons_add_remove_and_move() {
     assert_eq!(parsed.list_op.as_deref(), Some("f-office_hours-exceptions-0-hours-0"));
     let html = render(&schema, &parsed.value, &[]).html;
     assert!(
-        html.contains(
-            ">Dodaj: Intervals of that day<span class=\"visually-hidden\"> (Dated exceptions, pozycja 1)</span>"
-        ),
+        html.contains(">Dodaj: Godziny tego dnia<span class=\"visually-hidden\"> (Wyjątki, pozycja 1)</span>"),
         "{html}"
     );
     assert_accessible(&html);
@@ -675,12 +673,12 @@ fn errors_land_on_their_fields_and_in_the_summary() {
     let rendered = render(&schema, &programme(), &errors);
     let html = &rendered.html;
     assert_accessible(html);
-    // The error before the control, the control invalid and described by it.
+    // The error before the control, the control invalid and described by its hint and the error.
     let role = html.find("id=\"f-people-1-role-error\"").unwrap();
     let input = html.find("<input class=\"input input--text\" type=\"text\" id=\"f-people-1-role\"").unwrap();
     assert!(role < input);
     let tag = &html[input..input + html[input..].find('>').unwrap()];
-    assert_eq!(attr(tag, "aria-describedby").as_deref(), Some("f-people-1-role-error"));
+    assert_eq!(attr(tag, "aria-describedby").as_deref(), Some("f-people-1-role-hint f-people-1-role-error"));
     assert!(tag.contains("aria-invalid=\"true\""));
     assert!(html.contains("<p class=\"error-message\" id=\"f-people-1-role-error\"><span class=\"visually-hidden\">Błąd:</span> must not be empty</p>"));
     let group = html[..role].rfind("<div class=\"field").unwrap();
@@ -691,7 +689,7 @@ fn errors_land_on_their_fields_and_in_the_summary() {
     let co = &html[html.find("f-budget-co_financing-error").unwrap()..];
     assert!(co.starts_with("f-budget-co_financing-error\""));
     // A list-level error on the list's fieldset.
-    assert!(html.contains("<fieldset class=\"fieldset list\" id=\"f-indicators\" tabindex=\"-1\" aria-describedby=\"f-indicators-error\">"), "{html}");
+    assert!(html.contains("<fieldset class=\"fieldset list\" id=\"f-indicators\" tabindex=\"-1\" aria-describedby=\"f-indicators-hint f-indicators-error\">"), "{html}");
 
     let summary: Vec<(&str, &str, &str)> =
         rendered.summary.iter().map(|s| (s.id.as_str(), s.label.as_str(), s.message.as_str())).collect();
@@ -712,25 +710,12 @@ fn errors_land_on_their_fields_and_in_the_summary() {
         m.entry(s.0).or_default().push((s.1, s.2));
         m
     });
-    assert_eq!(
-        by_id["f-people-1-role"],
-        [(
-            "Role, e.g. „koordynator projektu” (People and their roles (coordinator, speakers...), pozycja 2)",
-            "must not be empty"
-        )]
-    );
-    assert_eq!(
-        by_id["f-people"],
-        [("People and their roles (coordinator, speakers...)", "no such item")],
-        "nearest field"
-    );
-    assert_eq!(
-        by_id["f-people-2"],
-        [("People and their roles (coordinator, speakers...), pozycja 3", "duplicate person")]
-    );
-    assert_eq!(by_id["f-tags-1"], [("Tags for filtering, pozycja 2", "too long")]);
-    assert_eq!(by_id["f-name"], [("Project name", "must not be empty"), ("Project name", "second problem")]);
-    assert_eq!(by_id["f-budget-co_financing"][0].0, "Co-financing / grant („dofinansowanie”)");
+    assert_eq!(by_id["f-people-1-role"], [("Rola (Osoby, pozycja 2)", "must not be empty")]);
+    assert_eq!(by_id["f-people"], [("Osoby", "no such item")], "nearest field");
+    assert_eq!(by_id["f-people-2"], [("Osoby, pozycja 3", "duplicate person")]);
+    assert_eq!(by_id["f-tags-1"], [("Tagi, pozycja 2", "too long")]);
+    assert_eq!(by_id["f-name"], [("Nazwa projektu", "must not be empty"), ("Nazwa projektu", "second problem")]);
+    assert_eq!(by_id["f-budget-co_financing"][0].0, "Dofinansowanie");
     assert_eq!(by_id["f-indicators"][0].1, "list at least one");
 
     // A radio group's error links to its first radio.

@@ -11,33 +11,79 @@ use crate::validate::{ValidationErrors, Validator};
 #[serde(deny_unknown_fields)]
 pub struct AccessibilitySettings {
     /// Font-size steps offered to visitors, smallest first.
+    #[schemars(
+        title = "Rozmiary tekstu",
+        description = "Stopnie powiększenia tekstu do wyboru dla odwiedzających, od najmniejszego."
+    )]
     pub font_sizes: Vec<FontSizeStep>,
     /// Whether a high-contrast mode is offered.
+    #[schemars(
+        title = "Tryb wysokiego kontrastu",
+        description = "Odwiedzający mogą włączyć wersję kontrastową strony."
+    )]
     pub high_contrast: bool,
     /// Whether links can be underlined on request.
+    #[schemars(
+        title = "Podkreślanie linków",
+        description = "Odwiedzający mogą włączyć podkreślenie wszystkich linków."
+    )]
     pub underline_links: bool,
     /// Whether extra text spacing can be chosen.
+    #[schemars(
+        title = "Większe odstępy w tekście",
+        description = "Odwiedzający mogą zwiększyć odstępy między literami, wyrazami i wierszami."
+    )]
     pub text_spacing: bool,
     /// Animations and carousels paused until a visitor starts them.
+    #[schemars(
+        title = "Animacje zatrzymane na start",
+        description = "Animacje i karuzele ruszają dopiero wtedy, gdy odwiedzający je uruchomi."
+    )]
     pub animations_paused_by_default: bool,
     /// Keyboard shortcuts of the site.
+    #[schemars(title = "Skróty klawiaturowe", description = "Klawisze szybkiego przejścia do części strony.")]
     #[serde(default)]
     pub keyboard_shortcuts: Vec<KeyboardShortcut>,
     /// Whether visitors may turn the shortcuts off (WCAG 2.1.4).
+    #[schemars(
+        title = "Możliwość wyłączenia skrótów",
+        description = "Odwiedzający mogą wyłączyć skróty klawiaturowe (WCAG 2.1.4)."
+    )]
     pub shortcuts_can_be_disabled: bool,
     /// Language of the speech (screen reader / „lektor”), BCP 47, e.g. `pl-PL`.
+    #[schemars(title = "Język lektora", description = "Kod języka dla czytników ekranu, np. pl-PL.")]
     pub speech_language: String,
     /// Text of the cookie notice.
+    #[schemars(
+        title = "Komunikat o plikach cookies",
+        description = "Tekst informacji o cookies, który widzą odwiedzający."
+    )]
     pub cookie_notice: String,
     /// Link to the RODO information clause (site path or URL).
+    #[schemars(
+        title = "Klauzula informacyjna RODO",
+        description = "Link do strony z klauzulą: ścieżka na stronie (np. /strony/klauzula-informacyjna) albo pełny adres."
+    )]
     pub rodo_clause: String,
     /// Link to information in Polish Sign Language (video), if published.
+    #[schemars(
+        title = "Informacja w polskim języku migowym",
+        description = "Link do nagrania w PJM, jeśli zostało opublikowane."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_language_info: Option<String>,
     /// Link to the easy-to-read (ETR) text about the centre, if published.
+    #[schemars(
+        title = "Tekst łatwy do czytania",
+        description = "Link do tekstu łatwego do czytania (ETR) o ośrodku, jeśli został opublikowany, np. /strony/o-osrodku-tekst-latwy-do-czytania."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub easy_to_read_info: Option<String>,
     /// The accessibility declaration.
+    #[schemars(
+        title = "Deklaracja dostępności",
+        description = "Dane do deklaracji dostępności według wzoru ministerstwa."
+    )]
     pub declaration: AccessibilityDeclaration,
 }
 
@@ -46,8 +92,10 @@ pub struct AccessibilitySettings {
 #[serde(deny_unknown_fields)]
 pub struct FontSizeStep {
     /// Label shown to visitors („A”, „A+”, „A++”).
+    #[schemars(title = "Oznaczenie", description = "Napis na przycisku, np. A, A+, A++.")]
     pub label: String,
     /// Size relative to the base, in percent (100, 125, 150).
+    #[schemars(title = "Wielkość w procentach", description = "Względem podstawowego rozmiaru, np. 100, 125, 150.")]
     pub percent: u16,
 }
 
@@ -56,10 +104,16 @@ pub struct FontSizeStep {
 #[serde(deny_unknown_fields)]
 pub struct KeyboardShortcut {
     /// The key (used with the browser's access-key modifier), e.g. `1`.
+    #[schemars(
+        title = "Klawisz",
+        description = "Jeden znak, np. 1 (naciskany razem z klawiszem skrótów przeglądarki)."
+    )]
     pub key: String,
     /// What it does, e.g. „Przejdź do treści”.
+    #[schemars(title = "Opis skrótu", description = "Co robi skrót, np. „Przejdź do treści”.")]
     pub label: String,
     /// Where it leads: a fragment (`#tresc`) or a site path.
+    #[schemars(title = "Dokąd prowadzi", description = "Miejsce na stronie (np. #tresc) albo ścieżka (np. /szukaj).")]
     pub target: String,
 }
 
@@ -68,10 +122,13 @@ pub struct KeyboardShortcut {
 #[serde(rename_all = "snake_case")]
 pub enum ConformanceStatus {
     /// „zgodna”.
+    #[schemars(title = "Zgodna")]
     Full,
     /// „częściowo zgodna”: list the non-accessible content.
+    #[schemars(title = "Częściowo zgodna")]
     Partial,
     /// „niezgodna”.
+    #[schemars(title = "Niezgodna")]
     None,
 }
 
@@ -91,8 +148,16 @@ impl ConformanceStatus {
 #[serde(deny_unknown_fields)]
 pub struct NonAccessibleContent {
     /// What is not accessible.
+    #[schemars(
+        title = "Niedostępna treść",
+        description = "Co nie jest dostępne, np. „zdjęcia bez opisu alternatywnego w archiwalnych aktualnościach”."
+    )]
     pub content: String,
     /// Why (e.g. published before 23 September 2018, disproportionate burden).
+    #[schemars(
+        title = "Powód",
+        description = "Dlaczego, np. opublikowane przed 23 września 2018 r. albo nadmierne obciążenie."
+    )]
     pub reason: String,
 }
 
@@ -101,10 +166,16 @@ pub struct NonAccessibleContent {
 #[serde(deny_unknown_fields)]
 pub struct ContactPerson {
     /// Full name.
+    #[schemars(
+        title = "Imię i nazwisko",
+        description = "Osoba, z którą można się kontaktować w sprawie dostępności, albo nazwa stanowiska."
+    )]
     pub name: String,
     /// E-mail.
+    #[schemars(title = "E-mail", description = "Adres e-mail do tej osoby.")]
     pub email: String,
     /// Phone.
+    #[schemars(title = "Telefon", description = "Numer telefonu, np. 62 765 69 50.")]
     pub phone: String,
 }
 
@@ -113,36 +184,77 @@ pub struct ContactPerson {
 #[serde(deny_unknown_fields)]
 pub struct AccessibilityDeclaration {
     /// The public entity („Miejski Ośrodek Pomocy Społecznej w Kaliszu”).
+    #[schemars(
+        title = "Nazwa podmiotu",
+        description = "Pełna nazwa, np. „Miejski Ośrodek Pomocy Społecznej w Kaliszu”."
+    )]
     pub entity: String,
     /// The site's address.
+    #[schemars(title = "Adres strony", description = "Pełny adres strony, np. https://mops.example.pl.")]
     pub site_url: String,
     /// When the site was published.
+    #[schemars(title = "Data publikacji strony", description = "Kiedy strona została opublikowana.")]
     pub published_on: NaiveDate,
     /// When it was last substantially updated.
+    #[schemars(
+        title = "Data ostatniej aktualizacji",
+        description = "Kiedy stronę ostatnio istotnie zmieniono; nie wcześniej niż data publikacji."
+    )]
     pub updated_on: NaiveDate,
     /// Conformance status.
+    #[schemars(
+        title = "Stan zgodności",
+        description = "Zgodność z WCAG 2.1. Przy „częściowo zgodna” i „niezgodna” wypisz niżej niedostępne treści."
+    )]
     pub status: ConformanceStatus,
     /// Non-accessible content with reasons (required unless status is full).
+    #[schemars(
+        title = "Treści niedostępne",
+        description = "Co nie jest dostępne i dlaczego; wymagane, jeśli strona nie jest w pełni zgodna."
+    )]
     #[serde(default)]
     pub non_accessible: Vec<NonAccessibleContent>,
     /// When the declaration was prepared.
+    #[schemars(title = "Data sporządzenia deklaracji", description = "Kiedy deklaracja została przygotowana.")]
     pub prepared_on: NaiveDate,
     /// When it was last reviewed.
+    #[schemars(title = "Data ostatniego przeglądu", description = "Kiedy deklarację ostatnio sprawdzono.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed_on: Option<NaiveDate>,
     /// How the assessment was made: „samoocena” or the auditor's name.
+    #[schemars(
+        title = "Sposób oceny",
+        description = "Wpisz „samoocena” albo nazwę firmy, która przeprowadziła audyt."
+    )]
     pub assessment: String,
     /// Who to contact.
+    #[schemars(title = "Osoba kontaktowa", description = "Kto odpowiada na pytania i wnioski w sprawie dostępności.")]
     pub contact: ContactPerson,
     /// Architectural accessibility of the buildings, free text.
+    #[schemars(
+        title = "Dostępność architektoniczna",
+        description = "Opis dostępności budynków: wejścia, windy, toalety, miejsca parkingowe, pętle indukcyjne."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub building_accessibility: Option<String>,
     /// Mobile apps, free text.
+    #[schemars(
+        title = "Aplikacje mobilne",
+        description = "Informacja o aplikacjach mobilnych, np. „Ośrodek nie ma aplikacji mobilnej.”"
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_apps: Option<String>,
     /// Whether a sign-language interpreter is available on site or online.
+    #[schemars(
+        title = "Tłumacz polskiego języka migowego",
+        description = "Zaznacz, jeśli na miejscu lub online dostępny jest tłumacz PJM."
+    )]
     pub sign_language_available: bool,
     /// Whether easy-to-read information is published.
+    #[schemars(
+        title = "Tekst łatwy do czytania",
+        description = "Zaznacz, jeśli opublikowano informacje w tekście łatwym do czytania."
+    )]
     pub easy_to_read_available: bool,
 }
 

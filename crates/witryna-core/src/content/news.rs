@@ -14,21 +14,37 @@ use crate::validate::{ValidationErrors, Validator};
 #[serde(deny_unknown_fields)]
 pub struct NewsArticle {
     /// Headline.
+    #[schemars(
+        title = "Tytuł",
+        description = "Krótki i konkretny, np. „Spotkanie informacyjne w Klubie Integracji Społecznej”."
+    )]
     pub title: String,
     /// A short summary shown in lists.
+    #[schemars(title = "Streszczenie", description = "Dwa, trzy zdania widoczne na liście aktualności.")]
     #[serde(default)]
     pub lead: String,
     /// The article, CommonMark.
+    #[schemars(title = "Treść", description = "Pełny tekst aktualności (w formacie Markdown).")]
     pub body: String,
     /// Who published it: the centre („MOPS Kalisz”) or one of its units.
+    #[schemars(
+        title = "Autor",
+        description = "Kto publikuje: ośrodek (np. „MOPS Kalisz”) albo jedna z jego jednostek."
+    )]
     pub author: String,
     /// Tags for filtering (e.g. `kis`, `projekty`).
+    #[schemars(title = "Tagi", description = "Słowa do filtrowania listy, każde osobno, np. kis, projekty.")]
     #[serde(default)]
     pub tags: Vec<String>,
     /// Optional cover picture.
+    #[schemars(title = "Zdjęcie główne", description = "Obrazek pokazywany przy aktualności.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover: Option<Image>,
     /// Details when the news is about an event.
+    #[schemars(
+        title = "Wydarzenie",
+        description = "Wypełnij, jeśli aktualność dotyczy wydarzenia, np. spotkania lub warsztatów."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<EventDetails>,
 }
@@ -38,8 +54,16 @@ pub struct NewsArticle {
 #[serde(deny_unknown_fields)]
 pub struct Image {
     /// Where the image is: an http(s) URL or a site path.
+    #[schemars(
+        title = "Adres obrazka",
+        description = "Ścieżka na stronie (np. /media/spotkanie.jpg) albo pełny adres https://…"
+    )]
     pub src: String,
     /// Alternative text for screen readers (WCAG 1.1.1); required.
+    #[schemars(
+        title = "Opis obrazka (tekst alternatywny)",
+        description = "Co widać na obrazku; odczytają go osoby niewidome, np. „Uczestnicy spotkania przy stole”. Wymagany, gdy dodajesz obrazek."
+    )]
     pub alt: String,
 }
 
@@ -48,14 +72,18 @@ pub struct Image {
 #[serde(deny_unknown_fields)]
 pub struct EventDetails {
     /// Local (Europe/Warsaw) date of the event.
+    #[schemars(title = "Data wydarzenia", description = "Dzień, w którym wydarzenie się odbyło lub odbędzie.")]
     pub date: NaiveDate,
     /// Local start time, when known (`"10:00:00"`).
+    #[schemars(title = "Godzina rozpoczęcia", description = "Np. 10:00. Zostaw puste, jeśli nie wiadomo.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<NaiveTime>,
     /// Place, e.g. „Klub Integracji Społecznej, ul. Graniczna 1A, Kalisz”.
+    #[schemars(title = "Miejsce", description = "Np. „Klub Integracji Społecznej, ul. Graniczna 1A, Kalisz”.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
     /// Number of participants (e.g. 42).
+    #[schemars(title = "Liczba uczestników", description = "Sama liczba, np. 42.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<u32>,
 }

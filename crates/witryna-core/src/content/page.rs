@@ -10,11 +10,14 @@ use crate::validate::{ValidationErrors, Validator};
 #[serde(deny_unknown_fields)]
 pub struct Page {
     /// Heading.
+    #[schemars(title = "Tytuł", description = "Nagłówek strony, np. „Klauzula informacyjna RODO”.")]
     pub title: String,
     /// Optional summary.
+    #[schemars(title = "Streszczenie", description = "Jedno, dwa zdania o tym, co jest na stronie.")]
     #[serde(default)]
     pub summary: String,
     /// The page, CommonMark.
+    #[schemars(title = "Treść", description = "Pełny tekst strony (w formacie Markdown).")]
     pub body: String,
 }
 

@@ -12,49 +12,83 @@ use crate::validate::{ValidationErrors, Validator};
 #[serde(deny_unknown_fields)]
 pub struct Programme {
     /// Project name.
+    #[schemars(title = "Nazwa projektu", description = "Pełna nazwa, np. „Równi na starcie”.")]
     pub name: String,
     /// One-paragraph summary for lists.
+    #[schemars(title = "Streszczenie", description = "Jeden akapit widoczny na liście projektów.")]
     #[serde(default)]
     pub summary: String,
     /// The page, CommonMark.
+    #[schemars(title = "Opis projektu", description = "Pełny tekst strony projektu (w formacie Markdown).")]
     #[serde(default)]
     pub body: String,
     /// The project's objective („Cel projektu”).
+    #[schemars(title = "Cel projektu", description = "Co projekt ma osiągnąć.")]
     #[serde(default)]
     pub objective: String,
     /// Effects achieved or expected („Efekty”).
+    #[schemars(title = "Efekty", description = "Rezultaty osiągnięte lub oczekiwane.")]
     #[serde(default)]
     pub effects: String,
     /// Where the money comes from.
+    #[schemars(
+        title = "Źródło finansowania",
+        description = "Z jakiego programu pochodzą pieniądze; z tych danych powstaje pasek z logotypami."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funding: Option<Funding>,
     /// When it runs.
+    #[schemars(title = "Okres realizacji", description = "Pierwszy i ostatni dzień projektu.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
     /// The beneficiary (usually the centre itself).
+    #[schemars(title = "Beneficjent", description = "Kto realizuje projekt, zwykle sam ośrodek, np. „MOPS Kalisz”.")]
     pub beneficiary: String,
     /// Partner organisations.
+    #[schemars(title = "Partnerzy", description = "Organizacje współpracujące przy projekcie.")]
     #[serde(default)]
     pub partners: Vec<Partner>,
     /// People and their roles (coordinator, speakers...).
+    #[schemars(
+        title = "Osoby",
+        description = "Osoby związane z projektem i ich role, np. koordynator, prowadzący zajęcia."
+    )]
     #[serde(default)]
     pub people: Vec<Person>,
     /// Who it is for.
+    #[schemars(
+        title = "Grupy docelowe",
+        description = "Do kogo skierowany jest projekt; każda grupa osobno, np. seniorzy, rodziny z dziećmi."
+    )]
     #[serde(default)]
     pub target_groups: Vec<String>,
     /// What is done (trainings, support groups...).
+    #[schemars(
+        title = "Działania",
+        description = "Co się robi w projekcie; każde działanie osobno, np. szkolenia, grupy wsparcia."
+    )]
     #[serde(default)]
     pub activities: Vec<String>,
     /// Exact budget.
+    #[schemars(
+        title = "Budżet",
+        description = "Kwoty z umowy o dofinansowanie; wpisz te, które znasz. Dofinansowanie i wkład własny muszą dawać razem wartość projektu."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<Budget>,
     /// Measured results: target vs achieved.
+    #[schemars(
+        title = "Wskaźniki",
+        description = "Mierzone rezultaty: ile zaplanowano i ile osiągnięto, np. zrekrutowani uczestnicy: 145."
+    )]
     #[serde(default)]
     pub indicators: Vec<Indicator>,
     /// How to take part („Rekrutacja”), CommonMark.
+    #[schemars(title = "Rekrutacja", description = "Jak wziąć udział w projekcie (w formacie Markdown).")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recruitment: Option<String>,
     /// Tags for filtering.
+    #[schemars(title = "Tagi", description = "Słowa do filtrowania listy, każde osobno, np. kis, efs.")]
     #[serde(default)]
     pub tags: Vec<String>,
 }
@@ -64,23 +98,36 @@ pub struct Programme {
 #[serde(deny_unknown_fields)]
 pub struct Funding {
     /// Programme, e.g. „Wielkopolski Regionalny Program Operacyjny na lata 2014–2020”.
+    #[schemars(title = "Program", description = "Np. „Wielkopolski Regionalny Program Operacyjny na lata 2014–2020”.")]
     pub programme: String,
     /// Priority axis, e.g. „Oś priorytetowa 7: Włączenie społeczne”.
+    #[schemars(title = "Oś priorytetowa", description = "Np. „Oś priorytetowa 7: Włączenie społeczne”.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_axis: Option<String>,
     /// Action („Działanie 7.2”).
+    #[schemars(title = "Działanie", description = "Np. „Działanie 7.2”.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// Sub-action („Poddziałanie 7.2.1”).
+    #[schemars(title = "Poddziałanie", description = "Np. „Poddziałanie 7.2.1”.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_action: Option<String>,
     /// The fund, e.g. `EFS` (Europejski Fundusz Społeczny); none for national programmes.
+    #[schemars(
+        title = "Fundusz",
+        description = "Fundusz unijny, np. EFS (Europejski Fundusz Społeczny). Przy programach krajowych zostaw puste."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fund: Option<String>,
     /// The funder when not an EU fund, e.g. a ministry.
+    #[schemars(
+        title = "Instytucja finansująca",
+        description = "Gdy pieniądze nie pochodzą z funduszu unijnego, np. ministerstwo."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funder: Option<String>,
     /// Slogan of the programme, e.g. „Człowiek – najlepsza inwestycja”.
+    #[schemars(title = "Hasło programu", description = "Np. „Człowiek – najlepsza inwestycja”.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slogan: Option<String>,
 }
@@ -90,8 +137,13 @@ pub struct Funding {
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// First day.
+    #[schemars(title = "Data rozpoczęcia", description = "Pierwszy dzień projektu.")]
     pub start: NaiveDate,
     /// Last day.
+    #[schemars(
+        title = "Data zakończenia",
+        description = "Ostatni dzień projektu, nie wcześniej niż data rozpoczęcia."
+    )]
     pub end: NaiveDate,
 }
 
@@ -100,8 +152,10 @@ pub struct Period {
 #[serde(deny_unknown_fields)]
 pub struct Partner {
     /// Name, e.g. „Fundacja »Z Godnością«”.
+    #[schemars(title = "Nazwa organizacji", description = "Np. „Fundacja »Z Godnością«”.")]
     pub name: String,
     /// Role in the project, if stated.
+    #[schemars(title = "Rola w projekcie", description = "Jeśli jest określona, np. „partner merytoryczny”.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
@@ -111,10 +165,16 @@ pub struct Partner {
 #[serde(deny_unknown_fields)]
 pub struct Person {
     /// Full name.
+    #[schemars(title = "Imię i nazwisko", description = "Np. Anna Kowalska.")]
     pub name: String,
     /// Role, e.g. „koordynator projektu”.
+    #[schemars(title = "Rola", description = "Np. „koordynator projektu”.")]
     pub role: String,
     /// Organisation, if not the beneficiary.
+    #[schemars(
+        title = "Organizacja",
+        description = "Wypełnij, jeśli osoba reprezentuje inną organizację niż beneficjent."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisation: Option<String>,
 }
@@ -124,12 +184,15 @@ pub struct Person {
 #[serde(deny_unknown_fields)]
 pub struct Budget {
     /// Total value of the project („wartość projektu”).
+    #[schemars(title = "Wartość projektu", description = "Cała kwota projektu.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<Money>,
     /// Co-financing / grant („dofinansowanie”).
+    #[schemars(title = "Dofinansowanie", description = "Kwota dotacji; nie większa niż wartość projektu.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub co_financing: Option<Money>,
     /// Own contribution („wkład własny”).
+    #[schemars(title = "Wkład własny", description = "Część kosztów pokrywana przez beneficjenta.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own_contribution: Option<Money>,
 }
@@ -139,14 +202,21 @@ pub struct Budget {
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     /// What is counted.
+    #[schemars(title = "Nazwa wskaźnika", description = "Co jest liczone, np. „zrekrutowani uczestnicy”.")]
     pub label: String,
     /// The planned value, if known.
+    #[schemars(title = "Wartość docelowa", description = "Ile zaplanowano, np. 150.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<u64>,
     /// The value reached so far, if known.
+    #[schemars(
+        title = "Wartość osiągnięta",
+        description = "Ile osiągnięto do tej pory, np. 145. Podaj co najmniej jedną z dwóch wartości."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub achieved: Option<u64>,
     /// Unit of measure, e.g. „osób”.
+    #[schemars(title = "Jednostka miary", description = "Np. „osób”.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
@@ -156,10 +226,13 @@ pub struct Indicator {
 #[serde(rename_all = "lowercase")]
 pub enum ProgrammeStatus {
     /// Before its start date.
+    #[schemars(title = "Planowany")]
     Planned,
     /// Between start and end, inclusive.
+    #[schemars(title = "W realizacji")]
     Ongoing,
     /// After its end date.
+    #[schemars(title = "Zakończony")]
     Completed,
 }
 

@@ -11,23 +11,39 @@ use crate::validate::{ValidationErrors, Validator};
 #[serde(deny_unknown_fields)]
 pub struct Unit {
     /// Full name.
+    #[schemars(title = "Nazwa", description = "Pełna nazwa jednostki, np. „Klub Integracji Społecznej”.")]
     pub name: String,
     /// What the unit does, CommonMark.
+    #[schemars(title = "Opis", description = "Czym zajmuje się jednostka i komu pomaga (w formacie Markdown).")]
     #[serde(default)]
     pub description: String,
     /// Postal address.
+    #[schemars(title = "Adres", description = "Adres pocztowy jednostki.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     /// Phone numbers as written for people („62 765 69 50”).
+    #[schemars(
+        title = "Telefony",
+        description = "Każdy numer osobno, tak jak mają go zobaczyć odwiedzający, np. 62 765 69 50."
+    )]
     #[serde(default)]
     pub phones: Vec<String>,
     /// Contact e-mail.
+    #[schemars(title = "E-mail", description = "Adres e-mail do kontaktu z jednostką.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Slug of the parent unit (sub-units of a MOPS); slugs keep resolving after renames.
+    #[schemars(
+        title = "Jednostka nadrzędna",
+        description = "Końcówka adresu strony jednostki nadrzędnej, np. mops-kalisz z /jednostki/mops-kalisz. Dla samego ośrodka zostaw puste."
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// When it is open.
+    #[schemars(
+        title = "Godziny pracy",
+        description = "Kiedy jednostka jest czynna: stały tydzień, wyjątki w wybrane dni i święta."
+    )]
     #[serde(default)]
     pub office_hours: OfficeHours,
 }
@@ -37,10 +53,13 @@ pub struct Unit {
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// Street and number („ul. Graniczna 1A”).
+    #[schemars(title = "Ulica i numer", description = "Np. ul. Graniczna 1A.")]
     pub street: String,
     /// Postal code, `NN-NNN`.
+    #[schemars(title = "Kod pocztowy", description = "W postaci 00-000, np. 62-800.")]
     pub postal_code: String,
     /// Town.
+    #[schemars(title = "Miejscowość", description = "Np. Kalisz.")]
     pub city: String,
 }
 

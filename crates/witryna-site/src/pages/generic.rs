@@ -540,18 +540,21 @@ mod tests {
         assert_eq!(described.title, "Równi <na> starcie");
         let html = described.fields().unwrap();
         for expected in [
-            "<dt>Project name</dt><dd>Równi &#60;na&#62; starcie</dd>",
-            "<section>\n<h2>When it runs</h2>\n<dl>\n  <dt>First day</dt><dd>1 stycznia 2017</dd>",
-            "<dt>Who it is for</dt><dd><ul><li>seniorzy</li><li>rodziny</li></ul></dd>",
-            "<dt>Total value of the project</dt><dd>1 515 830,74 zł</dd>",
-            "<h2>Measured results</h2>\n<ul>\n<li>\n<dl>\n  <dt>What is counted</dt><dd>uczestnicy</dd>",
-            "<dt>The planned value</dt><dd>145</dd>",
-            "<dt>How to take part</dt><dd><div class=\"tresc\"><p>Zgłoszenia <strong>do piątku</strong>.</p>",
+            "<dt>Nazwa projektu</dt><dd>Równi &#60;na&#62; starcie</dd>",
+            "<section>\n<h2>Okres realizacji</h2>\n<dl>\n  <dt>Data rozpoczęcia</dt><dd>1 stycznia 2017</dd>",
+            "<dt>Grupy docelowe</dt><dd><ul><li>seniorzy</li><li>rodziny</li></ul></dd>",
+            "<dt>Wartość projektu</dt><dd>1 515 830,74 zł</dd>",
+            "<h2>Wskaźniki</h2>\n<ul>\n<li>\n<dl>\n  <dt>Nazwa wskaźnika</dt><dd>uczestnicy</dd>",
+            "<dt>Wartość docelowa</dt><dd>145</dd>",
+            "<dt>Rekrutacja</dt><dd><div class=\"tresc\"><p>Zgłoszenia <strong>do piątku</strong>.</p>",
         ] {
             assert!(html.contains(expected), "{expected}\n{html}");
         }
-        assert!(!html.contains("<dt>One-paragraph summary"), "empty fields are left out: {html}");
-        assert!(html.find("<dt>Project name").unwrap() < html.find("<h2>When it runs").unwrap(), "declaration order");
+        assert!(!html.contains("<dt>Streszczenie"), "empty fields are left out: {html}");
+        assert!(
+            html.find("<dt>Nazwa projektu").unwrap() < html.find("<h2>Okres realizacji").unwrap(),
+            "declaration order"
+        );
         // Stored before some validation, say: nothing in `funding` to show.
         let body = json!({ "name": "Bez finansowania", "funding": { "programme": " ", "fund": null } });
         let html = lay_out(&Section::of(programme).unwrap(), &body.to_string()).unwrap().fields().unwrap();
