@@ -519,7 +519,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::User { command } => {
-            let cms = cms_on(open_backend(&cli.store, dir, false, false).await?.store());
+            // The first account may come before anything else: `user create` makes the store.
+            let create = matches!(command, UserCommand::Create { .. });
+            let cms = cms_on(open_backend(&cli.store, dir, create, false).await?.store());
             match command {
                 UserCommand::Create { email, role, name } => {
                     let password = read_password()?;

@@ -415,3 +415,71 @@ fn a_client_that_trickles_its_headers_is_cut_off() {
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
+
+/// The first account from the command line, on a folder with no store yet: the password
+/// comes from standard input (never an argument) and is never printed; `serve` then prints
+/// no setup link.
+#[test]
+fn the_first_administrator_from_the_command_line() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("site");
+    let create = |email: &str, password: &str| {
+        let mut child = Command::new(BIN)
+            .arg("--data")
+            .arg(&data)
+            .args(["user", "create", "--email", email, "--role", "administrator", "--name", "Ewa Nowak"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let weak = create("ewa@mops.example.pl", "krótkie");
+    assert!(!weak.status.success());
+    assert!(stderr(&weak).contains("at least 12 characters"), "{}", stderr(&weak));
+    let made = create("Ewa@MOPS.example.pl", "zielona łąka nad Wartą");
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(stderr(&made).contains("ewa@mops.example.pl"), "{}", stderr(&made));
+    let twice = create("ewa@mops.example.pl", "zielona łąka nad Wartą");
+    assert!(!twice.status.success() && stderr(&twice).contains("exists"), "{}", stderr(&twice));
+    let listed = witryna(&data, &["user", "list"]);
+    let out = String::from_utf8_lossy(&listed.stdout);
+    assert!(out.contains("administrator\tactive\tewa@mops.example.pl\tEwa Nowak"), "{out}");
+    assert!(!out.contains("argon2") && !stderr(&made).contains("łąka"), "no password or hash is printed");
+    let printed = serve_printout(&data);
+    assert!(printed.contains("listening on") && !printed.contains("pierwsze-konto"), "{printed}");
+}
+
+/// What `serve` prints on stdout from start to SIGTERM.
+fn serve_printout(data: &Path) -> String {
+    use std::io::Read;
+    let mut child = Command::new(BIN)
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    reader.read_line(&mut printed).unwrap();
+    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    reader.read_to_string(&mut printed).unwrap();
+    child.wait().unwrap();
+    printed
+}
+
+/// A store without an administrator: `serve` prints a setup link on its second stdout line.
+#[test]
+fn serve_prints_a_setup_link_without_an_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let printed = serve_printout(dir.path());
+    let (first, second) = printed.split_once('\n').unwrap();
+    assert!(first.contains("listening on"), "{first}");
+    let base = first.split("http://").nth(1).unwrap().split_whitespace().next().unwrap();
+    assert!(second.contains(&format!("http://{base}/admin/pierwsze-konto/wsu_")), "{second}");
+}
