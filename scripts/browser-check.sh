@@ -20,15 +20,9 @@ work=$(mktemp -d)
 pid=
 generic_pid=
 trap 'kill $pid $generic_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-# The editor interface's administrator. `witryna user create` wants an existing store: a first
-# start without the demo makes it and is stopped as soon as it listens.
+# The editor interface's administrator, made before the first start (it makes the store).
 admin_email=admin@mops.example.pl
 admin_password='zielona łąka nad Wartą'
-target/debug/witryna --data "$work/data" serve --addr 127.0.0.1:0 >"$work/first.out" 2>&1 &
-pid=$!
-for _ in $(seq 100); do grep -q 'http://' "$work/first.out" 2>/dev/null && break; sleep 0.1; done
-grep -q 'http://' "$work/first.out" || { cat "$work/first.out" >&2; exit 1; }
-kill $pid; wait $pid 2>/dev/null || true
 printf '%s\n' "$admin_password" | target/debug/witryna --data "$work/data" user create \
   --email "$admin_email" --role administrator --name "Anna Kowalska" >/dev/null
 target/debug/witryna --data "$work/data" serve --demo --addr 127.0.0.1:0 >"$work/out" 2>"$work/err" &
