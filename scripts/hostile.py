@@ -793,7 +793,7 @@ def check_admin_forms():
     redirects to the login page, refuses cross-origin and token-less posts, oversized forms
     and forged cookies without a 500, and never sends a browser off the site."""
     p = []
-    origin = f"http://{HOST}:{SRV.port}"
+    origin = PUBLIC_URL  # forms must come from the configured public address
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     r = request("GET", "/admin")
     if r.status != 303 or not (r.header("Location") or "").startswith("/admin/logowanie"):
@@ -809,8 +809,8 @@ def check_admin_forms():
     if r.status != 413 and r.status != 0:
         p.append(f"3 MB login form: {r}, expected 413")
     survived(p, "a 3 MB form", r)
-    for cookie in ["witryna-sesja=" + "a" * 5000, "witryna-sesja=wss_" + "0" * 64, "witryna-sesja=;;;=;",
-                   "witryna-sesja=%00%ff"]:
+    for cookie in ["__Host-witryna-sesja=" + "a" * 5000, "__Host-witryna-sesja=wss_" + "0" * 64,
+                   "__Host-witryna-sesja=;;;=;", "__Host-witryna-sesja=%00%ff", "witryna-sesja=wss_" + "0" * 64]:
         r = request("GET", "/admin/aktualnosci", headers={"Cookie": cookie})
         if r.status != 303:
             p.append(f"forged session cookie {cookie[:30]!r}: {r}, expected 303 to the login page")
