@@ -65,6 +65,12 @@ impl<K: Hash + Eq + Clone> Failures<K> {
         (entry.0 > self.max_failures).then(|| left.as_secs().max(1))
     }
 
+    /// Whether the key has failures in its current window.
+    pub fn has(&self, key: &K) -> bool {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.by_key.get(key).is_some_and(|(count, since)| *count > 0 && since.elapsed() < self.window)
+    }
+
     /// Forgets a key's failures (after a successful login).
     pub fn clear(&self, key: &K) {
         self.state.lock().unwrap_or_else(PoisonError::into_inner).by_key.remove(key);

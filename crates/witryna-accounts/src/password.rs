@@ -131,6 +131,27 @@ pub fn verify_nothing(password: &str) {
     let _ = verify(password, stored);
 }
 
+/// [`hash`] on a blocking thread: Argon2 takes tens of milliseconds of CPU, which must not
+/// hold up the server's other requests.
+pub async fn hash_off_thread(password: &str) -> Result<String, HashError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash(&password)).await.map_err(|e| HashError(e.to_string()))?
+}
+
+/// [`verify`] on a blocking thread; with no stored hash, [`verify_nothing`] (same time).
+pub async fn verify_off_thread(password: &str, stored: Option<&str>) -> bool {
+    let (password, stored) = (password.to_owned(), stored.map(str::to_owned));
+    tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => verify(&password, &stored),
+        None => {
+            verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
 /// Whether a stored value looks like a hash this module made.
 pub(crate) fn is_phc(value: &str) -> bool {
     value.starts_with("$argon2id$") && PasswordHash::new(value).is_ok()

@@ -131,7 +131,7 @@ pub async fn create_user(cms: &Cms, new: NewUser) -> Result<Item<User>, UserErro
         display_name: new.display_name.trim().to_owned(),
         role: new.role,
         active: true,
-        password_hash: password::hash(&new.password)?,
+        password_hash: password::hash_off_thread(&new.password).await?,
     };
     let item = cms.create_with(user, CreateOptions { slug: Some(slug.clone()), locale: None }).await?;
     if item.meta.slug != slug {
@@ -195,7 +195,7 @@ pub async fn update_user(
 pub async fn set_password(cms: &Cms, id: Id, password: &str, keep: Option<Id>) -> Result<Item<User>, UserError> {
     let current = cms.get::<User>(id).await?;
     password::check(password, &current.content.email)?;
-    let user = User { password_hash: password::hash(password)?, ..current.content };
+    let user = User { password_hash: password::hash_off_thread(password).await?, ..current.content };
     let item = cms.update(id, current.meta.version, user).await?;
     crate::sessions::end_all_of(cms, id, keep).await?;
     Ok(item)

@@ -67,10 +67,14 @@ async fn the_last_administrator_stays() {
 async fn sessions_end_when_idle_old_logged_out_or_the_password_changes() {
     each_store(async |cms, clock| {
         let user = users::create_user(&cms, anna()).await.unwrap().meta.id;
+        let generation = cms.generation();
         let (secret, state) = sessions::start(&cms, user).await.unwrap();
         assert_eq!(state.user.meta.id, user);
         assert_eq!(state.csrf, sessions::csrf_token(&secret));
         assert!(sessions::resume(&cms, "wss_nonsense").await.unwrap().is_none());
+        clock.advance(Duration::minutes(2));
+        sessions::resume(&cms, &secret).await.unwrap();
+        assert_eq!(cms.generation(), generation, "session writes leave the public caches warm");
 
         // Active every 20 minutes: alive until the absolute end.
         for _ in 0..35 {

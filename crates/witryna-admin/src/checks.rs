@@ -548,7 +548,9 @@ impl<'s> MarkdownCheck<'s> {
     }
 
     fn add(&mut self, message: String, excerpt: Option<String>) {
-        self.found.push((message, excerpt));
+        if self.found.len() < MAX_ADVICE {
+            self.found.push((message, excerpt));
+        }
     }
 
     fn text(&mut self, text: &str) {
@@ -684,21 +686,26 @@ impl<'s> MarkdownCheck<'s> {
         }
     }
 
-    /// Tables without `<th>` and images without `alt` in the text's HTML.
+    /// Tables without `<th>` and images without `alt` in the text's HTML. One pass each: a
+    /// tag's end is looked for once, and the next tag is looked for after it, so texts full
+    /// of unclosed tags cost time in proportion to their length.
     fn html_checks(&mut self) {
         let html = std::mem::take(&mut self.html);
         let lower = html.to_ascii_lowercase();
-        for start in tag_starts(&lower, "table") {
+        let mut from = 0;
+        while let Some(start) = next_tag(&lower, "table", from) {
             let end = lower[start..].find("</table").map_or(lower.len(), |e| start + e);
-            if tag_starts(&lower[start..end], "th").is_empty() {
+            if next_tag(&lower[..end], "th", start).is_none() {
                 let message = "Tabela w HTML nie ma komórek nagłówka (<th>). Oznacz nagłówki kolumn \
                                znacznikiem <th scope=\"col\"> albo zapisz tabelę w Markdown, gdzie pierwszy \
                                wiersz jest nagłówkiem."
                     .to_owned();
                 self.add(message, html.get(start..end).and_then(excerpt));
             }
+            from = end.max(start + 1);
         }
-        for start in tag_starts(&lower, "img") {
+        let mut from = 0;
+        while let Some(start) = next_tag(&lower, "img", from) {
             let end = lower[start..].find('>').map_or(lower.len(), |e| start + e + 1);
             let has_alt = lower[start + 4..end.max(start + 4)]
                 .split(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
@@ -709,20 +716,18 @@ impl<'s> MarkdownCheck<'s> {
                     .to_owned();
                 self.add(message, html.get(start..end).and_then(excerpt));
             }
+            from = end.max(start + 1);
         }
     }
 }
 
-/// Where the opening tags `<{name}` start in lower-case HTML.
-fn tag_starts(html: &str, name: &str) -> Vec<usize> {
+/// Where the next opening tag `<{name}` at or after `from` starts in lower-case HTML.
+fn next_tag(html: &str, name: &str, from: usize) -> Option<usize> {
     let open = format!("<{name}");
-    html.match_indices(open.as_str())
-        .map(|(i, _)| i)
-        .filter(|i| {
-            let after = html.as_bytes().get(i + open.len());
-            after.is_none_or(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
-        })
-        .collect()
+    html.get(from..)?.match_indices(open.as_str()).map(|(i, _)| from + i).find(|i| {
+        let after = html.as_bytes().get(i + open.len());
+        after.is_none_or(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+    })
 }
 
 #[cfg(test)]

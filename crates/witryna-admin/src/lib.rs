@@ -62,10 +62,21 @@ struct Shared {
     cms: Cms,
     site: SiteState,
     config: AdminConfig,
-    /// Failed logins per account (normalised e-mail, known or not).
-    by_account: Failures<String>,
-    /// Failed logins per client address (IPv6 by /64).
-    by_address: Failures<std::net::IpAddr>,
+    logins: LoginLimits,
+}
+
+/// Failed logins, counted in memory per server, in fixed windows of [`LOGIN_WINDOW`].
+/// Accounts are keyed by the SHA-256 of the normalised e-mail (known or not), so a key's
+/// size never depends on what a client sent.
+pub(crate) struct LoginLimits {
+    /// Per account and client address (IPv6 by /64): the real user's own typos.
+    pub(crate) by_pair: Failures<(String, std::net::IpAddr)>,
+    /// Per client address, whatever the account.
+    pub(crate) by_address: Failures<std::net::IpAddr>,
+    /// Per account from all addresses: once over, only addresses that already failed for
+    /// it are refused, so a guesser rotating addresses gets one try per new address while
+    /// the real user, from an address without failures, still logs in.
+    pub(crate) by_account: Failures<String>,
 }
 
 impl std::fmt::Debug for AdminState {
@@ -74,12 +85,14 @@ impl std::fmt::Debug for AdminState {
     }
 }
 
-/// Failed logins allowed per account in [`LOGIN_WINDOW`]; then that account waits for the
-/// window's end (never longer: the real user is not locked out for good).
+/// Failed logins allowed per account from one address in [`LOGIN_WINDOW`]; then that
+/// account waits at that address for the window's end (never longer).
 pub const FAILURES_PER_ACCOUNT: u32 = 10;
 /// Failed logins allowed per client address in [`LOGIN_WINDOW`] (an office behind one
 /// address has many people).
 pub const FAILURES_PER_ADDRESS: u32 = 50;
+/// Failed logins allowed per account from all addresses in [`LOGIN_WINDOW`].
+pub const FAILURES_PER_ACCOUNT_EVERYWHERE: u32 = 100;
 /// The window failed logins are counted in.
 pub const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
@@ -91,8 +104,11 @@ impl AdminState {
             cms,
             site,
             config,
-            by_account: Failures::new(FAILURES_PER_ACCOUNT, LOGIN_WINDOW, 100_000),
-            by_address: Failures::new(FAILURES_PER_ADDRESS, LOGIN_WINDOW, 100_000),
+            logins: LoginLimits {
+                by_pair: Failures::new(FAILURES_PER_ACCOUNT, LOGIN_WINDOW, 100_000),
+                by_address: Failures::new(FAILURES_PER_ADDRESS, LOGIN_WINDOW, 100_000),
+                by_account: Failures::new(FAILURES_PER_ACCOUNT_EVERYWHERE, LOGIN_WINDOW, 100_000),
+            },
         }))
     }
 }

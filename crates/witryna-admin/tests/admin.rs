@@ -253,6 +253,10 @@ async fn logins_say_the_same_for_a_wrong_address_and_a_wrong_password_and_slow_d
     let slowed = attempt("anna@mops.example.pl", "nie to hasło wcale").await;
     assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(slowed.html.contains("Spróbuj ponownie za"));
+    let huge: &'static str = Box::leak(format!("{}@mops.example.pl", "a".repeat(1 << 20)).into_boxed_str());
+    let long = attempt(huge, PASSWORD).await;
+    assert_eq!(long.status, StatusCode::UNAUTHORIZED);
+    assert!(long.html.len() < 100_000, "a 1 MB e-mail is not shown back");
     let blocked_right = attempt("anna@mops.example.pl", PASSWORD).await;
     assert_eq!(blocked_right.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits for the window");
     s.add_user("bartek@mops.example.pl", "Bartek", Role::Author).await;
@@ -371,6 +375,11 @@ async fn a_news_item_from_empty_form_to_the_site_with_a_fixed_error() {
 
     let mut fields = inputs(&refused.html);
     set(&mut fields, "title", "Spotkanie w Klubie Integracji Społecznej");
+    let mut far = fields.clone();
+    set(&mut far, "_data", "0000-01-01");
+    let out_of_range = s.post(&b, "/admin/aktualnosci/nowy", &press(far, "zaplanuj")).await;
+    assert_eq!(out_of_range.status, StatusCode::UNPROCESSABLE_ENTITY, "a date no answer can carry");
+    assert!(out_of_range.html.contains("href=\"#data-publikacji\""), "{}", out_of_range.html);
     let done = s.post(&b, "/admin/aktualnosci/nowy", &press(fields, "publikuj")).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
     let edit = s.get(&b, done.location.as_deref().unwrap()).await;
@@ -403,6 +412,19 @@ async fn a_concurrent_edit_is_shown_not_overwritten() {
     assert!(clash.html.contains("Tytuł Piotra") && clash.html.contains("Tytuł Anny"), "shows both");
     let stored = s.cms.get_record("news", id).await.unwrap();
     assert!(stored.body.contains("Tytuł Piotra"), "nothing overwritten");
+    // A form shown again (a list button, a typing error) keeps the version it was loaded at.
+    let mut piotr_again = inputs(&s.get(&piotr, &path).await.html);
+    let stale = inputs(&s.get(&anna, &path).await.html);
+    set(&mut piotr_again, "title", "Tytuł Piotra 2");
+    assert_eq!(s.post(&piotr, &path, &press(piotr_again, "zapisz")).await.status, StatusCode::SEE_OTHER);
+    let mut with_op = stale.clone();
+    with_op.push(("_op".into(), "add:tags".into()));
+    let shown_again = s.post(&anna, &path, &with_op).await;
+    assert_eq!(shown_again.status, StatusCode::OK);
+    let still_stale = press(inputs(&shown_again.html), "zapisz");
+    assert_eq!(s.post(&anna, &path, &still_stale).await.status, StatusCode::CONFLICT, "still caught");
+    let clash = s.post(&anna, &path, &press(inputs(&clash.html), "zapisz")).await;
+    assert_eq!(clash.status, StatusCode::CONFLICT);
     // Saving the shown form again is a decision: it is based on Piotr's version now.
     let again = s.post(&anna, &path, &press(inputs(&clash.html), "zapisz")).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);

@@ -216,8 +216,14 @@ impl Connections {
 /// Longest request target written to the log: a 64 KiB URL must not become a 64 KiB line.
 const LOGGED_TARGET: usize = 200;
 
+/// Paths whose last segment is a secret that works by itself (a setup or preview link),
+/// and what the log shows instead.
+const SECRET_PATHS: &[(&str, &str)] =
+    &[("/admin/pierwsze-konto/", "/admin/pierwsze-konto/[hidden]"), ("/admin/podglad/", "/admin/podglad/[hidden]")];
+
 fn span_for(request: &Request<Body>) -> tracing::Span {
     let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let target = SECRET_PATHS.iter().find(|(prefix, _)| target.starts_with(prefix)).map_or(target, |(_, shown)| shown);
     let mut cut = target.len().min(LOGGED_TARGET);
     while !target.is_char_boundary(cut) {
         cut -= 1;

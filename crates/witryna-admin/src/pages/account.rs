@@ -50,7 +50,13 @@ pub(crate) async fn password_submit(
     let user = &editor.session.user.content;
     let new = form.get("haslo").unwrap_or("");
     let mut errors = PasswordErrors::default();
-    if !password::verify(form.get("obecne").unwrap_or(""), &user.password_hash) {
+    // Guesses of the current password through a session left open count like failed logins.
+    let account = witryna_accounts::secret_hash(&user.email);
+    let limits = &s.0.logins.by_account;
+    if let Some(seconds) = limits.blocked(&account) {
+        errors.current = format!("Zbyt wiele nieudanych prób. Spróbuj ponownie za {} min.", seconds.div_ceil(60));
+    } else if !password::verify_off_thread(form.get("obecne").unwrap_or(""), Some(&user.password_hash)).await {
+        limits.record(account);
         errors.current = "Obecne hasło się nie zgadza.".into();
     }
     if let Err(problem) = password::check(new, &user.email) {

@@ -12,7 +12,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde_json::Value;
 use witryna_core::{CmsError, CreateOptions, Id, Kind, Query as CmsQuery, Record, Status, Step, View};
 
@@ -273,7 +273,9 @@ struct FormState<'a> {
     publish_date: String,
     publish_time: String,
     conflict: Option<Conflict>,
-    focus_list_op: bool,
+    /// The version the form is based on, when not the record's (a form shown again keeps
+    /// the version it was loaded at, so a colleague's save in between is still caught).
+    based_on: Option<u64>,
 }
 
 async fn form_page(
@@ -282,7 +284,7 @@ async fn form_page(
     state: FormState<'_>,
     flash: Option<&str>,
 ) -> Result<Response, AdminError> {
-    let FormState { kind, record, value, errors, slug, publish_date, publish_time, conflict, focus_list_op } = state;
+    let FormState { kind, record, value, errors, slug, publish_date, publish_time, conflict, based_on } = state;
     let spec = kind.spec().ok_or(AdminError::NotFound)?;
     let schema = form::root_schema(&kind);
     let content_errors: Vec<(String, String)> = errors.iter().filter(|(p, _)| !p.starts_with('_')).cloned().collect();
@@ -356,7 +358,7 @@ async fn form_page(
             Some(r) => item_href(&kind, r.meta.id),
             None => format!("{}/nowy", section_href(&kind)),
         },
-        version: record.map_or(0, |r| r.meta.version),
+        version: based_on.or(record.map(|r| r.meta.version)).unwrap_or(0),
         fields: rendered.html,
         singleton: kind.is_singleton(),
         slug,
@@ -378,7 +380,6 @@ async fn form_page(
     } else if page.conflict.is_some() {
         StatusCode::CONFLICT
     } else {
-        let _ = focus_list_op;
         StatusCode::OK
     };
     html(status, &page)
@@ -418,7 +419,7 @@ pub(crate) async fn new_form(
         publish_date: String::new(),
         publish_time: String::new(),
         conflict: None,
-        focus_list_op: false,
+        based_on: None,
     };
     form_page(&s, &editor, state, None).await
 }
@@ -453,7 +454,7 @@ pub(crate) async fn edit_form(
         publish_date,
         publish_time,
         conflict: None,
-        focus_list_op: false,
+        based_on: None,
     };
     form_page(&s, &editor, state, flash.as_deref()).await
 }
@@ -477,7 +478,7 @@ async fn singleton_form(s: &AdminState, editor: &Editor, kind: &Kind) -> Result<
                 publish_date: String::new(),
                 publish_time: String::new(),
                 conflict: None,
-                focus_list_op: false,
+                based_on: None,
             };
             form_page(s, editor, state, None).await
         }
@@ -529,7 +530,12 @@ fn publish_at(form: &Posted) -> Result<DateTime<Utc>, String> {
         .from_local_datetime(&date.and_time(time))
         .earliest()
         .ok_or_else(|| "Tej godziny nie ma tego dnia (zmiana czasu). Wybierz inną.".to_owned())?;
-    Ok(local.with_timezone(&Utc))
+    let at = local.with_timezone(&Utc);
+    // What every answer carrying the item can write as a date (RFC 3339: years 0000–9999).
+    if !(1..=9998).contains(&at.year()) {
+        return Err("Wpisz datę z lat 0001–9998.".to_owned());
+    }
+    Ok(at)
 }
 
 fn step_of(wanted: Wanted, at: Option<DateTime<Utc>>) -> Option<Step> {
@@ -610,7 +616,7 @@ pub(crate) async fn create(
         publish_date: sub.publish_date,
         publish_time: sub.publish_time,
         conflict: None,
-        focus_list_op: sub.list_op,
+        based_on: None,
     };
     if sub.list_op || !sub.errors.is_empty() {
         let errors = sub.errors.clone();
@@ -658,7 +664,7 @@ pub(crate) async fn save(
     let sub = read_form(&kind, &form);
     may_step(&editor, sub.wanted)?;
     let based_on: u64 = form.get("_wersja").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let again = |errors: Vec<(String, String)>, sub: Submitted, conflict: Option<Conflict>| FormState {
+    let again = |errors: Vec<(String, String)>, sub: Submitted| FormState {
         kind,
         record: Some(&current),
         value: sub.value,
@@ -666,32 +672,21 @@ pub(crate) async fn save(
         slug: sub.slug,
         publish_date: sub.publish_date,
         publish_time: sub.publish_time,
-        conflict,
-        focus_list_op: sub.list_op,
+        conflict: None,
+        based_on: Some(based_on),
     };
     if sub.list_op || !sub.errors.is_empty() {
         let errors = sub.errors.clone();
-        return form_page(&s, &editor, again(errors, sub, None), None).await;
+        return form_page(&s, &editor, again(errors, sub), None).await;
     }
     if based_on != current.meta.version {
-        // Someone saved meanwhile: show who and when, and both versions; the form keeps
-        // this editor's text and is now based on the saved version, so saving again is a
-        // decision, not an accident.
-        let schema = form::root_schema(&kind);
-        let theirs = stored_value(&current);
-        let diffs = diff::diff(&schema, &theirs, &sub.value);
-        let conflict = Conflict {
-            who: account_name(&s, current.meta.updated_by).await,
-            when: warsaw(current.meta.updated_at),
-            diff: diff::render_html(&diffs, &format!("Zapisana wersja {}", current.meta.version), "Twoje zmiany"),
-        };
-        return form_page(&s, &editor, again(Vec::new(), sub, Some(conflict)), None).await;
+        return conflict_page(&s, &editor, kind, &current, sub).await;
     }
     let checked = match kind.check(&sub.value.to_string()) {
         Ok(c) => c,
         Err(e) => {
             let errors = messages::field_errors(&CmsError::Invalid(e)).unwrap_or_default();
-            return form_page(&s, &editor, again(errors, sub, None), None).await;
+            return form_page(&s, &editor, again(errors, sub), None).await;
         }
     };
     let cms = editor.cms(&s);
@@ -702,21 +697,58 @@ pub(crate) async fn save(
         let slug = (!kind.is_singleton() && !sub.slug.is_empty()).then_some(sub.slug.as_str());
         match cms.update_record(current.clone(), Some(based_on), checked, slug).await {
             Ok(r) => r,
+            // Saved by someone else between the check above and this write.
+            Err(CmsError::Conflict { .. }) => {
+                let now = load(&s, &kind, &id).await?;
+                return conflict_page(&s, &editor, kind, &now, sub).await;
+            }
             Err(e) => match messages::field_errors(&e) {
-                Some(errors) => return form_page(&s, &editor, again(errors, sub, None), None).await,
+                Some(errors) => return form_page(&s, &editor, again(errors, sub), None).await,
                 None => return Err(e.into()),
             },
         }
     };
-    if let Some(step) = step_of(sub.wanted, sub.at) {
-        match cms.apply_step(record, None, step).await {
-            Ok(_) => {}
-            Err(CmsError::InvalidTransition { .. }) => {}
+    let flash = match step_of(sub.wanted, sub.at) {
+        Some(step) => match cms.apply_step(record, None, step).await {
+            Ok(_) => sub.wanted.flash(false),
+            // The content is saved; the step does not apply to the item's status.
+            Err(CmsError::InvalidTransition { .. }) => "niemozliwe",
             Err(e) => return Err(e.into()),
-        }
-    }
-    let flash = sub.wanted.flash(false);
+        },
+        None => sub.wanted.flash(false),
+    };
     Ok(see_other(&format!("{}?komunikat={flash}", item_href(&kind, current.meta.id))))
+}
+
+/// Someone saved meanwhile: the page says who and when and shows both versions; the form
+/// keeps this editor's text and is now based on the saved version, so saving again is a
+/// decision, not an accident.
+async fn conflict_page(
+    s: &AdminState,
+    editor: &Editor,
+    kind: Kind,
+    current: &Record,
+    sub: Submitted,
+) -> Result<Response, AdminError> {
+    let schema = form::root_schema(&kind);
+    let diffs = diff::diff(&schema, &stored_value(current), &sub.value);
+    let conflict = Conflict {
+        who: account_name(s, current.meta.updated_by).await,
+        when: warsaw(current.meta.updated_at),
+        diff: diff::render_html(&diffs, &format!("Zapisana wersja {}", current.meta.version), "Twoje zmiany"),
+    };
+    let state = FormState {
+        kind,
+        record: Some(current),
+        value: sub.value,
+        errors: Vec::new(),
+        slug: sub.slug,
+        publish_date: sub.publish_date,
+        publish_time: sub.publish_time,
+        conflict: Some(conflict),
+        based_on: None,
+    };
+    form_page(s, editor, state, None).await
 }
 
 // ---------------------------------------------------------------- delete

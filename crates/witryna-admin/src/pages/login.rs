@@ -1,6 +1,6 @@
 //! Logging in and out, and the first-run setup link.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -84,33 +84,39 @@ pub(crate) async fn submit(
     form: Posted,
 ) -> Result<Response, AdminError> {
     check_login_token(&s, &headers, &form)?;
-    let email = normalise_email(form.get("email").unwrap_or(""));
+    let mut email = normalise_email(form.get("email").unwrap_or(""));
+    if email.chars().count() > users::MAX_EMAIL_CHARS {
+        // No account has such an address; it is neither counted nor shown back.
+        email.clear();
+    }
     let password = form.get("haslo").unwrap_or("");
     let return_to = form.get("powrot").and_then(super::safe_return).unwrap_or_else(|| "/admin".into());
-    let address = peer.ok().map(|ConnectInfo(a)| counted_address(a.ip()));
-    let blocked = s.0.by_account.blocked(&email).or_else(|| address.and_then(|a| s.0.by_address.blocked(&a)));
+    let address = peer.ok().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| counted_address(a.ip()));
+    let account = witryna_accounts::secret_hash(&email);
+    let pair = (account.clone(), address);
+    let limits = &s.0.logins;
+    let blocked = limits
+        .by_pair
+        .blocked(&pair)
+        .or_else(|| limits.by_address.blocked(&address))
+        .or_else(|| limits.by_account.blocked(&account).filter(|_| limits.by_pair.has(&pair)));
     if let Some(seconds) = blocked {
         let minutes = seconds.div_ceil(60);
         let problem = format!("Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za {minutes} min.");
         return login_page(&s, &headers, StatusCode::TOO_MANY_REQUESTS, email, return_to, Some(problem), None);
     }
     let user = users::find_user(s.cms(), &email).await?;
-    let accepted = match &user {
-        Some(u) => password::verify(password, &u.content.password_hash) && u.content.active,
-        None => {
-            password::verify_nothing(password);
-            false
-        }
-    };
+    let stored = user.as_ref().map(|u| u.content.password_hash.as_str());
+    let accepted =
+        password::verify_off_thread(password, stored).await && user.as_ref().is_some_and(|u| u.content.active);
     let Some(user) = user.filter(|_| accepted) else {
-        s.0.by_account.record(email.clone());
-        if let Some(a) = address {
-            s.0.by_address.record(a);
-        }
-        tracing::info!(client = ?address, "failed admin login");
+        limits.by_pair.record(pair);
+        limits.by_address.record(address);
+        limits.by_account.record(account);
+        tracing::info!(client = %address, "failed admin login");
         return login_page(&s, &headers, StatusCode::UNAUTHORIZED, email, return_to, Some(WRONG.into()), None);
     };
-    s.0.by_account.clear(&email);
+    limits.by_pair.clear(&pair);
     let (secret, _) = sessions::start(s.cms(), user.meta.id).await.map_err(|e| AdminError::Internal(e.to_string()))?;
     let mut res = see_other(&return_to);
     res.headers_mut().append(header::SET_COOKIE, s.session_cookie(&headers, Some(&secret)));
@@ -153,10 +159,11 @@ async fn live_link(
     s: &AdminState,
     secret: &str,
 ) -> Result<witryna_core::Item<witryna_accounts::setup::SetupLink>, AdminError> {
+    let link = setup::find(s.cms(), secret).await?.ok_or(AdminError::NotFound)?;
     if users::has_administrator(s.cms()).await? {
         return Err(AdminError::NotFound);
     }
-    setup::find(s.cms(), secret).await?.ok_or(AdminError::NotFound)
+    Ok(link)
 }
 
 fn setup_page(
@@ -204,6 +211,8 @@ pub(crate) async fn setup_submit(
     let mut errors = SetupErrors::default();
     if !users::is_email(&email) {
         errors.email = "Wpisz adres e-mail, np. anna.kowalska@mops.example.pl.".into();
+    } else if users::find_user(s.cms(), &email).await?.is_some() {
+        errors.email = "Konto z tym adresem już istnieje. Podaj inny adres.".into();
     }
     if name.is_empty() || name.chars().count() > users::MAX_NAME_CHARS {
         errors.name = "Wpisz imię i nazwisko (najwyżej 100 znaków).".into();

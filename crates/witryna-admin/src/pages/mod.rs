@@ -143,6 +143,7 @@ fn flash_text(key: &str) -> Option<&'static str> {
         "zaplanowano" => "Zaplanowano publikację.",
         "wycofano" => "Wycofano z publikacji; to znów szkic.",
         "zarchiwizowano" => "Przeniesiono do archiwum.",
+        "niemozliwe" => "Zapisano treść, ale tej zmiany stanu nie można wykonać przy obecnym stanie.",
         "usunieto" => "Usunięto.",
         "przywrocono" => "Przywrócono wersję jako nową wersję.",
         "haslo" => "Zmieniono hasło. Inne sesje tego konta zakończono.",

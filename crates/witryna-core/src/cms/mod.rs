@@ -214,11 +214,17 @@ impl Cms {
     }
 
     /// Reports a committed change — this server's or another's, one policy for both: the
-    /// cache generation first, then every derived index, then subscribers. The change is
+    /// cache generation first (not for internal kinds), then every derived index, then
+    /// subscribers. The change is
     /// committed, so a failing index must not fail it: the error is logged, and
     /// [`Cms::rebuild_derived`] (`witryna reindex`) repairs the index.
     async fn notify(&self, event: ChangeEvent) {
-        self.generation.fetch_add(1, Ordering::Release);
+        // Internal kinds (sessions, tokens, accounts) appear in no public response: their
+        // writes — a session's last-seen time every minute — leave the caches warm.
+        let internal = event.meta.as_ref().and_then(|m| self.kinds.get(&m.kind)).is_some_and(|k| k.spec().is_none());
+        if !internal {
+            self.generation.fetch_add(1, Ordering::Release);
+        }
         for index in self.derived.iter() {
             if let Err(e) = index.apply(&event, &self.kinds).await {
                 tracing::error!(error = %e, id = %event.id, "derived index not updated; rebuild it");
