@@ -57,3 +57,16 @@ pub async fn find(cms: &Cms, secret: &str) -> Result<Option<Id>, CmsError> {
         Err(e) => Err(e),
     }
 }
+
+/// Deletes every preview link an account made (when the account is deactivated).
+pub async fn revoke_made_by(cms: &Cms, account: Id) -> Result<(), CmsError> {
+    for link in crate::all_of::<PreviewLink>(cms, None).await? {
+        if link.meta.created_by == Some(account) {
+            match cms.delete(link.meta.id, link.meta.version).await {
+                Ok(()) | Err(CmsError::NotFound { .. } | CmsError::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}

@@ -58,6 +58,8 @@ pub struct TokenInfo {
     pub role: Role,
     /// When it was made.
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The account that made it (none when made on the command line).
+    pub created_by: Option<Id>,
 }
 
 /// A token just made: the only time its secret is seen.
@@ -71,7 +73,13 @@ pub struct NewToken {
 }
 
 fn info(item: witryna_core::Item<ApiToken>) -> TokenInfo {
-    TokenInfo { id: item.meta.id, name: item.content.name, role: item.content.role, created_at: item.meta.created_at }
+    TokenInfo {
+        id: item.meta.id,
+        name: item.content.name,
+        role: item.content.role,
+        created_at: item.meta.created_at,
+        created_by: item.meta.created_by,
+    }
 }
 
 /// Why a token could not be made.

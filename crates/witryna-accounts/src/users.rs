@@ -168,7 +168,8 @@ pub async fn has_administrator(cms: &Cms) -> Result<bool, CmsError> {
 }
 
 /// Changes an account's name, role and active flag at `expected_version`. The last
-/// active administrator cannot be demoted or deactivated.
+/// active administrator cannot be demoted or deactivated. Deactivating ends the account's
+/// sessions and revokes the preview links and API tokens it made.
 pub async fn update_user(
     cms: &Cms,
     id: Id,
@@ -187,7 +188,27 @@ pub async fn update_user(
         }
     }
     let user = User { display_name: display_name.trim().to_owned(), role, active, ..current.content };
-    Ok(cms.update(id, expected_version, user).await?)
+    let item = cms.update(id, expected_version, user).await?;
+    if !active {
+        withdraw_access(cms, id).await?;
+    }
+    Ok(item)
+}
+
+/// Everything a deactivated account could still get in with ends: its sessions, the
+/// preview links it made, and the API tokens it made (someone may have kept a copy).
+async fn withdraw_access(cms: &Cms, id: Id) -> Result<(), CmsError> {
+    crate::sessions::end_all_of(cms, id, None).await?;
+    crate::previews::revoke_made_by(cms, id).await?;
+    for token in crate::tokens::list_tokens(cms).await? {
+        if token.created_by == Some(id) {
+            match crate::tokens::revoke_token(cms, token.id).await {
+                Ok(()) | Err(CmsError::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Sets a new password (policy checked) and ends every session of the account except

@@ -150,3 +150,26 @@ fn roles_read_english_polish_and_the_old_token_names() {
     assert!(Role::Author < Role::Editor && Role::Editor < Role::Administrator);
     assert!(!Role::Author.may_publish() && Role::Editor.may_publish() && !Role::Editor.may_administer());
 }
+
+#[tokio::test]
+async fn deactivation_withdraws_the_tokens_and_preview_links_an_account_made() {
+    each_store(async |cms, _| {
+        let admin = NewUser { role: Role::Administrator, ..anna() };
+        let her = users::create_user(&cms, admin).await.unwrap().meta.id;
+        let other = NewUser { email: "b@mops.example.pl".into(), role: Role::Administrator, ..anna() };
+        users::create_user(&cms, other).await.unwrap();
+        let hers = tokens::create_token(&cms.acting_as(her), Role::Editor, "import").await.unwrap();
+        let cli = tokens::create_token(&cms, Role::Editor, "z wiersza poleceń").await.unwrap();
+        let page = witryna_core::content::Page { title: "Szkic".into(), summary: String::new(), body: "…".into() };
+        let draft = cms.create(page).await.unwrap().meta.id;
+        let link = witryna_accounts::previews::create(&cms.acting_as(her), draft).await.unwrap();
+        assert_eq!(witryna_accounts::previews::find(&cms, &link).await.unwrap(), Some(draft));
+
+        let version = users::get_user(&cms, her).await.unwrap().unwrap().meta.version;
+        users::update_user(&cms, her, version, "Anna", Role::Administrator, false).await.unwrap();
+        assert!(tokens::authenticate(&cms, &hers.token).await.unwrap().is_none(), "her token is revoked");
+        assert!(tokens::authenticate(&cms, &cli.token).await.unwrap().is_some(), "others' tokens stay");
+        assert_eq!(witryna_accounts::previews::find(&cms, &link).await.unwrap(), None, "her preview links end");
+    })
+    .await;
+}

@@ -994,6 +994,10 @@ pub(crate) async fn shared_preview(
 ) -> Result<Response, AdminError> {
     let id = witryna_accounts::previews::find(s.cms(), &secret).await?.ok_or(AdminError::NotFound)?;
     let record = s.cms().store().get(id).await.map_err(CmsError::from)?.ok_or(AdminError::NotFound)?;
+    // Archiving takes an item off the site; it takes it off shared previews too.
+    if record.meta.status == Status::Archived {
+        return Err(AdminError::NotFound);
+    }
     let note = format!("Link do podglądu, wersja {}.", record.meta.version);
     let mut res = witryna_site::preview(&s.0.site, &headers, record, &note).await;
     super::harden(res.headers_mut());

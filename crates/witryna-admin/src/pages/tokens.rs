@@ -19,6 +19,7 @@ struct TokenRow {
     name: String,
     role: &'static str,
     created: String,
+    creator: String,
 }
 
 #[derive(Template)]
@@ -40,11 +41,14 @@ async fn page(
     name_error: String,
     flash: Option<&str>,
 ) -> Result<Response, AdminError> {
-    let tokens = tokens::list_tokens(s.cms())
-        .await?
-        .into_iter()
-        .map(|t| TokenRow { id: t.id, name: t.name, role: t.role.label(), created: warsaw(t.created_at) })
-        .collect();
+    let mut tokens = Vec::new();
+    for t in tokens::list_tokens(s.cms()).await? {
+        let creator = match t.created_by {
+            Some(_) => super::account_name(s, t.created_by).await,
+            None => "wiersz poleceń".to_owned(),
+        };
+        tokens.push(TokenRow { id: t.id, name: t.name, role: t.role.label(), created: warsaw(t.created_at), creator });
+    }
     let mut layout = Layout::new(s, editor, "Tokeny API", "/admin/tokeny").with_flash(flash);
     layout.errors = summary(&[("nazwa", "Nazwa tokenu", &name_error)]);
     let status = if name_error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

@@ -197,9 +197,6 @@ pub(crate) async fn update(
                         .await
                         .map_err(|e| AdminError::Internal(e.to_string()))?;
                 }
-                if !active {
-                    witryna_accounts::sessions::end_all_of(&cms, u.meta.id, None).await?;
-                }
                 return Ok(see_other("/admin/uzytkownicy?komunikat=uzytkownik"));
             }
             Err(UserError::LastAdministrator) => {
