@@ -137,9 +137,53 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Whether a stored hash is 64 lower-case hex digits.
-pub(crate) fn is_hash(value: &str) -> bool {
-    value.len() == 64 && value.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+/// Checks that a stored secret hash is 64 lower-case hex digits (field `hash`).
+pub(crate) fn check_hash(v: &mut witryna_core::validate::Validator, hash: &str) {
+    if !(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))) {
+        v.error("hash", "invalid_hash", "must be 64 lower-case hex digits");
+    }
+}
+
+/// The validation of kinds that hold nothing but a secret's hash and references.
+pub(crate) fn validate_hash(hash: &str) -> Result<(), witryna_core::ValidationErrors> {
+    let mut v = witryna_core::validate::Validator::new();
+    check_hash(&mut v, hash);
+    v.finish()
+}
+
+/// Makes a secret with `prefix` and stores `make(hash)` with the hash as its slug: the
+/// secret, shown once, and the stored item.
+pub(crate) async fn create_with_secret<C: witryna_core::Content>(
+    cms: &witryna_core::Cms,
+    prefix: &str,
+    make: impl FnOnce(String) -> C,
+) -> Result<(String, witryna_core::Item<C>), SecretError> {
+    let secret = random_secret(prefix)?;
+    let hash = secret_hash(&secret);
+    let options = witryna_core::CreateOptions { slug: Some(hash.clone()), locale: None };
+    let item = cms.create_with(make(hash), options).await?;
+    Ok((secret, item))
+}
+
+/// The item of kind `C` a secret belongs to.
+pub(crate) async fn find_by_secret<C: witryna_core::Content>(
+    cms: &witryna_core::Cms,
+    secret: &str,
+) -> Result<Option<witryna_core::Item<C>>, CmsError> {
+    find_by_slug::<C>(cms, &secret_hash(secret)).await
+}
+
+/// Deletes an item at the version it was read at: `false` when it was gone or changed
+/// meanwhile (another request ended it first).
+pub(crate) async fn delete_if_unchanged<C>(
+    cms: &witryna_core::Cms,
+    item: &witryna_core::Item<C>,
+) -> Result<bool, CmsError> {
+    match cms.delete(item.meta.id, item.meta.version).await {
+        Ok(()) => Ok(true),
+        Err(CmsError::NotFound { .. } | CmsError::Conflict { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Finds the item of kind `C` whose slug is `slug` (any status).

@@ -12,11 +12,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use witryna_core::validate::{ValidationErrors, Validator};
-use witryna_core::{Cms, CmsError, Content, CreateOptions, Id, Item, Query, View};
+use witryna_core::validate::ValidationErrors;
+use witryna_core::{Cms, CmsError, Content, Id, Item, Query, View};
 
 use crate::users::User;
-use crate::{is_hash, random_secret, secret_hash, SecretError};
+use crate::{secret_hash, SecretError};
 
 /// A session ends this long after its last request.
 pub const IDLE: Duration = Duration::minutes(30);
@@ -45,11 +45,7 @@ impl Content for Session {
     }
 
     fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut v = Validator::new();
-        if !is_hash(&self.hash) {
-            v.error("hash", "invalid_hash", "must be 64 lower-case hex digits");
-        }
-        v.finish()
+        crate::validate_hash(&self.hash)
     }
 
     fn tags(&self) -> Vec<String> {
@@ -84,10 +80,9 @@ pub fn csrf_token(secret: &str) -> String {
 /// past their absolute end are swept first (any server may do it; each is one delete).
 pub async fn start(cms: &Cms, user: Id) -> Result<(String, SessionState), SessionError> {
     sweep_expired(cms).await?;
-    let secret = random_secret("wss_")?;
-    let hash = secret_hash(&secret);
-    let session = Session { user, hash: hash.clone(), last_seen_at: cms.now() };
-    let item = cms.create_with(session, CreateOptions { slug: Some(hash), locale: None }).await?;
+    let now = cms.now();
+    let (secret, item) =
+        crate::create_with_secret(cms, "wss_", |hash| Session { user, hash, last_seen_at: now }).await?;
     let user = cms.get::<User>(user).await?;
     Ok((secret.clone(), SessionState { id: item.meta.id, user, csrf: csrf_token(&secret) }))
 }
@@ -95,7 +90,7 @@ pub async fn start(cms: &Cms, user: Id) -> Result<(String, SessionState), Sessio
 /// The live session with this secret, if any. Ends it (and answers `None`) when it is
 /// idle or old, or its user is gone or inactive; otherwise notes the request.
 pub async fn resume(cms: &Cms, secret: &str) -> Result<Option<SessionState>, CmsError> {
-    let Some(item) = crate::find_by_slug::<Session>(cms, &secret_hash(secret)).await? else { return Ok(None) };
+    let Some(item) = crate::find_by_secret::<Session>(cms, secret).await? else { return Ok(None) };
     let now = cms.now();
     let expired = now - item.meta.created_at >= ABSOLUTE || now - item.content.last_seen_at >= IDLE;
     let user = if expired { None } else { crate::users::get_user(cms, item.content.user).await? };
@@ -116,7 +111,7 @@ pub async fn resume(cms: &Cms, secret: &str) -> Result<Option<SessionState>, Cms
 
 /// Ends the session with this secret (logout); an unknown secret is fine.
 pub async fn end(cms: &Cms, secret: &str) -> Result<(), CmsError> {
-    if let Some(item) = crate::find_by_slug::<Session>(cms, &secret_hash(secret)).await? {
+    if let Some(item) = crate::find_by_secret::<Session>(cms, secret).await? {
         end_item(cms, &item).await?;
     }
     Ok(())
@@ -134,16 +129,14 @@ pub async fn end_all_of(cms: &Cms, user: Id, keep: Option<Id>) -> Result<usize, 
     Ok(ended)
 }
 
-/// Deletes a session; one already gone or changed meanwhile is ended anyway.
+/// Deletes a session; one changed meanwhile (a request touched it) is ended anyway.
 async fn end_item(cms: &Cms, item: &Item<Session>) -> Result<(), CmsError> {
-    match cms.delete(item.meta.id, item.meta.version).await {
-        Ok(()) | Err(CmsError::NotFound { .. }) => Ok(()),
-        Err(CmsError::Conflict { actual, .. }) => match cms.delete(item.meta.id, actual).await {
-            Ok(()) | Err(CmsError::NotFound { .. } | CmsError::Conflict { .. }) => Ok(()),
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
+    if !crate::delete_if_unchanged(cms, item).await? {
+        if let Some(now) = crate::find_by_slug::<Session>(cms, &item.content.hash).await? {
+            crate::delete_if_unchanged(cms, &now).await?;
+        }
     }
+    Ok(())
 }
 
 /// Deletes sessions that began more than [`ABSOLUTE`] ago (lists sort by creation time).

@@ -5,10 +5,10 @@
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use witryna_core::validate::{ValidationErrors, Validator};
-use witryna_core::{Cms, CmsError, Content, CreateOptions, Item};
+use witryna_core::validate::ValidationErrors;
+use witryna_core::{Cms, CmsError, Content, Item};
 
-use crate::{is_hash, random_secret, secret_hash, SecretError};
+use crate::SecretError;
 
 /// How long a setup link works.
 pub const VALID_FOR: Duration = Duration::hours(1);
@@ -29,11 +29,7 @@ impl Content for SetupLink {
     }
 
     fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut v = Validator::new();
-        if !is_hash(&self.hash) {
-            v.error("hash", "invalid_hash", "must be 64 lower-case hex digits");
-        }
-        v.finish()
+        crate::validate_hash(&self.hash)
     }
 }
 
@@ -43,23 +39,16 @@ pub async fn create(cms: &Cms) -> Result<String, SecretError> {
     for old in crate::all_of::<SetupLink>(cms, None).await? {
         consume(cms, &old).await?;
     }
-    let secret = random_secret("wsu_")?;
-    let hash = secret_hash(&secret);
-    cms.create_with(SetupLink { hash: hash.clone() }, CreateOptions { slug: Some(hash), locale: None }).await?;
-    Ok(secret)
+    Ok(crate::create_with_secret(cms, "wsu_", |hash| SetupLink { hash }).await?.0)
 }
 
 /// The link with this secret while it works.
 pub async fn find(cms: &Cms, secret: &str) -> Result<Option<Item<SetupLink>>, CmsError> {
-    let Some(item) = crate::find_by_slug::<SetupLink>(cms, &secret_hash(secret)).await? else { return Ok(None) };
+    let Some(item) = crate::find_by_secret::<SetupLink>(cms, secret).await? else { return Ok(None) };
     Ok((cms.now() - item.meta.created_at < VALID_FOR).then_some(item))
 }
 
 /// Uses up a link: `true` for the one caller that deleted it.
 pub async fn consume(cms: &Cms, link: &Item<SetupLink>) -> Result<bool, CmsError> {
-    match cms.delete(link.meta.id, link.meta.version).await {
-        Ok(()) => Ok(true),
-        Err(CmsError::NotFound { .. } | CmsError::Conflict { .. }) => Ok(false),
-        Err(e) => Err(e),
-    }
+    crate::delete_if_unchanged(cms, link).await
 }

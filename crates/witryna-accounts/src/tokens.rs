@@ -7,9 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 use witryna_core::validate::{ValidationErrors, Validator};
-use witryna_core::{Cms, CmsError, Content, CreateOptions, Id};
+use witryna_core::{Cms, CmsError, Content, Id};
 
-use crate::{is_hash, random_secret, secret_hash, Role, SecretError};
+use crate::{Role, SecretError};
 
 /// The longest token name, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -40,9 +40,7 @@ impl Content for ApiToken {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();
         v.text("name", &self.name, MAX_NAME_CHARS);
-        if !is_hash(&self.hash) {
-            v.error("hash", "invalid_hash", "must be 64 lower-case hex digits");
-        }
+        crate::check_hash(&mut v, &self.hash);
         v.finish()
     }
 }
@@ -87,10 +85,8 @@ pub type TokenError = SecretError;
 
 /// Makes a token with 256 random bits; stores only its hash.
 pub async fn create_token(cms: &Cms, role: Role, name: &str) -> Result<NewToken, TokenError> {
-    let token = random_secret("wtr_")?;
-    let content = ApiToken { name: name.to_owned(), role, hash: secret_hash(&token) };
-    let slug = Some(content.hash.clone());
-    let item = cms.create_with(content, CreateOptions { slug, locale: None }).await?;
+    let (token, item) =
+        crate::create_with_secret(cms, "wtr_", |hash| ApiToken { name: name.to_owned(), role, hash }).await?;
     Ok(NewToken { token, info: info(item) })
 }
 
@@ -107,5 +103,5 @@ pub async fn revoke_token(cms: &Cms, id: Id) -> Result<(), CmsError> {
 
 /// The token a secret belongs to, if any.
 pub async fn authenticate(cms: &Cms, secret: &str) -> Result<Option<TokenInfo>, CmsError> {
-    Ok(crate::find_by_slug::<ApiToken>(cms, &secret_hash(secret)).await?.map(info))
+    Ok(crate::find_by_secret::<ApiToken>(cms, secret).await?.map(info))
 }

@@ -42,13 +42,22 @@ pub(crate) fn item_href(kind: &Kind, id: Id) -> String {
     format!("{}/{id}", section_href(kind))
 }
 
-/// The kind's editors: collections for everyone, site-wide settings for administrators.
-fn require_kind(editor: &Editor, kind: &Kind) -> Result<(), AdminError> {
-    if super::may_edit_kind(editor.role(), kind) {
-        Ok(())
+/// The kind of `section` when the editor may work in it: collections for everyone,
+/// site-wide settings for administrators.
+fn kind_for(s: &AdminState, editor: &Editor, section: &str) -> Result<Kind, AdminError> {
+    let kind = kind_of(s, section)?;
+    if super::may_edit_kind(editor.role(), &kind) {
+        Ok(kind)
     } else {
         Err(AdminError::Forbidden)
     }
+}
+
+/// [`kind_for`] and the item `id` of that kind.
+async fn item_for(s: &AdminState, editor: &Editor, section: &str, id: &str) -> Result<(Kind, Record), AdminError> {
+    let kind = kind_for(s, editor, section)?;
+    let record = load(s, &kind, id).await?;
+    Ok((kind, record))
 }
 
 /// Whether the editor may change this item's content.
@@ -128,8 +137,7 @@ pub(crate) async fn list(
     Path(section): Path<String>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, AdminError> {
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
+    let kind = kind_for(&s, &editor, &section)?;
     if kind.is_singleton() {
         return singleton_form(&s, &editor, &kind).await;
     }
@@ -405,8 +413,7 @@ pub(crate) async fn new_form(
     editor: Editor,
     Path(section): Path<String>,
 ) -> Result<Response, AdminError> {
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
+    let kind = kind_for(&s, &editor, &section)?;
     if kind.is_singleton() {
         return Err(AdminError::NotFound);
     }
@@ -440,9 +447,7 @@ pub(crate) async fn edit_form(
     Path((section, id)): Path<(String, String)>,
     flash: Result<Query<Flash>, QueryRejection>,
 ) -> Result<Response, AdminError> {
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
-    let record = load(&s, &kind, &id).await?;
+    let (kind, record) = item_for(&s, &editor, &section, &id).await?;
     let flash = flash.ok().and_then(|Query(f)| f.komunikat);
     let (publish_date, publish_time) = publish_fields(Some(&record));
     let state = FormState {
@@ -603,8 +608,7 @@ pub(crate) async fn create(
     form: Posted,
 ) -> Result<Response, AdminError> {
     editor.check(&form)?;
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
+    let kind = kind_for(&s, &editor, &section)?;
     let sub = read_form(&kind, &form);
     may_step(&editor, sub.wanted)?;
     let again = |errors: Vec<(String, String)>, sub: Submitted| FormState {
@@ -655,9 +659,7 @@ pub(crate) async fn save(
     form: Posted,
 ) -> Result<Response, AdminError> {
     editor.check(&form)?;
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
-    let current = load(&s, &kind, &id).await?;
+    let (kind, current) = item_for(&s, &editor, &section, &id).await?;
     if !may_edit(&editor, &current) {
         return Err(AdminError::Forbidden);
     }
@@ -776,9 +778,7 @@ pub(crate) async fn delete_form(
     editor: Editor,
     Path((section, id)): Path<(String, String)>,
 ) -> Result<Response, AdminError> {
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
-    let record = load(&s, &kind, &id).await?;
+    let (kind, record) = item_for(&s, &editor, &section, &id).await?;
     may_delete(&editor, &kind, &record)?;
     let title = title_of(&kind, &record);
     let href = item_href(&kind, record.meta.id);
@@ -803,9 +803,7 @@ pub(crate) async fn delete(
     form: Posted,
 ) -> Result<Response, AdminError> {
     editor.check(&form)?;
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
-    let record = load(&s, &kind, &id).await?;
+    let (kind, record) = item_for(&s, &editor, &section, &id).await?;
     may_delete(&editor, &kind, &record)?;
     let based_on: Option<u64> = form.get("_wersja").and_then(|v| v.parse().ok());
     match editor.cms(&s).delete_record(record, based_on).await {
@@ -836,9 +834,7 @@ pub(crate) async fn revisions(
     editor: Editor,
     Path((section, id)): Path<(String, String)>,
 ) -> Result<Response, AdminError> {
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
-    let record = load(&s, &kind, &id).await?;
+    let (kind, record) = item_for(&s, &editor, &section, &id).await?;
     let metas = s.cms().revisions(record.meta.id).await?;
     let now = s.cms().now();
     let mut names = Names::default();
@@ -895,9 +891,7 @@ pub(crate) async fn compare(
     Path((section, id)): Path<(String, String)>,
     params: Result<Query<CompareParams>, QueryRejection>,
 ) -> Result<Response, AdminError> {
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
-    let record = load(&s, &kind, &id).await?;
+    let (kind, record) = item_for(&s, &editor, &section, &id).await?;
     let Query(p) = params.unwrap_or_default();
     let current = record.meta.version;
     let to = p.to.unwrap_or(current).clamp(1, current);
@@ -933,9 +927,7 @@ pub(crate) async fn restore(
     form: Posted,
 ) -> Result<Response, AdminError> {
     editor.check(&form)?;
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
-    let record = load(&s, &kind, &id).await?;
+    let (kind, record) = item_for(&s, &editor, &section, &id).await?;
     if !may_edit(&editor, &record) {
         return Err(AdminError::Forbidden);
     }
@@ -968,9 +960,7 @@ pub(crate) async fn share_preview(
     form: Posted,
 ) -> Result<Response, AdminError> {
     editor.check(&form)?;
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
-    let record = load(&s, &kind, &id).await?;
+    let (kind, record) = item_for(&s, &editor, &section, &id).await?;
     let secret = witryna_accounts::previews::create(&editor.cms(&s), record.meta.id)
         .await
         .map_err(|e| AdminError::Internal(e.to_string()))?;
@@ -1018,17 +1008,13 @@ pub(crate) async fn preview(
     Path((section, id)): Path<(String, String)>,
     params: Result<Query<PreviewParams>, QueryRejection>,
 ) -> Result<Response, AdminError> {
-    let kind = kind_of(&s, &section)?;
-    require_kind(&editor, &kind)?;
-    let current = load(&s, &kind, &id).await?;
+    let (_, current) = item_for(&s, &editor, &section, &id).await?;
     let version = params.ok().and_then(|Query(p)| p.wersja).unwrap_or(current.meta.version);
-    let record = s
-        .cms()
-        .store()
-        .revision(current.meta.id, version)
-        .await
-        .map_err(CmsError::from)?
-        .ok_or(AdminError::NotFound)?;
+    let record = if version == current.meta.version {
+        current
+    } else {
+        s.cms().store().revision(current.meta.id, version).await.map_err(CmsError::from)?.ok_or(AdminError::NotFound)?
+    };
     let note = format!("Wersja {version}, {}.", status_label(&record, s.cms().now()).to_lowercase());
     let mut res = witryna_site::preview(&s.0.site, &headers, record, &note).await;
     super::harden(res.headers_mut());
