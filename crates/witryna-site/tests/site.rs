@@ -559,7 +559,7 @@ fn assert_preview(headers: &axum::http::HeaderMap, html: &str, what: &str) {
     assert_page_frame(html, what);
     let main = html.find("<main id=\"tresc\" tabindex=\"-1\">").unwrap();
     let banner = html
-        .find("<div class=\"podglad\">\n  <p><strong>Podgląd — ta wersja nie jest opublikowana</strong></p>")
+        .find("<div class=\"podglad\">\n  <p><strong>Podgląd — tak ta wersja wygląda na stronie; ten adres jest tylko dla redakcji</strong></p>")
         .unwrap_or_else(|| panic!("{what}: the banner: {html}"));
     assert!(main < banner && banner < html.find("<h1").unwrap(), "{what}: the banner opens the content");
     assert_eq!(html.matches("class=\"podglad\"").count(), 1, "{what}: one banner");

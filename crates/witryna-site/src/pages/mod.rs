@@ -578,8 +578,9 @@ async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) 
 }
 
 /// Renders `record` — any status, any version, saved or not — as its public page would look
-/// once published, marked as a preview: a banner at the top of the content („Podgląd — ta
-/// wersja nie jest opublikowana” and `note`, e.g. its status and version), `<meta
+/// once published, marked as a preview: a banner at the top of the content („Podgląd — tak
+/// ta wersja wygląda na stronie…” and `note`, e.g. its status and version: the version
+/// may be the published one), `<meta
 /// name="robots" content="noindex, nofollow">`, `Cache-Control: no-store` and
 /// `X-Robots-Tag: noindex`; never stored in or served from the page cache.
 ///
