@@ -7,11 +7,12 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use common::{assert_problem, news_body, send, serve, start, validate_openapi};
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_MATCH, IF_NONE_MATCH, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use witryna_core::store::{ListQuery, RecordPage};
+use witryna_core::store::{BlobHash, BlobInfo, BlobWriter, ListQuery, RecordPage};
 use witryna_core::{Cms, Id, Record, Store, StoreError};
 use witryna_http::ApiConfig;
 use witryna_sled::SledStore;
@@ -272,6 +273,21 @@ impl Store for CountingStore {
     }
     async fn revision(&self, id: Id, version: u64) -> Result<Option<Record>, StoreError> {
         self.inner.revision(id, version).await
+    }
+    async fn blob_writer(&self) -> Result<Box<dyn BlobWriter>, StoreError> {
+        self.inner.blob_writer().await
+    }
+    async fn blob(&self, hash: BlobHash) -> Result<Option<BlobInfo>, StoreError> {
+        self.inner.blob(hash).await
+    }
+    async fn read_blob(&self, hash: BlobHash, offset: u64, len: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.read_blob(hash, offset, len).await
+    }
+    async fn blobs(&self, after: Option<BlobHash>, limit: usize) -> Result<Vec<BlobInfo>, StoreError> {
+        self.inner.blobs(after, limit).await
+    }
+    async fn delete_blob(&self, hash: BlobHash, stored_before: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.inner.delete_blob(hash, stored_before).await
     }
 }
 

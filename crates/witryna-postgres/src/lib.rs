@@ -15,6 +15,9 @@
 //!   libpq's keyword/value form (`host=db user=site password=… dbname=site`).
 //! - TLS (rustls, with the `ring` provider) is used when the connection string asks for it
 //!   with `sslmode=require`, `verify-ca` or `verify-full`; see [`PgStore::connect`].
+//! - Blobs are rows of [`BLOB_CHUNK`] bytes (`blob_chunks`) named by a `blobs` row. A
+//!   writer holds one pooled connection with a transaction open for the whole upload, so
+//!   nothing of it is visible, or left behind, before its commit.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -22,13 +25,15 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::config::SslMode;
 use tokio_postgres::{NoTls, Transaction};
 use tokio_postgres_rustls::MakeRustlsConnect;
 use witryna_core::record::{Id, Record};
+use witryna_core::store::blob::{chunk_span, clip_span, BlobBuffer, BLOB_CHUNK};
 use witryna_core::store::kv::{self, encode_record};
-use witryna_core::store::{ListQuery, RecordPage, Store, StoreError};
+use witryna_core::store::{BlobHash, BlobInfo, BlobWriter, ListQuery, RecordPage, Store, StoreError};
 
 /// The channel every write notifies, with `"<instance>:<item id>"` as payload.
 pub const CHANNEL: &str = "witryna_changes";
@@ -79,10 +84,29 @@ CREATE TABLE revisions (
         // old one, so no table changes; the stamp keeps older builds out.
         "SELECT 1",
     ),
+    (
+        3,
+        // Blobs: a row per blob naming the data id its chunks are stored under (the chunks
+        // of a second upload of the same bytes are never named, and go in its commit).
+        r#"
+CREATE TABLE blobs (
+    hash bytea PRIMARY KEY CHECK (octet_length(hash) = 32),
+    data_id uuid NOT NULL,
+    size bigint NOT NULL,
+    stored_at timestamptz NOT NULL
+);
+CREATE TABLE blob_chunks (
+    data_id uuid NOT NULL,
+    n integer NOT NULL,
+    bytes bytea NOT NULL,
+    PRIMARY KEY (data_id, n)
+);
+"#,
+    ),
 ];
 
 /// The database schema version this build writes and reads.
-pub const PG_SCHEMA_VERSION: u32 = 2;
+pub const PG_SCHEMA_VERSION: u32 = 3;
 
 /// How to connect.
 #[derive(Debug, Clone)]
@@ -582,6 +606,105 @@ where
     (rx, driver)
 }
 
+/// A blob being written: its chunks are inserted as they fill, in a transaction of its own
+/// connection that the commit ends.
+///
+/// A writer dropped before its commit (or whose commit failed half-way) takes its
+/// connection out of the pool and closes it: the server then rolls the transaction back,
+/// and no connection with an open (or aborted, or mid-query) transaction is handed to
+/// another caller. Closing costs a new connection later; a `ROLLBACK` sent from `Drop` would
+/// need a task that may never run (and a connection whose state is unknown after a
+/// cancelled query), so the simplest safe choice is taken.
+struct PgBlobWriter {
+    /// The connection, in the writer's transaction; `None` once committed (back in the pool).
+    client: Option<deadpool_postgres::Object>,
+    /// `INSERT INTO blob_chunks`, prepared.
+    insert: tokio_postgres::Statement,
+    data: uuid::Uuid,
+    buffer: BlobBuffer,
+    /// Number of the next chunk.
+    next: i32,
+    /// A `write` did not finish (cancelled, or the server failed): the transaction is in an
+    /// unknown state, so the writer can only be dropped.
+    broken: bool,
+}
+
+fn broken_writer() -> StoreError {
+    backend(std::io::Error::other("a write to this blob did not finish; start again"))
+}
+
+impl PgBlobWriter {
+    fn client(&self) -> Result<&deadpool_postgres::Object, StoreError> {
+        self.client.as_ref().ok_or_else(broken_writer)
+    }
+
+    async fn insert_chunk(&mut self, chunk: &[u8]) -> Result<(), StoreError> {
+        let n = self.next;
+        self.client()?.execute(&self.insert, &[&self.data, &n, &chunk]).await.map_err(backend)?;
+        self.next = n.checked_add(1).ok_or_else(|| backend(std::io::Error::other("the blob is too large")))?;
+        Ok(())
+    }
+}
+
+impl Drop for PgBlobWriter {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            // Out of the pool, and closed: the server rolls the transaction back.
+            drop(deadpool_postgres::Object::take(client));
+        }
+    }
+}
+
+#[async_trait]
+impl BlobWriter for PgBlobWriter {
+    async fn write(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.broken {
+            return Err(broken_writer());
+        }
+        let chunks = self.buffer.push(bytes);
+        self.broken = true;
+        for chunk in chunks {
+            self.insert_chunk(&chunk).await?;
+        }
+        self.broken = false;
+        Ok(())
+    }
+
+    async fn commit(mut self: Box<Self>) -> Result<BlobInfo, StoreError> {
+        if self.broken {
+            return Err(broken_writer());
+        }
+        self.broken = true;
+        let (hash, size, last) = std::mem::take(&mut self.buffer).finish();
+        if let Some(last) = last {
+            self.insert_chunk(&last).await?;
+        }
+        let size = i64::try_from(size).map_err(|_| backend(std::io::Error::other("the blob is too large")))?;
+        let client = self.client()?;
+        // clock_timestamp(), not now(): the time of the commit, not of the upload's start.
+        // On a conflict the row is locked first (a racing writer of the same bytes waits
+        // here for the other's commit), then renewed, never moved back.
+        let row = client
+            .query_one(
+                "INSERT INTO blobs (hash, data_id, size, stored_at) VALUES ($1, $2, $3, clock_timestamp())
+                 ON CONFLICT (hash) DO UPDATE SET stored_at = greatest(blobs.stored_at, clock_timestamp())
+                 RETURNING data_id, size, stored_at",
+                &[&&hash.0[..], &self.data, &size],
+            )
+            .await
+            .map_err(backend)?;
+        let (kept, size, stored_at): (uuid::Uuid, i64, std::time::SystemTime) = (row.get(0), row.get(1), row.get(2));
+        if kept != self.data {
+            // Already stored: this upload's chunks go, in the same transaction.
+            client.execute("DELETE FROM blob_chunks WHERE data_id = $1", &[&self.data]).await.map_err(backend)?;
+        }
+        client.batch_execute("COMMIT").await.map_err(backend)?;
+        // Committed: the connection goes back to the pool as it came.
+        drop(self.client.take());
+        Ok(BlobInfo { hash, size: size as u64, stored_at: DateTime::<Utc>::from(stored_at) })
+    }
+}
+
 impl PgStore {
     /// Connects with a pool; checks (or, with `options.migrate`, applies) the schema.
     ///
@@ -1037,6 +1160,109 @@ impl Store for PgStore {
             .map_err(backend)?;
         row.map(|r| decode(id.0, Some(version as i64), r.get(0))).transpose()
     }
+
+    async fn blob_writer(&self) -> Result<Box<dyn BlobWriter>, StoreError> {
+        let client = self.store_client().await?;
+        let insert = client
+            .prepare_cached("INSERT INTO blob_chunks (data_id, n, bytes) VALUES ($1, $2, $3)")
+            .await
+            .map_err(backend)?;
+        let writer = PgBlobWriter {
+            client: Some(client),
+            insert,
+            data: Id::new().0,
+            buffer: BlobBuffer::new(),
+            next: 0,
+            broken: false,
+        };
+        // Should BEGIN fail, dropping the writer closes the connection.
+        writer.client()?.batch_execute("BEGIN").await.map_err(backend)?;
+        Ok(Box::new(writer))
+    }
+
+    async fn blob(&self, hash: BlobHash) -> Result<Option<BlobInfo>, StoreError> {
+        let client = self.store_client().await?;
+        let row = client
+            .query_opt("SELECT size, stored_at FROM blobs WHERE hash = $1", &[&&hash.0[..]])
+            .await
+            .map_err(backend)?;
+        Ok(row.map(|r| blob_info(hash, r.get(0), r.get(1))))
+    }
+
+    async fn read_blob(&self, hash: BlobHash, offset: u64, len: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        let client = self.store_client().await?;
+        // The chunks the range falls in, as far as the blob has them (its size is not known
+        // yet): one query, one snapshot, so a blob deleted meanwhile is whole or absent.
+        let chunk = BLOB_CHUNK as u64;
+        let end = offset.saturating_add(len.max(1) as u64 - 1);
+        let as_n = |byte: u64| i32::try_from(byte / chunk).unwrap_or(i32::MAX);
+        let rows = client
+            .query(
+                "SELECT b.size, c.bytes FROM blobs b
+                 LEFT JOIN blob_chunks c ON c.data_id = b.data_id AND c.n BETWEEN $2 AND $3
+                 WHERE b.hash = $1 ORDER BY c.n",
+                &[&&hash.0[..], &as_n(offset), &as_n(end)],
+            )
+            .await
+            .map_err(backend)?;
+        let Some(first_row) = rows.first() else { return Ok(None) };
+        let size = first_row.get::<_, i64>(0) as u64;
+        let Some((first, last, skip)) = chunk_span(size, offset, len) else { return Ok(Some(Vec::new())) };
+        let chunks: Vec<&[u8]> = rows.iter().filter_map(|r| r.get::<_, Option<&[u8]>>(1)).collect();
+        if chunks.len() as u64 != last - first + 1 {
+            return Err(StoreError::Corrupt {
+                key: format!("blob {hash}"),
+                reason: format!("chunks {first}..={last} of {size} bytes: {} found", chunks.len()),
+            });
+        }
+        Ok(Some(clip_span(chunks.concat(), skip, len)))
+    }
+
+    async fn blobs(&self, after: Option<BlobHash>, limit: usize) -> Result<Vec<BlobInfo>, StoreError> {
+        let client = self.store_client().await?;
+        // Every hash is 32 bytes, so all come after the empty one.
+        let after = after.map_or_else(Vec::new, |h| h.0.to_vec());
+        let rows = client
+            .query(
+                "SELECT hash, size, stored_at FROM blobs WHERE hash > $1 ORDER BY hash LIMIT $2",
+                &[&after, &i64::try_from(limit).unwrap_or(i64::MAX)],
+            )
+            .await
+            .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                let bytes: &[u8] = r.get(0);
+                let hash = bytes.try_into().map(BlobHash).map_err(|_| StoreError::Corrupt {
+                    key: "blobs".into(),
+                    reason: format!("a hash of {} bytes", bytes.len()),
+                })?;
+                Ok(blob_info(hash, r.get(1), r.get(2)))
+            })
+            .collect()
+    }
+
+    async fn delete_blob(&self, hash: BlobHash, stored_before: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut client = self.store_client().await?;
+        let tx = client.transaction().await.map_err(backend)?;
+        // A writer renewing the row holds its lock: this waits, then sees the new time.
+        let row = tx
+            .query_opt(
+                "DELETE FROM blobs WHERE hash = $1 AND stored_at < $2 RETURNING data_id",
+                &[&&hash.0[..], &std::time::SystemTime::from(stored_before)],
+            )
+            .await
+            .map_err(backend)?;
+        let Some(row) = row else { return Ok(false) };
+        tx.execute("DELETE FROM blob_chunks WHERE data_id = $1", &[&row.get::<_, uuid::Uuid>(0)])
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
+}
+
+fn blob_info(hash: BlobHash, size: i64, stored_at: std::time::SystemTime) -> BlobInfo {
+    BlobInfo { hash, size: size as u64, stored_at: DateTime::<Utc>::from(stored_at) }
 }
 
 #[cfg(test)]

@@ -16,6 +16,11 @@
 //!   only what its data needs.
 //! - The schema version is stamped on creation; a store written by a newer Witryna, a
 //!   corrupt file or a folder locked by another process is a clear [`OpenError`].
+//! - Blobs live in the same tree ([`kv`]'s `b:`/`c:`/`p:` keys): a writer stores
+//!   [`witryna_core::store::blob::BLOB_CHUNK`] chunks as they fill under a data
+//!   id marked pending, and its commit names them in one transaction (then flushes, as
+//!   writes do). A writer dropped uncommitted removes its chunks; one cut by a crash is
+//!   removed when the store is next opened.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,15 +34,18 @@
 //! ```
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sled::transaction::{
     ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
 };
 use sled::IVec;
 use witryna_core::record::{Id, Record};
-use witryna_core::store::kv::{self, Entries, KvRead, KvTxn, TxnError};
-use witryna_core::store::{ListQuery, RecordPage, Store, StoreError};
+use witryna_core::store::blob::{chunk_span, clip_span, BlobBuffer, BLOB_CHUNK};
+use witryna_core::store::kv::{self, BlobHeader, Entries, KvRead, KvTxn, TxnError};
+use witryna_core::store::{BlobHash, BlobInfo, BlobWriter, ListQuery, RecordPage, Store, StoreError};
 
 /// When a write is acknowledged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -227,6 +235,10 @@ impl SledStore {
             write_marker(&marker).map_err(|e| open_error(path, e.into()))?;
         }
         owner_only(path).map_err(|e| open_error(path, e.into()))?;
+        sweep_pending(&db).map_err(|e| match e {
+            Swept::Sled(e) => open_error(path, e),
+            Swept::Corrupt(e) => OpenError::Corrupt { path: path.to_path_buf(), reason: e.to_string() },
+        })?;
         Ok(Self { db, durability: options.durability })
     }
 
@@ -271,6 +283,173 @@ impl SledStore {
         })
         .await
         .map_err(backend)?
+    }
+}
+
+/// Why the sweep of pending blob data failed.
+enum Swept {
+    Sled(sled::Error),
+    Corrupt(StoreError),
+}
+
+/// Removes the chunks of every data id marked pending, then the marks: uploads cut by a
+/// crash, and the leftovers of deleted or duplicate blobs whose cleanup was cut. Flushed, so
+/// it is done once. Runs before the store is handed out: no writer is running.
+fn sweep_pending(db: &sled::Db) -> Result<(), Swept> {
+    let marks = db.scan_prefix(kv::BLOB_PENDING_PREFIX).keys().collect::<Result<Vec<_>, _>>().map_err(Swept::Sled)?;
+    for mark in &marks {
+        let data = kv::blob_pending_data(mark).map_err(Swept::Corrupt)?;
+        remove_chunks(db, data).map_err(Swept::Sled)?;
+        db.remove(mark).map_err(Swept::Sled)?;
+    }
+    if !marks.is_empty() {
+        db.flush().map_err(Swept::Sled)?;
+    }
+    Ok(())
+}
+
+/// Removes every chunk stored under a data id (not flushed).
+fn remove_chunks(db: &sled::Db, data: Id) -> sled::Result<()> {
+    for key in db.scan_prefix(kv::blob_chunk_prefix(data)).keys() {
+        db.remove(key?)?;
+    }
+    Ok(())
+}
+
+/// Now, to the microsecond (what a blob header keeps).
+fn now_micros() -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).expect("now is in range")
+}
+
+fn blob_error(reason: &str) -> StoreError {
+    backend(std::io::Error::other(reason.to_owned()))
+}
+
+/// Why a blob transaction failed: sled, or a header that cannot be read.
+fn txn_result<T>(r: Result<T, TransactionError<StoreError>>) -> Result<T, StoreError> {
+    r.map_err(|e| match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => backend(e),
+    })
+}
+
+/// A blob being written: its chunks go into the tree as they fill, under a fresh data id
+/// marked pending (`p:`), so nothing of it is readable — and a crash leaves only what the
+/// next open sweeps away — until the commit's transaction writes the header.
+struct SledBlobWriter {
+    db: sled::Db,
+    flush: bool,
+    data: Id,
+    buffer: BlobBuffer,
+    /// Number of the next chunk to store.
+    next: u32,
+    /// Set, under the lock, when the writer is discarded: a chunk write still running on
+    /// the blocking pool (its `write` was cancelled) then stores nothing, so no chunk
+    /// outlives the discard without its pending mark.
+    discarded: Arc<Mutex<bool>>,
+    /// A `write` did not finish (cancelled, or sled failed): which chunks are stored is
+    /// unknown, so the writer can only be dropped.
+    broken: bool,
+    /// The header is written (or the blob was already stored): nothing to discard.
+    committed: bool,
+}
+
+impl SledBlobWriter {
+    /// Removes the chunks written so far, then the pending mark. Best effort: whatever an
+    /// error leaves is still marked, and swept at the next open.
+    fn discard(&self) {
+        let mut discarded = self.discarded.lock().unwrap_or_else(PoisonError::into_inner);
+        *discarded = true;
+        if remove_chunks(&self.db, self.data).is_ok() {
+            let _ = self.db.remove(kv::blob_pending_key(self.data));
+        }
+    }
+
+    /// Stores the last chunk and writes the header (on the blocking pool). On an error
+    /// before the header is written, dropping `self` discards the chunks.
+    fn finish(mut self: Box<Self>) -> Result<BlobInfo, StoreError> {
+        if self.broken {
+            return Err(blob_error("a write to this blob did not finish; start again"));
+        }
+        let (hash, size, last) = std::mem::take(&mut self.buffer).finish();
+        if let Some(last) = last {
+            self.db.insert(kv::blob_chunk_key(self.data, self.next), last).map_err(backend)?;
+        }
+        let key = kv::blob_key(hash);
+        let pending = kv::blob_pending_key(self.data);
+        let data = self.data;
+        let (header, ours) = txn_result(self.db.transaction(|tx| {
+            let now = now_micros();
+            match tx.get(&key)? {
+                // Already stored: renew it; our chunks are left pending, removed below.
+                Some(old) => {
+                    let mut header = BlobHeader::decode(&key, &old).map_err(ConflictableTransactionError::Abort)?;
+                    header.stored_at = header.stored_at.max(now);
+                    tx.insert(key.as_slice(), &header.encode()[..])?;
+                    Ok((header, false))
+                }
+                None => {
+                    let header = BlobHeader { data, size, stored_at: now };
+                    tx.insert(key.as_slice(), &header.encode()[..])?;
+                    tx.remove(pending.as_slice())?;
+                    Ok((header, true))
+                }
+            }
+        }))?;
+        if !ours {
+            self.discard();
+        }
+        self.committed = true;
+        if self.flush {
+            self.db.flush().map_err(backend)?;
+        }
+        Ok(header.info(hash))
+    }
+}
+
+impl Drop for SledBlobWriter {
+    fn drop(&mut self) {
+        if !self.committed {
+            self.discard();
+        }
+    }
+}
+
+#[async_trait]
+impl BlobWriter for SledBlobWriter {
+    async fn write(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.broken {
+            return Err(blob_error("a write to this blob did not finish; start again"));
+        }
+        let chunks = self.buffer.push(bytes);
+        if chunks.is_empty() {
+            return Ok(());
+        }
+        let first = self.next;
+        self.next = u32::try_from(chunks.len())
+            .ok()
+            .and_then(|n| first.checked_add(n))
+            .ok_or_else(|| blob_error("the blob is too large"))?;
+        let (db, data, discarded) = (self.db.clone(), self.data, self.discarded.clone());
+        self.broken = true;
+        tokio::task::spawn_blocking(move || {
+            let discarded = discarded.lock().unwrap_or_else(PoisonError::into_inner);
+            if *discarded {
+                return Ok(());
+            }
+            for (n, chunk) in (first..).zip(chunks) {
+                db.insert(kv::blob_chunk_key(data, n), chunk).map_err(backend)?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(backend)??;
+        self.broken = false;
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<BlobInfo, StoreError> {
+        tokio::task::spawn_blocking(move || self.finish()).await.map_err(backend)?
     }
 }
 
@@ -346,5 +525,114 @@ impl Store for SledStore {
 
     async fn revision(&self, id: Id, version: u64) -> Result<Option<Record>, StoreError> {
         kv::revision(&View(&self.db), id, version)
+    }
+
+    async fn blob_writer(&self) -> Result<Box<dyn BlobWriter>, StoreError> {
+        let data = Id::new();
+        // The mark goes in before any chunk; it needs no flush of its own: a chunk that
+        // reaches the disk is behind it in sled's log.
+        self.db.insert(kv::blob_pending_key(data), IVec::default()).map_err(backend)?;
+        Ok(Box::new(SledBlobWriter {
+            db: self.db.clone(),
+            flush: self.durability == Durability::Flushed,
+            data,
+            buffer: BlobBuffer::new(),
+            next: 0,
+            discarded: Arc::new(Mutex::new(false)),
+            broken: false,
+            committed: false,
+        }))
+    }
+
+    async fn blob(&self, hash: BlobHash) -> Result<Option<BlobInfo>, StoreError> {
+        let key = kv::blob_key(hash);
+        let header = self.db.get(&key).map_err(backend)?;
+        header.map(|h| Ok(BlobHeader::decode(&key, &h)?.info(hash))).transpose()
+    }
+
+    async fn read_blob(&self, hash: BlobHash, offset: u64, len: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        let db = self.db.clone();
+        // Chunks may come from disk (sled keeps values this large in files of their own).
+        tokio::task::spawn_blocking(move || read_blob(&db, hash, offset, len)).await.map_err(backend)?
+    }
+
+    async fn blobs(&self, after: Option<BlobHash>, limit: usize) -> Result<Vec<BlobInfo>, StoreError> {
+        let (lo, hi) = kv::blob_range(after);
+        self.db
+            .range(lo..hi)
+            .take(limit)
+            .map(|entry| {
+                let (key, value) = entry.map_err(backend)?;
+                Ok(BlobHeader::decode(&key, &value)?.info(kv::blob_hash(&key)?))
+            })
+            .collect()
+    }
+
+    async fn delete_blob(&self, hash: BlobHash, stored_before: DateTime<Utc>) -> Result<bool, StoreError> {
+        let db = self.db.clone();
+        let flush = self.durability == Durability::Flushed;
+        tokio::task::spawn_blocking(move || {
+            let key = kv::blob_key(hash);
+            // The header goes and the chunks are marked pending in one step, so a crash
+            // before they are removed leaves them to the next open's sweep.
+            let data = txn_result(db.transaction(|tx| {
+                let Some(bytes) = tx.get(&key)? else { return Ok(None) };
+                let header = BlobHeader::decode(&key, &bytes).map_err(ConflictableTransactionError::Abort)?;
+                if header.stored_at >= stored_before {
+                    return Ok(None);
+                }
+                tx.remove(key.as_slice())?;
+                tx.insert(kv::blob_pending_key(header.data), IVec::default())?;
+                Ok(Some(header.data))
+            }))?;
+            let Some(data) = data else { return Ok(false) };
+            // The blob is gone; should removing its chunks fail, the mark keeps them for the sweep.
+            if remove_chunks(&db, data).is_ok() {
+                let _ = db.remove(kv::blob_pending_key(data));
+            }
+            if flush {
+                db.flush().map_err(backend)?;
+            }
+            Ok(true)
+        })
+        .await
+        .map_err(backend)?
+    }
+}
+
+/// [`Store::read_blob`] (on the blocking pool). Sled reads are not one snapshot: a chunk
+/// missing because the blob was deleted (or deleted and stored again) meanwhile is read
+/// again from the header.
+fn read_blob(db: &sled::Db, hash: BlobHash, offset: u64, len: usize) -> Result<Option<Vec<u8>>, StoreError> {
+    let key = kv::blob_key(hash);
+    let mut previous: Option<Id> = None;
+    loop {
+        let Some(bytes) = db.get(&key).map_err(backend)? else { return Ok(None) };
+        let header = BlobHeader::decode(&key, &bytes)?;
+        let Some((first, last, skip)) = chunk_span(header.size, offset, len) else { return Ok(Some(Vec::new())) };
+        let span = usize::try_from(last - first + 1).unwrap_or(usize::MAX).saturating_mul(BLOB_CHUNK);
+        let mut joined = Vec::with_capacity(span.min(skip.saturating_add(len)));
+        let mut missing = None;
+        for n in first..=last {
+            let chunk_key = kv::blob_chunk_key(header.data, u32::try_from(n).unwrap_or(u32::MAX));
+            match db.get(&chunk_key).map_err(backend)? {
+                Some(chunk) => joined.extend_from_slice(&chunk),
+                None => {
+                    missing = Some(chunk_key);
+                    break;
+                }
+            }
+        }
+        match missing {
+            None => return Ok(Some(clip_span(joined, skip, len))),
+            // The same data twice: not a race, the chunk is gone.
+            Some(chunk_key) if previous == Some(header.data) => {
+                return Err(StoreError::Corrupt {
+                    key: kv::describe_key(&chunk_key),
+                    reason: format!("{} bytes long blob {hash} lacks this chunk", header.size),
+                })
+            }
+            Some(_) => previous = Some(header.data),
+        }
     }
 }

@@ -8,7 +8,7 @@ use witryna_core::{content::Page, Cms, CmsError, StoreError};
 use witryna_sled::{OpenError, SledStore};
 
 fn page(title: &str) -> Page {
-    Page { title: title.into(), summary: String::new(), body: "treść".into() }
+    Page { title: title.into(), summary: String::new(), body: "treść".into(), attachments: Vec::new() }
 }
 
 /// Opens the store once sled's flusher thread has let go of the folder: it may hold the

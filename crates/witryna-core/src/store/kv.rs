@@ -11,15 +11,27 @@
 //! | `l:` kind `\0` locale `\0` sort-time id | status byte |
 //! | `t:` kind `\0` locale `\0` tag `\0` sort-time id | status byte |
 //! | `v:` id version | the [`Record`] as of that version |
+//! | `b:` hash | a blob's [`BlobHeader`]: data id, size u64, stored-at µs i64 |
+//! | `c:` data-id chunk-no | chunk `n` (u32) of the bytes written under a data id |
+//! | `p:` data-id | empty: the chunks of this data id are pending (not yet, or no longer, a blob's) |
 //!
 //! The sort time is microseconds since the epoch with the sign bit flipped, so byte order
 //! is time order; lists walk the `l:`/`t:` ranges backwards, newest first.
 //!
+//! Blobs (sled only; [`MemoryStore`] keeps them apart): a writer picks a fresh data id,
+//! marks it pending, and stores [`BLOB_CHUNK`](super::blob::BLOB_CHUNK) chunks under it as
+//! they fill; its commit writes the `b:` header and removes the pending mark in one
+//! transaction. Whatever is pending when the store opens (an upload cut by a crash, the
+//! chunks of a deleted blob or of a duplicate) is removed, chunks first, then the mark.
+//!
 //! [`MemoryStore`]: super::MemoryStore
 //! [`Store`]: super::Store
 
+use chrono::{DateTime, Utc};
+
 use crate::record::{Id, Record, Status};
 
+use super::blob::{BlobHash, BlobInfo};
 use super::{Cursor, ListQuery, RecordPage, StoreError};
 
 /// Schema version this build writes and reads. 2: records carry the accounts that wrote
@@ -30,6 +42,7 @@ pub const SCHEMA_KEY: &[u8] = b"m:schema";
 
 const ID_LEN: usize = 16;
 const SORT_LEN: usize = 8;
+const HASH_LEN: usize = 32;
 
 /// Key of an item's current record.
 pub fn record_key(id: Id) -> Vec<u8> {
@@ -97,9 +110,127 @@ pub fn revision_key(id: Id, version: u64) -> Vec<u8> {
     k
 }
 
+/// Key of a blob's header.
+pub fn blob_key(hash: BlobHash) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + HASH_LEN);
+    k.extend_from_slice(b"b:");
+    k.extend_from_slice(&hash.0);
+    k
+}
+
+/// The key range `lo..hi` of the blob headers after `after` (all of them without it), in
+/// hash order.
+pub fn blob_range(after: Option<BlobHash>) -> (Vec<u8>, Vec<u8>) {
+    let lo = match after {
+        Some(hash) => {
+            let mut k = blob_key(hash);
+            k.push(0); // strictly after
+            k
+        }
+        None => b"b:".to_vec(),
+    };
+    (lo, b"b;".to_vec()) // ';' follows ':'
+}
+
+/// The hash a blob header's key names.
+pub fn blob_hash(key: &[u8]) -> Result<BlobHash, StoreError> {
+    match key {
+        [b'b', b':', hash @ ..] if hash.len() == HASH_LEN => Ok(BlobHash(hash.try_into().expect("32 bytes"))),
+        _ => Err(StoreError::Corrupt { key: describe_key(key), reason: "not a blob header key".into() }),
+    }
+}
+
+/// Key of chunk `n` of the bytes written under a data id.
+pub fn blob_chunk_key(data: Id, n: u32) -> Vec<u8> {
+    let mut k = blob_chunk_prefix(data);
+    k.extend_from_slice(&n.to_be_bytes());
+    k
+}
+
+/// The prefix of every chunk key of a data id.
+pub fn blob_chunk_prefix(data: Id) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + ID_LEN + 4);
+    k.extend_from_slice(b"c:");
+    k.extend_from_slice(data.as_bytes());
+    k
+}
+
+/// The prefix of the pending marks.
+pub const BLOB_PENDING_PREFIX: &[u8] = b"p:";
+
+/// Key of the mark that says the chunks of a data id are pending.
+pub fn blob_pending_key(data: Id) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + ID_LEN);
+    k.extend_from_slice(BLOB_PENDING_PREFIX);
+    k.extend_from_slice(data.as_bytes());
+    k
+}
+
+/// The data id a pending mark names.
+pub fn blob_pending_data(key: &[u8]) -> Result<Id, StoreError> {
+    match key {
+        [b'p', b':', id @ ..] => decode_id(key, id),
+        _ => Err(StoreError::Corrupt { key: describe_key(key), reason: "not a pending blob mark".into() }),
+    }
+}
+
+/// What a blob's `b:` key holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobHeader {
+    /// The data id its chunks are stored under.
+    pub data: Id,
+    /// Length in bytes.
+    pub size: u64,
+    /// When it was (last) stored; kept to the microsecond.
+    pub stored_at: DateTime<Utc>,
+}
+
+const BLOB_HEADER_LEN: usize = ID_LEN + 8 + 8;
+
+impl BlobHeader {
+    /// The stored form: data id, size (u64), stored-at microseconds (i64), big-endian.
+    pub fn encode(&self) -> [u8; BLOB_HEADER_LEN] {
+        let mut out = [0; BLOB_HEADER_LEN];
+        out[..ID_LEN].copy_from_slice(self.data.as_bytes());
+        out[ID_LEN..ID_LEN + 8].copy_from_slice(&self.size.to_be_bytes());
+        out[ID_LEN + 8..].copy_from_slice(&self.stored_at.timestamp_micros().to_be_bytes());
+        out
+    }
+
+    /// Reads [`BlobHeader::encode`]'s form, naming the key when it is corrupt.
+    pub fn decode(key: &[u8], bytes: &[u8]) -> Result<Self, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt { key: describe_key(key), reason };
+        let bytes: &[u8; BLOB_HEADER_LEN] = bytes.try_into().map_err(|_| {
+            corrupt(format!("expected a {BLOB_HEADER_LEN}-byte blob header, found {} bytes", bytes.len()))
+        })?;
+        let micros = i64::from_be_bytes(bytes[ID_LEN + 8..].try_into().expect("8 bytes"));
+        Ok(BlobHeader {
+            data: Id::from_bytes(bytes[..ID_LEN].try_into().expect("16 bytes")),
+            size: u64::from_be_bytes(bytes[ID_LEN..ID_LEN + 8].try_into().expect("8 bytes")),
+            stored_at: DateTime::from_timestamp_micros(micros)
+                .ok_or_else(|| corrupt(format!("stored-at time {micros} µs is out of range")))?,
+        })
+    }
+
+    /// What the store tells of the blob this header is of.
+    pub fn info(&self, hash: BlobHash) -> BlobInfo {
+        BlobInfo { hash, size: self.size, stored_at: self.stored_at }
+    }
+}
+
 /// A printable form of a key, for error messages.
 pub fn describe_key(key: &[u8]) -> String {
     match key {
+        [b'b', b':', hash @ ..] if hash.len() == HASH_LEN => {
+            format!("blob {}", BlobHash(hash.try_into().expect("32 bytes")))
+        }
+        [b'c', b':', id @ ..] if id.len() == ID_LEN + 4 => {
+            let uuid = Id::from_bytes(id[..ID_LEN].try_into().expect("16 bytes"));
+            format!("chunk {} of blob data {uuid}", u32::from_be_bytes(id[ID_LEN..].try_into().expect("4 bytes")))
+        }
+        [b'p', b':', id @ ..] if id.len() == ID_LEN => {
+            format!("pending blob data {}", Id::from_bytes(id.try_into().expect("16 bytes")))
+        }
         [b'r', b':', id @ ..] | [b'v', b':', id @ ..] if id.len() >= ID_LEN => {
             let uuid = Id::from_bytes(id[..ID_LEN].try_into().expect("16 bytes"));
             match id.get(ID_LEN..ID_LEN + 8) {
@@ -438,6 +569,25 @@ pub fn list<R: KvRead>(kv: &R, q: &ListQuery) -> Result<RecordPage, StoreError> 
 mod tests {
     use super::*;
     use crate::testing::{hex_bytes, SCHEMA_1_RECORD};
+
+    #[test]
+    fn blob_keys_and_headers_read_back() {
+        let (hash, data) = (BlobHash::of(b"plik"), Id::new());
+        let stored_at = DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap();
+        let header = BlobHeader { data, size: 7, stored_at };
+        assert_eq!(BlobHeader::decode(&blob_key(hash), &header.encode()).unwrap(), header);
+        assert!(matches!(BlobHeader::decode(&blob_key(hash), &[1, 2]), Err(StoreError::Corrupt { .. })));
+        assert_eq!(blob_hash(&blob_key(hash)).unwrap(), hash);
+        assert_eq!(blob_pending_data(&blob_pending_key(data)).unwrap(), data);
+        assert!(blob_pending_data(b"p:short").is_err());
+        assert!(blob_chunk_key(data, 0).starts_with(&blob_chunk_prefix(data)));
+        assert!(blob_chunk_key(data, 1) > blob_chunk_key(data, 0));
+        let (lo, hi) = blob_range(Some(hash));
+        assert!(blob_key(hash) < lo && lo < hi && blob_range(None).0 < blob_key(hash));
+        assert_eq!(describe_key(&blob_key(hash)), format!("blob {hash}"));
+        assert_eq!(describe_key(&blob_chunk_key(data, 3)), format!("chunk 3 of blob data {data}"));
+        assert_eq!(describe_key(&blob_pending_key(data)), format!("pending blob data {data}"));
+    }
 
     #[test]
     fn schema_1_records_are_read_and_new_ones_carry_their_accounts() {

@@ -1,14 +1,19 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
+use super::blob::{BlobBuffer, BlobHash, BlobInfo, BlobWriter};
 use super::kv::{self, Entries, KvRead, KvTxn, TxnError};
 use super::{ListQuery, RecordPage, Store, StoreError};
 use crate::record::{Id, Record};
 
 type Map = BTreeMap<Vec<u8>, Vec<u8>>;
+/// Each blob's bytes and `stored_at`.
+type BlobMap = BTreeMap<BlobHash, (Arc<[u8]>, DateTime<Utc>)>;
+type Blobs = Arc<RwLock<BlobMap>>;
 
 /// A store in memory: for tests, previews and small embedded uses.
 ///
@@ -17,6 +22,7 @@ type Map = BTreeMap<Vec<u8>, Vec<u8>>;
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     map: RwLock<Map>,
+    blobs: Blobs,
 }
 
 impl MemoryStore {
@@ -38,6 +44,40 @@ impl MemoryStore {
             TxnError::Store(e) => e,
             TxnError::Backend(never) => match never {},
         })
+    }
+}
+
+/// A blob being written: kept aside until commit.
+struct MemoryBlobWriter {
+    blobs: Blobs,
+    buffer: BlobBuffer,
+    bytes: Vec<u8>,
+}
+
+#[async_trait]
+impl BlobWriter for MemoryBlobWriter {
+    async fn write(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
+        for chunk in self.buffer.push(bytes) {
+            self.bytes.extend_from_slice(&chunk);
+        }
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<BlobInfo, StoreError> {
+        let MemoryBlobWriter { blobs, buffer, mut bytes } = *self;
+        let (hash, size, last) = buffer.finish();
+        bytes.extend(last.unwrap_or_default());
+        let now = Utc::now();
+        let mut map = blobs.write().unwrap_or_else(PoisonError::into_inner);
+        let entry = map.entry(hash).or_insert_with(|| (bytes.into(), now));
+        entry.1 = now;
+        Ok(BlobInfo { hash, size, stored_at: now })
+    }
+}
+
+impl MemoryStore {
+    fn blob_map(&self) -> std::sync::RwLockReadGuard<'_, BlobMap> {
+        self.blobs.read().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -115,5 +155,40 @@ impl Store for MemoryStore {
 
     async fn revision(&self, id: Id, version: u64) -> Result<Option<Record>, StoreError> {
         self.read(|v| kv::revision(v, id, version))
+    }
+
+    async fn blob_writer(&self) -> Result<Box<dyn BlobWriter>, StoreError> {
+        Ok(Box::new(MemoryBlobWriter { blobs: self.blobs.clone(), buffer: BlobBuffer::new(), bytes: Vec::new() }))
+    }
+
+    async fn blob(&self, hash: BlobHash) -> Result<Option<BlobInfo>, StoreError> {
+        Ok(self.blob_map().get(&hash).map(|(bytes, at)| BlobInfo { hash, size: bytes.len() as u64, stored_at: *at }))
+    }
+
+    async fn read_blob(&self, hash: BlobHash, offset: u64, len: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.blob_map().get(&hash).map(|(bytes, _)| {
+            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+            bytes[start..start.saturating_add(len).min(bytes.len())].to_vec()
+        }))
+    }
+
+    async fn blobs(&self, after: Option<BlobHash>, limit: usize) -> Result<Vec<BlobInfo>, StoreError> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let map = self.blob_map();
+        let lower = after.map_or(Unbounded, Excluded);
+        Ok(map
+            .range((lower, Unbounded))
+            .take(limit)
+            .map(|(hash, (bytes, at))| BlobInfo { hash: *hash, size: bytes.len() as u64, stored_at: *at })
+            .collect())
+    }
+
+    async fn delete_blob(&self, hash: BlobHash, stored_before: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut map = self.blobs.write().unwrap_or_else(PoisonError::into_inner);
+        let stale = map.get(&hash).is_some_and(|(_, at)| *at < stored_before);
+        if stale {
+            map.remove(&hash);
+        }
+        Ok(stale)
     }
 }

@@ -2,9 +2,11 @@
 //! queries, the ordered key-value layout shared by key-value backends ([`kv`]), and the
 //! in-memory backend ([`MemoryStore`]).
 
+pub mod blob;
 pub mod kv;
 mod memory;
 
+pub use blob::{BlobHash, BlobInfo, BlobWriter};
 pub use memory::MemoryStore;
 
 use std::sync::Arc;
@@ -198,6 +200,12 @@ pub struct RecordPage {
 /// - **All items** (`all`) come in id order, a page at a time, for export and reindexing.
 /// - **Lists** are newest first by [`Meta::sort_time`](crate::Meta::sort_time), then by id;
 ///   `from`/`until` bound the sort time inclusively; pages never repeat an item.
+/// - **Blobs** ([`blob`]) are named by the SHA-256 the backend computes while they are
+///   written. Nothing of a blob is readable before its commit returns; then all of it is,
+///   durably. An uncommitted writer (dropped, or cut by a crash) leaves nothing behind once
+///   the store is reopened. Storing bytes already present keeps one copy and renews its
+///   `stored_at`. `delete_blob` removes a blob only when it was stored before the given time,
+///   so a blob stored again while a collection runs survives it. `blobs` lists in hash order.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Writes version `record.meta.version` of an item (see the contract).
@@ -227,4 +235,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// One stored version of an item.
     async fn revision(&self, id: Id, version: u64) -> Result<Option<Record>, StoreError>;
+
+    /// Starts writing a blob (see the contract).
+    async fn blob_writer(&self) -> Result<Box<dyn BlobWriter>, StoreError>;
+
+    /// What the store knows of a blob; `None` when it has no blob of that hash.
+    async fn blob(&self, hash: BlobHash) -> Result<Option<BlobInfo>, StoreError>;
+
+    /// Bytes `offset .. offset + len` of a blob, shorter at its end (empty past it); `None`
+    /// when there is no such blob. Callers bound `len`: it sizes the answer.
+    async fn read_blob(&self, hash: BlobHash, offset: u64, len: usize) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Blobs in hash order, after `after`, at most `limit` (export and collection).
+    async fn blobs(&self, after: Option<BlobHash>, limit: usize) -> Result<Vec<BlobInfo>, StoreError>;
+
+    /// Deletes a blob if it was (last) stored before `stored_before`; answers whether it did.
+    async fn delete_blob(&self, hash: BlobHash, stored_before: DateTime<Utc>) -> Result<bool, StoreError>;
 }
