@@ -55,6 +55,8 @@ fn build(size: usize) -> Fixture {
     let mut records = Vec::with_capacity(size);
     for i in 0..size {
         let news = NewsArticle {
+            attachments: Vec::new(),
+            gallery: Vec::new(),
             title: format!("Spotkanie informacyjne w Klubie Integracji Społecznej nr {i}"),
             lead: "W Klubie Integracji Społecznej przy ul. Granicznej 1A odbyło się spotkanie informacyjne.".into(),
             body: "W spotkaniu uczestniczyły 42 osoby korzystające z pomocy społecznej. ".repeat(16),

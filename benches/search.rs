@@ -73,7 +73,7 @@ fn fixture() -> &'static Fixture {
         let start = Utc.with_ymd_and_hms(2015, 1, 1, 8, 0, 0).unwrap();
         rt.block_on(async {
             for i in 0..DOCS {
-                let news = NewsArticle {
+                let news = NewsArticle { attachments: Vec::new(), gallery: Vec::new(),
                     title: sentence(&words, &mut seed, 8),
                     lead: sentence(&words, &mut seed, 20),
                     body: sentence(&words, &mut seed, 120),

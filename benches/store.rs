@@ -44,6 +44,8 @@ struct Fixture {
 /// A news item of realistic size (about 1.5 KB of body, like the seed pages).
 fn article(i: usize) -> NewsArticle {
     NewsArticle {
+        attachments: Vec::new(),
+        gallery: Vec::new(),
         title: format!("Spotkanie informacyjne w Klubie Integracji Społecznej nr {i}"),
         lead: "W Klubie Integracji Społecznej przy ul. Granicznej 1A odbyło się spotkanie informacyjne.".into(),
         body: "W dniu 2 lutego 2017 r. w Klubie Integracji Społecznej zorganizowano spotkanie informacyjne dla \

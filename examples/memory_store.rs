@@ -10,6 +10,8 @@ use witryna::{Cms, MemoryStore, Query};
 async fn publish_news(cms: &Cms, title: &str) -> Result<String, witryna::CmsError> {
     let item = cms
         .create(NewsArticle {
+            attachments: Vec::new(),
+            gallery: Vec::new(),
             title: title.into(),
             lead: String::new(),
             body: "Treść aktualności.".into(),

@@ -24,6 +24,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Utc.with_ymd_and_hms(2018, 1, 1, 8, 0, 0).single().ok_or("date")?;
     for i in 0..count {
         let news = NewsArticle {
+            attachments: Vec::new(),
+            gallery: Vec::new(),
             title: format!("Spotkanie informacyjne w Klubie Integracji Społecznej nr {i}"),
             lead: "W Klubie Integracji Społecznej przy ul. Granicznej 1A odbyło się spotkanie informacyjne.".into(),
             body: "W spotkaniu uczestniczyły 42 osoby korzystające z pomocy społecznej. ".repeat(12),

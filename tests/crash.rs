@@ -17,7 +17,12 @@ fn child(dir: &str) -> ! {
     rt.block_on(async {
         let cms = Cms::new(Arc::new(SledStore::open(dir).unwrap()));
         for i in 0..WRITES {
-            let page = Page { title: format!("Strona {i}"), summary: String::new(), body: "treść".into() };
+            let page = Page {
+                attachments: Vec::new(),
+                title: format!("Strona {i}"),
+                summary: String::new(),
+                body: "treść".into(),
+            };
             let item = cms.create(page).await.unwrap();
             let meta = cms.publish(item.meta.id, item.meta.version, None).await.unwrap();
             println!("ACK {} {}", meta.id, meta.version);

@@ -33,8 +33,8 @@ impl Content for ApiToken {
         &self.name
     }
 
-    fn slug_source(&self) -> &str {
-        &self.hash
+    fn slug_source(&self) -> std::borrow::Cow<'_, str> {
+        self.hash.as_str().into()
     }
 
     fn validate(&self) -> Result<(), ValidationErrors> {

@@ -40,8 +40,8 @@ impl Content for User {
         &self.display_name
     }
 
-    fn slug_source(&self) -> &str {
-        &self.email
+    fn slug_source(&self) -> std::borrow::Cow<'_, str> {
+        self.email.as_str().into()
     }
 
     fn validate(&self) -> Result<(), ValidationErrors> {

@@ -131,7 +131,12 @@ async fn tokens_authenticate_by_secret_and_record_their_writes() {
         let found = tokens::authenticate(&cms, &token.token).await.unwrap().unwrap();
         assert_eq!((found.id, found.role), (token.info.id, Role::Editor));
         assert!(tokens::authenticate(&cms, "wtr_zzz").await.unwrap().is_none());
-        let page = witryna_core::content::Page { title: "O nas".into(), summary: String::new(), body: "…".into() };
+        let page = witryna_core::content::Page {
+            attachments: Vec::new(),
+            title: "O nas".into(),
+            summary: String::new(),
+            body: "…".into(),
+        };
         let item = cms.acting_as(found.id).create(page).await.unwrap();
         assert_eq!(item.meta.created_by, Some(token.info.id));
         tokens::revoke_token(&cms, found.id).await.unwrap();
@@ -160,7 +165,12 @@ async fn deactivation_withdraws_the_tokens_and_preview_links_an_account_made() {
         users::create_user(&cms, other).await.unwrap();
         let hers = tokens::create_token(&cms.acting_as(her), Role::Editor, "import").await.unwrap();
         let cli = tokens::create_token(&cms, Role::Editor, "z wiersza poleceń").await.unwrap();
-        let page = witryna_core::content::Page { title: "Szkic".into(), summary: String::new(), body: "…".into() };
+        let page = witryna_core::content::Page {
+            attachments: Vec::new(),
+            title: "Szkic".into(),
+            summary: String::new(),
+            body: "…".into(),
+        };
         let draft = cms.create(page).await.unwrap().meta.id;
         let link = witryna_accounts::previews::create(&cms.acting_as(her), draft).await.unwrap();
         assert_eq!(witryna_accounts::previews::find(&cms, &link).await.unwrap(), Some(draft));

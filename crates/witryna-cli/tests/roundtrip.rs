@@ -49,13 +49,13 @@ proptest! {
             for s in steps {
                 match s {
                     Step::News(title, body, tags) => {
-                        let n = NewsArticle { title, lead: String::new(), body, author: "MOPS".into(), tags, cover: None, event: None };
+                        let n = NewsArticle { attachments: Vec::new(), gallery: Vec::new(), title, lead: String::new(), body, author: "MOPS".into(), tags, cover: None, event: None };
                         if let Ok(item) = cms.create(n).await {
                             news.push(item.meta.id);
                         }
                     }
                     Step::Page(title, body) => {
-                        let _ = cms.create(Page { title, summary: String::new(), body }).await;
+                        let _ = cms.create(Page { attachments: Vec::new(), title, summary: String::new(), body }).await;
                     }
                     Step::Update(i, body) if !news.is_empty() => {
                         let id = news[i % news.len()];

@@ -21,7 +21,12 @@
 //! # tokio_test();
 //! # fn tokio_test() { tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let cms = Cms::new(Arc::new(MemoryStore::new()));
-//! let page = Page { title: "Klauzula informacyjna".into(), summary: String::new(), body: "RODO…".into() };
+//! let page = Page {
+//!     title: "Klauzula informacyjna".into(),
+//!     summary: String::new(),
+//!     body: "RODO…".into(),
+//!     attachments: Vec::new(),
+//! };
 //! let item = cms.create(page).await?;
 //! assert_eq!(item.meta.slug, "klauzula-informacyjna");
 //! cms.publish(item.meta.id, item.meta.version, None).await?;
@@ -49,8 +54,8 @@ pub mod testing;
 pub mod validate;
 
 pub use cms::{
-    Clock, Cms, CmsError, CreateOptions, Item, ItemPage, ManualClock, Query, RecordList, RecordLookup, SlugLookup,
-    Step, SystemClock, View,
+    BlobCollection, Clock, Cms, CmsError, CreateOptions, Item, ItemPage, ManualClock, Query, RecordList, RecordLookup,
+    SlugLookup, Step, SystemClock, View, BLOB_GRACE,
 };
 pub use content::Content;
 pub use events::{Change, ChangeEvent, DerivedIndex};

@@ -22,6 +22,7 @@ use crate::content::{NewsArticle, Page};
 use crate::events::{Change, ChangeEvent, DerivedError, DerivedIndex};
 use crate::kinds::Kinds;
 use crate::record::{Id, Status};
+use crate::store::blob::{BlobHash, BLOB_CHUNK};
 use crate::store::{DynStore, ListQuery, MemoryStore, StoreError};
 
 /// How the suite gets a store of one backend.
@@ -62,7 +63,8 @@ macro_rules! store_conformance_tests {
             scheduled_publishing, list_filters_and_order, pagination_under_inserts,
             concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop,
             history_import_and_all_items, reads_while_deleting, slug_races_name_the_owner,
-            racing_deletes_are_not_found, dropped_writes_still_notify);
+            racing_deletes_are_not_found, dropped_writes_still_notify, blobs_round_trip,
+            uncommitted_blobs_leave_nothing, blob_collection_spares_fresh_blobs, same_blob_races_keep_one);
     };
     (optional: $harness:expr) => {
         $crate::store_conformance_tests!(@optional $harness;
@@ -71,7 +73,8 @@ macro_rules! store_conformance_tests {
             scheduled_publishing, list_filters_and_order, pagination_under_inserts,
             concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop,
             history_import_and_all_items, reads_while_deleting, slug_races_name_the_owner,
-            racing_deletes_are_not_found, dropped_writes_still_notify);
+            racing_deletes_are_not_found, dropped_writes_still_notify, blobs_round_trip,
+            uncommitted_blobs_leave_nothing, blob_collection_spares_fresh_blobs, same_blob_races_keep_one);
     };
     (@optional $harness:expr; $($check:ident),* $(,)?) => {
         $(
@@ -117,12 +120,14 @@ async fn cms_at(h: &dyn Harness) -> (Cms, Arc<ManualClock>) {
 
 /// A static page.
 pub fn page(title: &str, body: &str) -> Page {
-    Page { title: title.into(), summary: String::new(), body: body.into() }
+    Page { attachments: Vec::new(), title: title.into(), summary: String::new(), body: body.into() }
 }
 
 /// A news item by MOPS Kalisz with tags.
 pub fn news(title: &str, tags: &[&str]) -> NewsArticle {
     NewsArticle {
+        attachments: Vec::new(),
+        gallery: Vec::new(),
         title: title.into(),
         lead: String::new(),
         body: format!("Treść: {title}"),
@@ -792,4 +797,121 @@ async fn futures_poll_once<F: std::future::Future + Unpin>(mut f: F) -> Option<F
         })
     })
     .await
+}
+
+/// Bytes of a test blob: `len` bytes, different for each `seed`.
+pub fn blob_bytes(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| (i.wrapping_mul(31) as u8) ^ seed).collect()
+}
+
+async fn store_blob(store: &DynStore, bytes: &[u8], piece: usize) -> crate::store::BlobInfo {
+    let mut w = store.blob_writer().await.expect("blob writer");
+    for p in bytes.chunks(piece.max(1)) {
+        w.write(p).await.expect("write blob");
+    }
+    w.commit().await.expect("commit blob")
+}
+
+/// Blobs are named by their SHA-256, read back whole and by range, listed in hash order,
+/// stored once however often they are written, and kept across a reopen.
+pub async fn blobs_round_trip(h: &dyn Harness) {
+    let store = h.open().await;
+    let big = blob_bytes(2 * BLOB_CHUNK + 12_345, 1);
+    let info = store_blob(&store, &big, 100_003).await;
+    assert_eq!((info.hash, info.size), (BlobHash::of(&big), big.len() as u64), "the backend names a blob by its hash");
+    assert_eq!(store.blob(info.hash).await.unwrap().map(|b| b.size), Some(big.len() as u64));
+    let whole = store.read_blob(info.hash, 0, usize::MAX).await.unwrap().expect("stored");
+    assert!(whole == big, "a blob reads back byte for byte");
+    for (offset, len) in [(0, 1), (BLOB_CHUNK - 3, 10), (BLOB_CHUNK * 2, 20_000), (big.len() - 5, 100)] {
+        let part = store.read_blob(info.hash, offset as u64, len).await.unwrap().unwrap();
+        let end = (offset + len).min(big.len());
+        assert!(part == big[offset..end], "range {offset}+{len}");
+    }
+    assert_eq!(store.read_blob(info.hash, big.len() as u64 + 1, 10).await.unwrap(), Some(Vec::new()), "past the end");
+    let empty = store_blob(&store, &[], 1).await;
+    assert_eq!(empty.size, 0);
+    assert_eq!(store.read_blob(empty.hash, 0, 10).await.unwrap(), Some(Vec::new()));
+    let small = store_blob(&store, b"Wniosek o zasilek", 4).await;
+    let again = store_blob(&store, b"Wniosek o zasilek", 100).await;
+    assert_eq!(again.hash, small.hash);
+    assert!(again.stored_at >= small.stored_at, "storing again renews stored_at");
+    let missing = BlobHash::of(b"never stored");
+    assert_eq!(store.blob(missing).await.unwrap(), None);
+    assert_eq!(store.read_blob(missing, 0, 10).await.unwrap(), None);
+    let listed: Vec<BlobHash> = store.blobs(None, 10).await.unwrap().into_iter().map(|b| b.hash).collect();
+    let mut expected = vec![info.hash, empty.hash, small.hash];
+    expected.sort();
+    assert_eq!(listed, expected, "one entry per blob, in hash order");
+    let rest: Vec<BlobHash> = store.blobs(Some(expected[0]), 1).await.unwrap().into_iter().map(|b| b.hash).collect();
+    assert_eq!(rest, [expected[1]], "paged after a hash");
+    if h.durable() {
+        drop(store);
+        let store = h.open().await;
+        let whole = store.read_blob(info.hash, 0, usize::MAX).await.unwrap().expect("kept across reopen");
+        assert!(whole == big);
+    }
+}
+
+/// A writer dropped before its commit leaves no blob, now or after a reopen; a store with an
+/// abandoned writer still takes the same bytes whole.
+pub async fn uncommitted_blobs_leave_nothing(h: &dyn Harness) {
+    let store = h.open().await;
+    let bytes = blob_bytes(BLOB_CHUNK + 7, 2);
+    let mut w = store.blob_writer().await.unwrap();
+    w.write(&bytes[..BLOB_CHUNK + 1]).await.unwrap();
+    drop(w);
+    assert_eq!(store.blob(BlobHash::of(&bytes)).await.unwrap(), None);
+    assert!(store.blobs(None, 10).await.unwrap().is_empty(), "nothing listed");
+    if h.durable() {
+        drop(store);
+        let store = h.open().await;
+        assert!(store.blobs(None, 10).await.unwrap().is_empty(), "nothing after a reopen either");
+        let info = store_blob(&store, &bytes, BLOB_CHUNK).await;
+        assert!(store.read_blob(info.hash, 0, usize::MAX).await.unwrap().unwrap() == bytes);
+    } else {
+        let info = store_blob(&store, &bytes, BLOB_CHUNK).await;
+        assert!(store.read_blob(info.hash, 0, usize::MAX).await.unwrap().unwrap() == bytes);
+    }
+}
+
+/// Collection deletes only blobs stored before its cut-off: one stored again meanwhile stays.
+pub async fn blob_collection_spares_fresh_blobs(h: &dyn Harness) {
+    let store = h.open().await;
+    let old = store_blob(&store, &blob_bytes(1000, 3), 300).await;
+    let kept = store_blob(&store, &blob_bytes(BLOB_CHUNK + 1, 4), 70_000).await;
+    assert!(!store.delete_blob(old.hash, old.stored_at - Duration::seconds(60)).await.unwrap(), "too fresh");
+    assert!(store.blob(old.hash).await.unwrap().is_some());
+    let cut = Utc::now() + Duration::seconds(1);
+    assert!(store.delete_blob(old.hash, cut).await.unwrap(), "stored before the cut-off");
+    assert_eq!(store.blob(old.hash).await.unwrap(), None);
+    assert_eq!(store.read_blob(old.hash, 0, 10).await.unwrap(), None);
+    assert!(!store.delete_blob(old.hash, cut).await.unwrap(), "already gone");
+    let listed: Vec<BlobHash> = store.blobs(None, 10).await.unwrap().into_iter().map(|b| b.hash).collect();
+    assert_eq!(listed, [kept.hash]);
+    let renewed = store_blob(&store, &blob_bytes(BLOB_CHUNK + 1, 4), 1 << 20).await;
+    assert!(!store.delete_blob(kept.hash, renewed.stored_at - Duration::milliseconds(1)).await.unwrap());
+    assert!(store.read_blob(kept.hash, 0, usize::MAX).await.unwrap().is_some());
+    if h.durable() {
+        drop(store);
+        let store = h.open().await;
+        assert_eq!(store.blob(old.hash).await.unwrap(), None, "a deletion is durable");
+        assert!(store.blob(kept.hash).await.unwrap().is_some());
+    }
+}
+
+/// Writers committing the same bytes at once end with one readable blob.
+pub async fn same_blob_races_keep_one(h: &dyn Harness) {
+    let store = h.open().await;
+    let bytes = blob_bytes(BLOB_CHUNK * 2 + 1, 5);
+    let tasks: Vec<_> = (0..4)
+        .map(|i| {
+            let (store, bytes) = (store.clone(), bytes.clone());
+            tokio::spawn(async move { store_blob(&store, &bytes, 50_000 + i * 1000).await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().hash, BlobHash::of(&bytes));
+    }
+    assert_eq!(store.blobs(None, 10).await.unwrap().len(), 1);
+    assert!(store.read_blob(BlobHash::of(&bytes), 0, usize::MAX).await.unwrap().unwrap() == bytes);
 }

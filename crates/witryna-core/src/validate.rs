@@ -281,6 +281,7 @@ impl Validator {
             self.max_len(field, value, max);
         }
         if self.errors.len() == before {
+            crate::content::media::check_markdown_images(self, field, value);
             let depth = markdown_depth(value);
             if depth > MAX_MARKDOWN_DEPTH {
                 let message =

@@ -103,6 +103,8 @@ proptest! {
 
 fn news(title: String) -> NewsArticle {
     NewsArticle {
+        attachments: Vec::new(),
+        gallery: Vec::new(),
         title,
         lead: String::new(),
         body: "x".into(),

@@ -109,6 +109,8 @@ async fn filters_pagination_and_odd_queries() {
 async fn writes_are_searchable_or_gone_when_they_return() {
     let (cms, _dir) = demo_cms().await;
     let news = NewsArticle {
+        attachments: Vec::new(),
+        gallery: Vec::new(),
         title: "Bezpłatne porady prawne w ośrodku".into(),
         lead: String::new(),
         body: "Dyżury notariusza w każdy wtorek.".into(),
@@ -138,7 +140,12 @@ async fn writes_are_searchable_or_gone_when_they_return() {
 
     // Rebuild from the store gives the same answers.
     let page = cms
-        .create(Page { title: "Dyżur mediatora".into(), summary: String::new(), body: "W czwartki.".into() })
+        .create(Page {
+            attachments: Vec::new(),
+            title: "Dyżur mediatora".into(),
+            summary: String::new(),
+            body: "W czwartki.".into(),
+        })
         .await
         .unwrap();
     cms.publish(page.meta.id, 1, None).await.unwrap();

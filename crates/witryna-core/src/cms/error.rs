@@ -84,6 +84,16 @@ pub enum CmsError {
         /// The decoding error.
         reason: String,
     },
+    /// A file of the media library that content still shows cannot be deleted.
+    #[error("media item {id} is used by item {used_by} ({title}); remove it there first")]
+    MediaInUse {
+        /// The media item.
+        id: Id,
+        /// An item that names it.
+        used_by: Id,
+        /// That item's title.
+        title: String,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),

@@ -7,11 +7,13 @@
 
 mod clock;
 mod error;
+mod media;
 mod queries;
 mod workflow;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::CmsError;
+pub use media::{BlobCollection, BLOB_GRACE};
 pub use queries::{ItemPage, Query, RecordList, RecordLookup, SlugLookup, View};
 pub use workflow::Step;
 
@@ -266,12 +268,14 @@ impl Cms {
         .await
     }
 
-    /// Writes the next version of a loaded record and reports the change.
+    /// Writes the next version of a loaded record and reports the change; a published
+    /// record publishes the media it shows.
     async fn commit(&self, mut record: Record, change: Change) -> Result<Record, CmsError> {
         record.meta.version += 1;
         record.meta.updated_at = self.now();
         record.meta.updated_by = self.actor;
         self.put(record.clone(), change).await?;
+        self.publish_media_of(&record).await;
         Ok(record)
     }
 
@@ -335,6 +339,7 @@ impl Cms {
             ));
         }
         let tags = normalise_tags(content.tags())?;
+        self.check_media_refs(content.media()).await?;
         let body = content.into_json();
         let now = self.now();
         let mut record = Record {
@@ -394,7 +399,11 @@ impl Cms {
             return Err(CmsError::NotFound { kind: content.kind().to_owned(), id: record.meta.id });
         }
         check_version(&record, expected)?;
+        if let Some(kind) = self.kinds.get(&record.meta.kind) {
+            kind.check_change(&record.body, content.json())?;
+        }
         record.meta.tags = normalise_tags(content.tags())?;
+        self.check_media_refs(content.media()).await?;
         if let Some(slug) = slug {
             workflow::change_slug(&mut record.meta, slug)?;
         }

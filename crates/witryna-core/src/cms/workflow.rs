@@ -27,6 +27,10 @@ pub enum Step {
 /// Makes `slug` (normalised) the current slug, keeping the old one as a previous slug.
 pub(crate) fn change_slug(meta: &mut Meta, slug: &str) -> Result<(), CmsError> {
     let slug = slugs::slugify(slug);
+    // A file is found by its hash, which is its media item's slug.
+    if meta.kind == <crate::content::Media as crate::content::Content>::KIND && slug != meta.slug {
+        return Err(validation("slug", "immutable", "a file's address is its SHA-256 and cannot change"));
+    }
     if slug.is_empty() {
         return Err(validation("slug", "empty_slug", "the slug has no letters or digits"));
     }
@@ -87,6 +91,10 @@ impl Cms {
             Step::Restore(version) => {
                 let id = m.id;
                 let old = self.store.revision(id, version).await?.ok_or(CmsError::RevisionNotFound { id, version })?;
+                // The old version may show files deleted since.
+                if let Some(kind) = self.kinds.get(&record.meta.kind) {
+                    self.check_media_refs(&kind.media(&old.body)).await?;
+                }
                 record.body = old.body;
                 record.meta.tags = old.meta.tags;
                 Change::Restored
@@ -135,6 +143,12 @@ impl Cms {
     /// Deletes a loaded record, based on version `expected` (`None`: the loaded one).
     pub async fn delete_record(&self, record: Record, expected: Option<u64>) -> Result<(), CmsError> {
         check_version(&record, expected)?;
+        if record.meta.kind == <crate::content::Media as crate::content::Content>::KIND {
+            if let Some(user) = self.media_used_by(record.meta.id).await? {
+                let title = self.kinds.get(&user.meta.kind).and_then(|k| k.title(&user.body)).unwrap_or_default();
+                return Err(CmsError::MediaInUse { id: record.meta.id, used_by: user.meta.id, title });
+            }
+        }
         let store = self.store.clone();
         self.committed(record.meta.id, async move {
             store.delete(record.meta.id, record.meta.version).await?;

@@ -1,6 +1,7 @@
 //! The typed content of a public-service site and the [`Content`] trait they share.
 
 mod accessibility;
+pub(crate) mod media;
 mod news;
 mod page;
 mod programme;
@@ -10,10 +11,13 @@ pub use accessibility::{
     AccessibilityDeclaration, AccessibilitySettings, ConformanceStatus, ContactPerson, FontSizeStep, KeyboardShortcut,
     NonAccessibleContent,
 };
-pub use news::{EventDetails, Image, NewsArticle};
+pub use media::{markdown_images, media_url, Attachment, Image, Media, MediaRef, MediaRefs, StoredFile, MEDIA_SCHEME};
+pub use news::{EventDetails, NewsArticle};
 pub use page::Page;
 pub use programme::{Budget, Funding, Indicator, Partner, Period, Person, Programme, ProgrammeStatus};
 pub use unit::{Address, Unit};
+
+use std::borrow::Cow;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -33,12 +37,16 @@ pub trait Content: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// One item per site (e.g. accessibility settings): its slug is always [`Content::KIND`].
     const SINGLETON: bool = false;
 
+    /// Whether the public site has pages of it (and search finds it). Media files are
+    /// served, not shown as pages.
+    const ON_SITE: bool = true;
+
     /// The title shown in lists and page headings.
     fn title(&self) -> &str;
 
     /// The text the slug is made from (the title unless overridden).
-    fn slug_source(&self) -> &str {
-        self.title()
+    fn slug_source(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.title())
     }
 
     /// Checks every field; reports each failing one with its path.
@@ -53,6 +61,18 @@ pub trait Content: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// Tags for filtering lists (normalised to lower case by the Cms).
     fn tags(&self) -> Vec<String> {
         Vec::new()
+    }
+
+    /// The media items it names ([`MediaRefs`] collects them): the Cms checks that they
+    /// exist and are the right kind of file, and publishes them with the content.
+    fn media(&self) -> Vec<MediaRef> {
+        Vec::new()
+    }
+
+    /// Checks a change from `before` to `self` beyond [`Content::validate`]: a media item's
+    /// file cannot be swapped for another under the same item.
+    fn check_change(&self, _before: &Self) -> Result<(), ValidationErrors> {
+        Ok(())
     }
 }
 

@@ -2,7 +2,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Warsaw;
 use serde::{Deserialize, Serialize};
 
-use super::{limits, plain_text, Content, SearchParts};
+use super::{limits, plain_text, Attachment, Content, Image, MediaRef, MediaRefs, SearchParts};
 use crate::kinds::{KindSpec, Labels};
 use crate::validate::{ValidationErrors, Validator};
 
@@ -40,6 +40,14 @@ pub struct NewsArticle {
     #[schemars(title = "Zdjęcie główne", description = "Obrazek pokazywany przy aktualności.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover: Option<Image>,
+    /// More pictures, shown as a gallery under the article.
+    #[schemars(title = "Galeria", description = "Zdjęcia pokazywane pod treścią, każde z opisem.")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gallery: Vec<Image>,
+    /// Documents to download (an application form, the regulations).
+    #[schemars(title = "Załączniki", description = "Dokumenty do pobrania, np. wniosek lub regulamin.")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
     /// Details when the news is about an event.
     #[schemars(
         title = "Wydarzenie",
@@ -47,24 +55,6 @@ pub struct NewsArticle {
     )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<EventDetails>,
-}
-
-/// A picture reference with its mandatory alternative text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Image {
-    /// Where the image is: an http(s) URL or a site path.
-    #[schemars(
-        title = "Adres obrazka",
-        description = "Ścieżka na stronie (np. /media/spotkanie.jpg) albo pełny adres https://…"
-    )]
-    pub src: String,
-    /// Alternative text for screen readers (WCAG 1.1.1); required.
-    #[schemars(
-        title = "Opis obrazka (tekst alternatywny)",
-        description = "Co widać na obrazku; odczytają go osoby niewidome, np. „Uczestnicy spotkania przy stole”. Wymagany, gdy dodajesz obrazek."
-    )]
-    pub alt: String,
 }
 
 /// When and where an event took place, and how many came.
@@ -97,16 +87,6 @@ impl EventDetails {
     }
 }
 
-impl Image {
-    pub(crate) fn check(&self, v: &mut Validator) {
-        v.text("src", &self.src, limits::ITEM);
-        if !self.src.trim().is_empty() {
-            v.link("src", &self.src);
-        }
-        v.text("alt", &self.alt, limits::SHORT);
-    }
-}
-
 impl NewsArticle {
     /// Where it appears: the registry line of [`Kinds::builtin`](crate::kinds::Kinds::builtin).
     pub const SPEC: KindSpec = KindSpec {
@@ -133,6 +113,8 @@ impl Content for NewsArticle {
         if let Some(cover) = &self.cover {
             v.nested("cover", |v| cover.check(v));
         }
+        v.each("gallery", &self.gallery, |v, image| image.check(v));
+        v.each("attachments", &self.attachments, |v, a| a.check(v));
         if let Some(event) = &self.event {
             v.nested("event", |v| {
                 v.optional_text("place", event.place.as_deref(), limits::SHORT);
@@ -152,5 +134,14 @@ impl Content for NewsArticle {
 
     fn tags(&self) -> Vec<String> {
         self.tags.clone()
+    }
+
+    fn media(&self) -> Vec<MediaRef> {
+        let mut refs = MediaRefs::default();
+        refs.image("cover", self.cover.as_ref())
+            .images("gallery", &self.gallery)
+            .attachments("attachments", &self.attachments)
+            .markdown("body", &self.body);
+        refs.into_vec()
     }
 }

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{limits, plain_text, Content, SearchParts};
+use super::{limits, plain_text, Attachment, Content, MediaRef, MediaRefs, SearchParts};
 use crate::kinds::{KindSpec, Labels};
 use crate::validate::{ValidationErrors, Validator};
 
@@ -19,6 +19,10 @@ pub struct Page {
     /// The page, CommonMark.
     #[schemars(title = "Treść", description = "Pełny tekst strony (w formacie Markdown).")]
     pub body: String,
+    /// Documents to download.
+    #[schemars(title = "Załączniki", description = "Dokumenty do pobrania, np. wniosek lub regulamin.")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 impl Page {
@@ -42,7 +46,14 @@ impl Content for Page {
         v.text("title", &self.title, limits::TITLE);
         v.max_len("summary", &self.summary, limits::LEAD);
         v.markdown("body", &self.body, limits::BODY, true);
+        v.each("attachments", &self.attachments, |v, a| a.check(v));
         v.finish()
+    }
+
+    fn media(&self) -> Vec<MediaRef> {
+        let mut refs = MediaRefs::default();
+        refs.attachments("attachments", &self.attachments).markdown("body", &self.body);
+        refs.into_vec()
     }
 
     fn search_parts(&self) -> SearchParts {

@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{join_text, limits, plain_text, Content, SearchParts};
+use super::{join_text, limits, plain_text, Attachment, Content, Image, MediaRef, MediaRefs, SearchParts};
 use crate::kinds::{KindSpec, Labels};
 use crate::money::Money;
 use crate::validate::{ValidationErrors, Validator};
@@ -91,6 +91,10 @@ pub struct Programme {
     #[schemars(title = "Tagi", description = "Słowa do filtrowania listy, każde osobno, np. kis, efs.")]
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Documents to download: regulations, recruitment forms, reports.
+    #[schemars(title = "Załączniki", description = "Dokumenty do pobrania, np. regulamin rekrutacji lub formularz.")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 /// The funding source with what the EU logo bar shows.
@@ -130,6 +134,13 @@ pub struct Funding {
     #[schemars(title = "Hasło programu", description = "Np. „Człowiek – najlepsza inwestycja”.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slogan: Option<String>,
+    /// The strip of funding marks (the EU and national logos) an EU-funded project must show.
+    #[schemars(
+        title = "Pasek znaków funduszy",
+        description = "Obrazek z logotypami (Fundusze Europejskie, barwy RP, Unia Europejska); opis wymienia je słowami."
+    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marks: Option<Image>,
 }
 
 /// Start and end dates, both inclusive.
@@ -324,6 +335,9 @@ impl Content for Programme {
                 ] {
                     v.optional_text(field, value.as_deref(), limits::TITLE);
                 }
+                if let Some(marks) = &f.marks {
+                    v.nested("marks", |v| marks.check(v));
+                }
             });
         }
         if let Some(p) = self.period {
@@ -356,7 +370,19 @@ impl Content for Programme {
             v.markdown("recruitment", r, limits::BODY, true);
         }
         v.texts("tags", &self.tags, 50);
+        v.each("attachments", &self.attachments, |v, a| a.check(v));
         v.finish()
+    }
+
+    fn media(&self) -> Vec<MediaRef> {
+        let mut refs = MediaRefs::default();
+        refs.image("funding.marks", self.funding.as_ref().and_then(|f| f.marks.as_ref()))
+            .attachments("attachments", &self.attachments)
+            .markdown("body", &self.body);
+        if let Some(r) = &self.recruitment {
+            refs.markdown("recruitment", r);
+        }
+        refs.into_vec()
     }
 
     fn search_parts(&self) -> SearchParts {
@@ -384,6 +410,7 @@ mod tests {
 
     fn programme(budget: Budget) -> Programme {
         Programme {
+            attachments: Vec::new(),
             name: "Aktywni w KIS".into(),
             summary: String::new(),
             body: String::new(),

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{join_text, limits, plain_text, Content, SearchParts};
+use super::{join_text, limits, plain_text, Content, Image, MediaRef, MediaRefs, SearchParts};
 use crate::kinds::{KindSpec, Labels};
 use crate::office_hours::OfficeHours;
 use crate::validate::{ValidationErrors, Validator};
@@ -46,6 +46,10 @@ pub struct Unit {
     )]
     #[serde(default)]
     pub office_hours: OfficeHours,
+    /// A photo of the building or the entrance, so visitors find it.
+    #[schemars(title = "Zdjęcie", description = "Np. wejście do budynku, by łatwiej było trafić.")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<Image>,
 }
 
 /// A Polish postal address.
@@ -113,7 +117,16 @@ impl Content for Unit {
             }
         }
         v.nested("office_hours", |v| self.office_hours.check(v));
+        if let Some(photo) = &self.photo {
+            v.nested("photo", |v| photo.check(v));
+        }
         v.finish()
+    }
+
+    fn media(&self) -> Vec<MediaRef> {
+        let mut refs = MediaRefs::default();
+        refs.image("photo", self.photo.as_ref()).markdown("description", &self.description);
+        refs.into_vec()
     }
 
     fn search_parts(&self) -> SearchParts {
