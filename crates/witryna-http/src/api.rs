@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use witryna_core::content::Media;
 use witryna_core::content::Unit;
 use witryna_core::search::{SearchQuery, SearchResults};
 use witryna_core::{Content, FieldError, Id, Kind, Kinds, Meta, View};
@@ -77,6 +78,8 @@ pub(crate) struct Operation {
     pub(crate) query: Vec<Param>,
     pub(crate) if_match: Precondition,
     pub(crate) request: Option<Schema>,
+    /// The media type of the request body.
+    pub(crate) request_type: &'static str,
     /// The request body may be left out.
     pub(crate) request_optional: bool,
     /// The statuses of success, each answered with `response`.
@@ -98,6 +101,7 @@ fn op(method: Method, path: String, summary: String, tag: &str, access: Access) 
         query: Vec::new(),
         if_match: Precondition::None,
         request: None,
+        request_type: "application/json",
         request_optional: false,
         success: &[StatusCode::OK],
         response: None,
@@ -405,6 +409,21 @@ fn step_op(key: &str, action: &str, summary: String, segment: &str, item: &Schem
     o
 }
 
+/// The form of an upload.
+fn upload_schema() -> Schema {
+    let schema = json!({
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                     "description": "JPEG, PNG, WebP, GIF, PDF, DOCX, ODT, XLSX, ODS or TXT; the type is read from the bytes, and the name's extension must match"},
+            "title": {"type": "string", "maxLength": 4096, "description": "required for documents: the link text"},
+            "alt": {"type": "string", "maxLength": 4096, "description": "an image's default alternative text"}
+        }
+    });
+    Schema::try_from(schema).expect("an object is a schema")
+}
+
 /// Adds the routes of a collection kind under `/api/v1/{segment}`.
 fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
     let (base, noun) = (format!("/api/v1/{segment}"), kind.name());
@@ -427,11 +446,22 @@ fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
     o.conditional = true;
     api.add(o, k, items::list_items);
 
-    let mut o = op(Method::POST, base.clone(), format!("Create a {noun} draft"), segment, Access::Editor);
-    o.request = Some(write.clone());
-    o.success = &[StatusCode::CREATED];
-    o.response = Some(item.clone());
-    api.add(o, k, items::create_item);
+    if noun == Media::KIND {
+        let summary = "Upload a file (multipart/form-data): 201 with its new media item, 200 with the item that \
+                       already holds the same bytes; refused types 415, too large 413, damaged or mislabelled 422";
+        let mut o = op(Method::POST, base.clone(), summary.to_owned(), segment, Access::Editor);
+        o.request = Some(upload_schema());
+        o.request_type = "multipart/form-data";
+        o.success = &[StatusCode::CREATED, StatusCode::OK];
+        o.response = Some(item.clone());
+        api.add(o, k, items::upload_media);
+    } else {
+        let mut o = op(Method::POST, base.clone(), format!("Create a {noun} draft"), segment, Access::Editor);
+        o.request = Some(write.clone());
+        o.success = &[StatusCode::CREATED];
+        o.response = Some(item.clone());
+        api.add(o, k, items::create_item);
+    }
 
     let key = format!("{base}/{{key}}");
     let mut o = op(

@@ -4,6 +4,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use witryna_core::{CmsError, FieldError, StoreError};
+use witryna_media::{IngestError, ReceiveError, RefusalClass};
 
 /// Everything a request can fail with. Client mistakes map to 4xx; only faults of the
 /// server or its store are 500, and their details go to the log, not to the client.
@@ -29,9 +30,18 @@ pub enum ApiError {
     /// The body did not arrive whole (the client stopped or was too slow).
     #[error("the request body did not arrive: {0}")]
     BodyIncomplete(String),
-    /// A body that is not `application/json`.
-    #[error("the request body must be application/json")]
-    UnsupportedMediaType,
+    /// A body of another type than the operation takes.
+    #[error("the request body must be {expected}")]
+    UnsupportedMediaType {
+        /// The type it takes.
+        expected: &'static str,
+    },
+    /// An upload that is not a `multipart/form-data` form, or a file that is refused.
+    #[error(transparent)]
+    Upload(#[from] witryna_media::ReceiveError),
+    /// A received file that is not kept.
+    #[error(transparent)]
+    Ingest(#[from] witryna_media::IngestError),
     /// Query parameters that cannot be used.
     #[error("invalid query parameters")]
     InvalidQuery(Vec<FieldError>),
@@ -140,8 +150,30 @@ impl IntoResponse for ApiError {
                     errors = field("cursor", "invalid", "not a cursor this API handed out".into());
                     (S::BAD_REQUEST, "urn:witryna:problem:invalid-query", "Invalid query parameters")
                 }
+                CmsError::MediaInUse { used_by, .. } => {
+                    errors = field("id", "in_use", format!("shown by item {used_by}"));
+                    (S::CONFLICT, "urn:witryna:problem:media-in-use", "File in use")
+                }
                 other => return internal(&other.to_string()),
             },
+            ApiError::Upload(ReceiveError::Refused(r)) | ApiError::Ingest(IngestError::Refused(r)) => {
+                let status = match r.class() {
+                    RefusalClass::UnsupportedType => S::UNSUPPORTED_MEDIA_TYPE,
+                    RefusalClass::TooLarge => S::PAYLOAD_TOO_LARGE,
+                    RefusalClass::Invalid => S::UNPROCESSABLE_ENTITY,
+                    _ => return internal(&r.to_string()),
+                };
+                errors = field("file", r.code(), r.to_string());
+                (status, "urn:witryna:problem:file-refused", "File refused")
+            }
+            ApiError::Upload(ReceiveError::Malformed(_)) => {
+                (S::BAD_REQUEST, "urn:witryna:problem:malformed-form", "Malformed multipart form")
+            }
+            ApiError::Upload(ReceiveError::Field { field: name, message }) => {
+                errors = field(&name, "invalid", message);
+                (S::UNPROCESSABLE_ENTITY, "urn:witryna:problem:invalid-body", "Invalid request body")
+            }
+            ApiError::Ingest(IngestError::Cms(e)) => return ApiError::Cms(e).into_response(),
             ApiError::MalformedJson(_) => (S::BAD_REQUEST, "urn:witryna:problem:malformed-json", "Malformed JSON"),
             ApiError::InvalidBody(e) => {
                 errors = e;
@@ -153,7 +185,7 @@ impl IntoResponse for ApiError {
             ApiError::BodyIncomplete(_) => {
                 (S::REQUEST_TIMEOUT, "urn:witryna:problem:body-incomplete", "Request body incomplete")
             }
-            ApiError::UnsupportedMediaType => {
+            ApiError::UnsupportedMediaType { .. } => {
                 (S::UNSUPPORTED_MEDIA_TYPE, "urn:witryna:problem:unsupported-media-type", "Unsupported media type")
             }
             ApiError::InvalidQuery(e) => {

@@ -25,7 +25,7 @@ impl<T: DeserializeOwned> FromRequest<ApiState> for JsonBody<T> {
 
     async fn from_request(req: Request, state: &ApiState) -> Result<Self, ApiError> {
         if !is_json(req.headers()) {
-            return Err(ApiError::UnsupportedMediaType);
+            return Err(ApiError::UnsupportedMediaType { expected: "application/json" });
         }
         decode_body(&read_body(req, state.0.config.body_limit).await?).map(JsonBody)
     }
@@ -41,7 +41,7 @@ impl<T: DeserializeOwned> FromRequest<ApiState> for OptionalJsonBody<T> {
             return Ok(OptionalJsonBody(None));
         }
         if !is_json {
-            return Err(ApiError::UnsupportedMediaType);
+            return Err(ApiError::UnsupportedMediaType { expected: "application/json" });
         }
         decode_body(&bytes).map(|v| OptionalJsonBody(Some(v)))
     }

@@ -106,12 +106,23 @@ impl Target {
 
 /// Checks a body's content as its kind, with error paths under `content.` (the body's field).
 fn check(kind: &Kind, content: &RawValue) -> Result<Checked, ApiError> {
-    kind.check(content.get()).map_err(|mut e| {
-        for f in &mut e.0 {
-            f.path = if f.path.is_empty() { "content".into() } else { format!("content.{}", f.path) };
+    kind.check(content.get()).map_err(|e| in_content(CmsError::Invalid(e)))
+}
+
+/// Field errors of the content, named as the body holds them (`content.cover.media`); the
+/// body's own fields (`slug`) keep their names.
+fn in_content(e: CmsError) -> ApiError {
+    match e {
+        CmsError::Invalid(mut v) => {
+            for f in &mut v.0 {
+                if f.path != "slug" {
+                    f.path = if f.path.is_empty() { "content".into() } else { format!("content.{}", f.path) };
+                }
+            }
+            ApiError::Cms(CmsError::Invalid(v))
         }
-        ApiError::Cms(e.into())
-    })
+        other => ApiError::Cms(other),
+    }
 }
 
 /// A record by id or slug, as the view may see it; `Err(current slug)` for an old slug.
@@ -213,9 +224,37 @@ pub(crate) async fn create_item(
     JsonBody(body): JsonBody<WriteBody>,
 ) -> Result<Response, ApiError> {
     let checked = check(&kind, &body.content)?;
-    let record = writer.cms(&s).create_checked(checked, CreateOptions { slug: body.slug, locale: None }).await?;
+    let options = CreateOptions { slug: body.slug, locale: None };
+    let record = writer.cms(&s).create_checked(checked, options).await.map_err(in_content)?;
     let location = format!("{}/{}", uri.path().trim_end_matches('/'), record.meta.id);
     Ok(written(StatusCode::CREATED, &record, Some(location)))
+}
+
+/// Takes a file for the media library (`multipart/form-data`: `file`, and `title`, `alt`):
+/// 201 with the new item, or 200 with the item that already holds the same file.
+pub(crate) async fn upload_media(
+    State(s): State<ApiState>,
+    Extension(writer): Extension<Writer>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let Some(boundary) = witryna_media::receive::boundary(content_type) else {
+        return Err(ApiError::UnsupportedMediaType { expected: "multipart/form-data" });
+    };
+    let limits = s.0.config.media_limits;
+    let received = witryna_media::receive(body.into_data_stream(), boundary, &limits, &["title", "alt"]).await?;
+    let upload = witryna_media::Upload {
+        path: &received.file,
+        file_name: &received.file_name,
+        title: received.field("title"),
+        alt: received.field("alt"),
+    };
+    let kept = witryna_media::ingest(&writer.cms(&s), upload, &limits).await?;
+    let location = format!("{}/{}", uri.path().trim_end_matches('/'), kept.record.meta.id);
+    let status = if kept.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok(written(status, &kept.record, Some(location)))
 }
 
 /// Replaces the content — and the slug, when the body gives another — in one commit.
@@ -228,7 +267,8 @@ pub(crate) async fn update_item(
         return Err(ApiError::PreconditionRequired);
     }
     let checked = check(&target.kind, &body.content)?;
-    let record = target.cms.update_record(target.record, None, checked, body.slug.as_deref()).await?;
+    let record =
+        target.cms.update_record(target.record, None, checked, body.slug.as_deref()).await.map_err(in_content)?;
     Ok(written(StatusCode::OK, &record, None))
 }
 
@@ -308,12 +348,12 @@ pub(crate) async fn put_singleton(
                 return Err(ApiError::PreconditionRequired);
             }
             check_if_match(&headers, Some(current.meta.version))?;
-            let record = cms.update_record(current, None, checked, None).await?;
+            let record = cms.update_record(current, None, checked, None).await.map_err(in_content)?;
             Ok(written(StatusCode::OK, &record, None))
         }
         None => {
             check_if_match(&headers, None)?;
-            let draft = cms.create_checked(checked, CreateOptions::default()).await?;
+            let draft = cms.create_checked(checked, CreateOptions::default()).await.map_err(in_content)?;
             let record = cms.apply_step(draft, None, Step::Publish(None)).await?;
             Ok(written(StatusCode::CREATED, &record, None))
         }

@@ -57,6 +57,8 @@ pub struct ApiConfig {
     /// How long a cached public response may be served (default 1 s): the most a
     /// scheduled item can appear late in a cached list.
     pub public_cache_ttl: std::time::Duration,
+    /// What uploads to `POST /api/v1/media` may be (default 25 MiB, 50 megapixels).
+    pub media_limits: witryna_media::Limits,
 }
 
 impl Default for ApiConfig {
@@ -68,6 +70,7 @@ impl Default for ApiConfig {
             public_cache_entries: 1024,
             public_cache_bytes: 32 << 20,
             public_cache_ttl: std::time::Duration::from_secs(1),
+            media_limits: witryna_media::Limits::default(),
         }
     }
 }

@@ -99,8 +99,7 @@ fn operation(op: &Operation) -> Value {
         "responses": responses,
     });
     if let Some(schema) = &op.request {
-        o["requestBody"] =
-            json!({"required": !op.request_optional, "content": {"application/json": {"schema": schema}}});
+        o["requestBody"] = json!({"required": !op.request_optional, "content": {op.request_type: {"schema": schema}}});
     }
     match op.access {
         Access::Public => {}

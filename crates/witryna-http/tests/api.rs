@@ -213,7 +213,7 @@ async fn bad_input_gets_typed_errors_never_500() {
         (
             r#"{"content": {"title": "A", "body": "B", "author": "C", "cover": {"src": "/a.jpg", "alt": ""}}}"#,
             "content.cover.alt",
-            "required",
+            "missing_alt",
         ),
     ];
     for (json, path, code) in cases {
@@ -288,7 +288,8 @@ async fn openapi_documents_every_route() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.1.0");
     let mut expected = vec![("get", "/api/v1/openapi.json".to_owned())];
-    for kind in ["news", "programmes", "units", "pages"] {
+    // Media items have the same routes; only their POST takes an upload (multipart/form-data).
+    for kind in ["news", "programmes", "units", "pages", "media"] {
         let base = format!("/api/v1/{kind}");
         let key = format!("{base}/{{key}}");
         expected.extend([
@@ -336,9 +337,17 @@ async fn openapi_documents_every_route() {
         assert!(!body.contains("urn:witryna:problem:no-route"), "{method} {path} is not routed");
     }
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for name in ["NewsArticle", "Programme", "Unit", "OfficeHours", "AccessibilitySettings", "Money", "Problem"] {
+    let names =
+        ["NewsArticle", "Programme", "Unit", "OfficeHours", "AccessibilitySettings", "Money", "Problem", "Media"];
+    for name in names {
         assert!(schemas.contains_key(name), "schema {name} missing");
     }
+    // An upload is a form with the file, not JSON; updates of a media item stay JSON.
+    let upload = &doc["paths"]["/api/v1/media"]["post"]["requestBody"]["content"];
+    assert_eq!(upload.as_object().map(|c| c.keys().collect::<Vec<_>>()), Some(vec![&"multipart/form-data".to_owned()]));
+    assert_eq!(upload["multipart/form-data"]["schema"]["required"], json!(["file"]), "{upload}");
+    let update = &doc["paths"]["/api/v1/media/{key}"]["put"]["requestBody"]["content"];
+    assert!(update.get("application/json").is_some(), "{update}");
 }
 
 #[tokio::test]
