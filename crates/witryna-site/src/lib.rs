@@ -16,15 +16,23 @@
 //! items at `{section}/{slug}`, static pages at `/strony/{slug}`, and an integrator's kind
 //! (a job offer at `/oferty-pracy`) on generic pages rendered from its JSON Schema —,
 //! `/deklaracja-dostepnosci`, `/ustawienia`, `/skroty-klawiszowe`, `/szukaj`,
-//! `/mapa-strony`, `/atom.xml`, `/sitemap.xml`, `/robots.txt`, and a helpful 404. Visitor
-//! settings live in one cookie and are applied on the server, so every page renders in the
-//! chosen mode.
+//! `/mapa-strony`, `/atom.xml`, `/sitemap.xml`, `/robots.txt`, the files of the media
+//! library at `/media/{hash}/{name}` (public ones only, immutable, with byte ranges), and a
+//! helpful 404. Visitor settings live in one cookie and are applied on the server, so every
+//! page renders in the chosen mode.
 //!
 //! [`preview`] renders any version of an item (a draft, an edit not yet published) as its
 //! page would look once published, marked as a preview and never cached or indexed: the
 //! editor interface shows it.
+//!
+//! Pictures and documents of the media library appear on pages as responsive `<img>`
+//! (`srcset` of the stored variants, `width` and `height` from the stored dimensions) and
+//! download links with their type and size („Wniosek <span>(PDF, 75 KB)</span>”); a
+//! reference to a file that is missing or not public renders nothing.
 
+mod files;
 mod markdown;
+mod media;
 mod pages;
 pub mod settings;
 
@@ -37,7 +45,22 @@ use witryna_core::cache::ResponseCache;
 use witryna_core::Cms;
 
 pub use markdown::render as render_markdown;
+
+/// The site address of a stored file (`/media/{hash}/{name}`, the name percent-encoded).
+pub fn file_href(hash: witryna_core::store::BlobHash, name: &str) -> String {
+    media::file_href("", hash, name)
+}
 pub use pages::{not_found, preview};
+
+/// [`render_markdown`] with the text's media-library images (`![opis](media:<id>)`) shown,
+/// as the editor's preview of a text needs: every status (a draft's picture too; its file is
+/// served once it is public), addresses relative to the site.
+pub async fn render_markdown_with_media(cms: &Cms, markdown: String) -> String {
+    let mut refs = witryna_core::content::MediaRefs::default();
+    refs.markdown("", &markdown);
+    let media = std::sync::Arc::new(media::MediaSet::load(cms, &refs.into_vec(), true, "").await);
+    markdown::render_blocking(markdown, &media).await.unwrap_or_default()
+}
 
 /// How the site behaves.
 #[derive(Debug, Clone)]
@@ -57,6 +80,11 @@ pub struct SiteConfig {
     /// How long a rendered page may be served (default 1 s): bounds how late an "open now"
     /// badge or a scheduled item can be.
     pub cache_ttl: Duration,
+    /// Most bytes of small media files (at most 256 KiB each: pictures, variants) kept in
+    /// memory (default 16 MiB; 0: off). Files are named by the hash of their bytes, so a
+    /// kept copy is never stale; whether a file may be served is still looked up on every
+    /// request.
+    pub file_cache_bytes: usize,
 }
 
 impl Default for SiteConfig {
@@ -67,6 +95,7 @@ impl Default for SiteConfig {
             cache_entries: 2048,
             cache_bytes: 32 << 20,
             cache_ttl: Duration::from_secs(1),
+            file_cache_bytes: 16 << 20,
         }
     }
 }
@@ -90,6 +119,8 @@ pub struct SiteState {
     cms: Cms,
     config: Arc<SiteConfig>,
     cache: Arc<ResponseCache<axum::body::Bytes>>,
+    /// Small media files by blob hash ([`SiteConfig::file_cache_bytes`]); never the pages'.
+    files: Arc<ResponseCache<axum::body::Bytes>>,
     /// The record a [`preview`] shows in place of a public lookup: set only on the copy of
     /// the state that one preview renders with, never on the router's.
     preview: Option<Arc<pages::Preview>>,
@@ -110,9 +141,10 @@ impl SiteState {
     /// State with a configuration.
     pub fn with_config(cms: Cms, mut config: SiteConfig) -> Self {
         let cache = Arc::new(ResponseCache::new(config.cache_entries, config.cache_bytes, config.cache_ttl));
+        let files = Arc::new(files::file_cache(config.file_cache_bytes));
         // Normalised once: links are `{base}/path`.
         config.public_url = config.public_url.map(|u| u.trim_end_matches('/').to_owned());
-        Self { cms, config: Arc::new(config), cache, preview: None }
+        Self { cms, config: Arc::new(config), cache, files, preview: None }
     }
 
     /// The public URL without a trailing `/`; empty when none is configured (links then
@@ -148,6 +180,7 @@ pub fn routes(state: SiteState) -> Router {
         .route("/sitemap.xml", get(pages::feeds::sitemap))
         .route("/robots.txt", get(pages::feeds::robots))
         .route("/static/site.css", get(pages::stylesheet))
+        .route(files::ROUTE, get(files::media_file))
         .merge(pages::section_routes(kinds));
     if pages::feeds::feed_section(kinds).is_some() {
         router = router.route("/atom.xml", get(pages::feeds::atom));

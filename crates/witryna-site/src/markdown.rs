@@ -1,8 +1,22 @@
 //! CommonMark bodies to safe HTML: pulldown-cmark renders, ammonia sanitizes, so a
 //! `<script>` or an `onerror=` in content never reaches the page.
+//!
+//! Images of the media library (`![opis](media:<id>)`) become the same responsive
+//! `<img>` (in a `<picture>` when there is WebP) as the templates' pictures, looked up in a
+//! [`MediaSet`] loaded before rendering; one not in the set renders nothing. The sanitizer
+//! lets through what those pictures need: `srcset`, `sizes`, `loading` and `decoding` on
+//! `<img>`, and `<picture>` with `<source type srcset sizes>`, a `srcset` only with site
+//! paths and http(s) addresses.
 
-use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
+use std::sync::{Arc, LazyLock};
+
+use askama::Template;
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use witryna_core::content::media_url;
 use witryna_core::validate::MAX_MARKDOWN_DEPTH;
+
+use crate::media::{MediaSet, PictureHtml};
 
 fn shift(level: HeadingLevel) -> HeadingLevel {
     use HeadingLevel::*;
@@ -19,39 +33,117 @@ fn shift(level: HeadingLevel) -> HeadingLevel {
 /// the page's title is its only `<h1>`. Containers nested deeper than
 /// [`MAX_MARKDOWN_DEPTH`] are flattened (their text stays): validation refuses such
 /// texts, and this keeps one that came in some other way from costing minutes.
+///
+/// Images of the media library (`media:`) are left out: pages render them through a
+/// loaded set of media items (see [`crate::render_markdown_with_media`]).
 pub fn render(markdown: &str) -> String {
+    render_with(markdown, &MediaSet::empty())
+}
+
+/// [`render`] with the `media:` images found in `media` as responsive pictures (the others
+/// left out).
+pub(crate) fn render_with(markdown: &str, media: &MediaSet) -> String {
     // For each open container: whether it was kept.
     let mut open: Vec<bool> = Vec::new();
     let mut kept = 0usize;
-    let parser =
-        Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).filter_map(move |event| {
-            match event {
-                Event::Start(tag) => {
-                    let keep = kept < MAX_MARKDOWN_DEPTH;
-                    open.push(keep);
-                    kept += usize::from(keep);
-                    keep.then(|| match tag {
-                        Tag::Heading { level, id, classes, attrs } => {
-                            Event::Start(Tag::Heading { level: shift(level), id, classes, attrs })
-                        }
-                        other => Event::Start(other),
-                    })
+    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    let parser = LibraryImages { events, media }.filter_map(move |event| match event {
+        Event::Start(tag) => {
+            let keep = kept < MAX_MARKDOWN_DEPTH;
+            open.push(keep);
+            kept += usize::from(keep);
+            keep.then(|| match tag {
+                Tag::Heading { level, id, classes, attrs } => {
+                    Event::Start(Tag::Heading { level: shift(level), id, classes, attrs })
                 }
-                Event::End(tag) => {
-                    let keep = open.pop().unwrap_or(false);
-                    kept -= usize::from(keep);
-                    keep.then(|| match tag {
-                        TagEnd::Heading(level) => Event::End(TagEnd::Heading(shift(level))),
-                        other => Event::End(other),
-                    })
-                }
-                other => Some(other),
-            }
-        });
+                other => Event::Start(other),
+            })
+        }
+        Event::End(tag) => {
+            let keep = open.pop().unwrap_or(false);
+            kept -= usize::from(keep);
+            keep.then(|| match tag {
+                TagEnd::Heading(level) => Event::End(TagEnd::Heading(shift(level))),
+                other => Event::End(other),
+            })
+        }
+        other => Some(other),
+    });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, parser);
-    ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(&unsafe_html).to_string()
+    SANITIZER.clean(&unsafe_html).to_string()
 }
+
+/// Replaces each `media:` image (its start, alternative text and end) by the picture of
+/// the media item, or by nothing.
+struct LibraryImages<'m, I> {
+    events: I,
+    media: &'m MediaSet,
+}
+
+impl<'e, I: Iterator<Item = Event<'e>>> Iterator for LibraryImages<'_, I> {
+    type Item = Event<'e>;
+
+    fn next(&mut self) -> Option<Event<'e>> {
+        loop {
+            let event = self.events.next()?;
+            let Event::Start(Tag::Image { dest_url, .. }) = &event else { return Some(event) };
+            let Some(id) = media_url(dest_url) else { return Some(event) };
+            // The image's own events: its alternative text, maybe nested images.
+            let mut alt = String::new();
+            let mut depth = 1usize;
+            for inner in self.events.by_ref() {
+                match inner {
+                    Event::Start(Tag::Image { .. }) => depth += 1,
+                    Event::End(TagEnd::Image) => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                    _ => {}
+                }
+            }
+            let picture = id.ok().and_then(|id| self.media.markdown_picture(id, &alt));
+            match picture.map(|pic| PictureHtml { pic: &pic }.render()) {
+                Some(Ok(html)) => return Some(Event::InlineHtml(CowStr::from(html))),
+                Some(Err(e)) => tracing::warn!(error = %e, "picture template failed"),
+                None => tracing::debug!(url = %dest_url, "media image not shown"),
+            }
+        }
+    }
+}
+
+/// Whether every candidate of a `srcset` is a site path or an http(s) address (what
+/// [`MediaSet`] writes; no `javascript:` or `data:` through raw HTML).
+fn safe_srcset(value: &str) -> bool {
+    value.split(',').map(str::trim).filter(|c| !c.is_empty()).all(|candidate| {
+        let url = candidate.split_ascii_whitespace().next().unwrap_or_default();
+        (url.starts_with('/') && !url.starts_with("//")) || url.starts_with("https://") || url.starts_with("http://")
+    })
+}
+
+/// The sanitizer: ammonia's defaults, links with `rel="noopener noreferrer"`, and what the
+/// library's pictures need.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.link_rel(Some("noopener noreferrer"))
+        .add_tags(["picture", "source"])
+        .add_tag_attributes("img", ["srcset", "sizes", "loading", "decoding"])
+        .add_tag_attributes("source", ["srcset", "sizes", "type"])
+        .attribute_filter(|element, attribute, value| {
+            let keep = match (element, attribute) {
+                (_, "srcset") => safe_srcset(value),
+                (_, "loading") => matches!(value, "lazy" | "eager"),
+                (_, "decoding") => matches!(value, "async" | "sync" | "auto"),
+                ("source", "type") => value.starts_with("image/"),
+                _ => true,
+            };
+            keep.then_some(Cow::Borrowed(value))
+        });
+    b
+});
 
 /// Longest text rendered on the async worker itself. Rendering and sanitizing costs about
 /// 30 µs per KiB (release build, 2026-11-25): up to here that is less than handing the text
@@ -71,9 +163,10 @@ pub(crate) async fn off_worker<T: Send + 'static>(
     tokio::task::spawn_blocking(work).await
 }
 
-/// [`render`] through [`off_worker`].
-pub(crate) async fn render_blocking(markdown: String) -> Result<String, tokio::task::JoinError> {
-    off_worker(markdown.len(), move || render(&markdown)).await
+/// [`render_with`] through [`off_worker`].
+pub(crate) async fn render_blocking(markdown: String, media: &Arc<MediaSet>) -> Result<String, tokio::task::JoinError> {
+    let media = Arc::clone(media);
+    off_worker(markdown.len(), move || render_with(&markdown, &media)).await
 }
 
 #[cfg(test)]
@@ -94,6 +187,65 @@ mod tests {
         let html = render(&format!("{}głęboko", ">".repeat(199_000)));
         assert_eq!(html.matches("<blockquote>").count(), MAX_MARKDOWN_DEPTH, "{}", &html[..200]);
         assert!(html.contains("głęboko"));
+    }
+
+    #[test]
+    fn library_images_become_responsive_pictures_that_survive_sanitizing() {
+        use witryna_core::content::{Media, StoredFile};
+        use witryna_core::store::BlobHash;
+        use witryna_core::Id;
+
+        let stored = |name: &str, content_type: &str, width: u32| StoredFile {
+            hash: BlobHash::of(name.as_bytes()),
+            name: name.into(),
+            content_type: content_type.into(),
+            size: 1000,
+            width: Some(width),
+            height: Some(width / 2),
+        };
+        let media = Media {
+            title: "Logo".into(),
+            alt: "Znaki funduszy".into(),
+            file: stored("pasek \"1\".png", "image/png", 1600),
+            variants: vec![
+                stored("320.png", "image/png", 320),
+                stored("320.webp", "image/webp", 320),
+                stored("640.png", "image/png", 640),
+                stored("640.webp", "image/webp", 640),
+            ],
+        };
+        let (id, missing) = (Id::new(), Id::new());
+        let set = MediaSet::of([(id, media)]);
+        let md = format!(
+            "Przed ![Uczestnicy & „goście” \"x\"](media:{id}) po.\n\n![Brak](media:{missing}) \
+             ![Zły](media:zle) ![](media:{id}) ![Zwykły](/a.png)"
+        );
+        let html = render_with(&md, &set);
+        let h = BlobHash::of(b"pasek \"1\".png");
+        assert!(html.contains("<picture><source type=\"image/webp\" srcset=\""), "{html}");
+        assert!(html.contains(&format!("/media/{h}/pasek%20%221%22.png 1600w")), "{html}");
+        assert!(html.contains(&format!("src=\"/media/{h}/640.png\"")), "{html}");
+        assert!(html.contains("width=\"1600\" height=\"800\""), "{html}");
+        assert!(html.contains("sizes=\"(min-width: 48rem) 46rem, calc(100vw - 2rem)\""), "{html}");
+        assert!(html.contains("loading=\"lazy\" decoding=\"async\""), "{html}");
+        assert!(html.contains("alt=\"Uczestnicy &amp; „goście” &quot;x&quot;\""), "{html}");
+        assert!(html.contains("alt=\"Znaki funduszy\""), "the library's text when the Markdown gives none: {html}");
+        assert!(!html.contains("Brak") && !html.contains("Zły") && !html.contains("media:"), "{html}");
+        assert!(html.contains("<img src=\"/a.png\" alt=\"Zwykły\">"), "other images as before: {html}");
+        assert_eq!(html.matches("<picture>").count(), 2, "{html}");
+        assert!(!render(&md).contains("<picture"), "without media, library images render nothing");
+    }
+
+    #[test]
+    fn raw_pictures_cannot_smuggle_urls() {
+        let html = render(
+            "<picture><source type=\"text/html\" srcset=\"javascript:alert(1) 1x\">\
+             <img src=\"/a.png\" srcset=\"data:image/png;base64,xx 1x, /b.png 2x\" loading=\"x\" alt=\"a\"></picture>",
+        );
+        assert!(!html.contains("javascript") && !html.contains("data:") && !html.contains("text/html"), "{html}");
+        assert!(!html.contains("loading"), "{html}");
+        let ok = render("<img src=\"/a.png\" srcset=\"/a.png 1x, https://x.pl/b.png 2x\" alt=\"a\">");
+        assert!(ok.contains("srcset=\"/a.png 1x, https://x.pl/b.png 2x\""), "{ok}");
     }
 
     #[test]

@@ -196,6 +196,8 @@ async fn content_is_escaped_and_sanitized_and_drafts_stay_hidden() {
     let item = s
         .cms
         .create(NewsArticle {
+            attachments: Vec::new(),
+            gallery: Vec::new(),
             title: "Uwaga <b>pogrubienie</b> & \"cudzysłów\"".into(),
             lead: "<script>alert('lead')</script>".into(),
             body: "Tekst <script>alert(1)</script> <img src=x onerror=alert(2)> [klik](javascript:alert(3))".into(),
@@ -406,6 +408,8 @@ async fn stored_control_characters_never_reach_pages_or_the_feed() {
     let item = s
         .cms
         .create(NewsArticle {
+            attachments: Vec::new(),
+            gallery: Vec::new(),
             title: "Czysty tytuł".into(),
             lead: String::new(),
             body: "Treść".into(),
@@ -585,6 +589,8 @@ async fn a_draft_previews_through_the_sites_templates_and_stays_unpublished() {
     let item = s
         .cms
         .create(NewsArticle {
+            attachments: Vec::new(),
+            gallery: Vec::new(),
             title: "Dyżur doradcy w sobotę".into(),
             lead: "Zapraszamy mieszkańców.".into(),
             body: "Doradca przyjmuje **od 9 do 13**.\n\n<script>alert('szkic')</script>".into(),
@@ -636,6 +642,8 @@ async fn a_draft_previews_through_the_sites_templates_and_stays_unpublished() {
 async fn a_preview_of_an_edit_leaves_the_public_page_and_its_cache_alone() {
     let (s, state) = start_with(SiteConfig::default()).await;
     let article = NewsArticle {
+        attachments: Vec::new(),
+        gallery: Vec::new(),
         title: "Zmiana godzin pracy kasy".into(),
         lead: String::new(),
         body: "Kasa jest czynna do 15:00.".into(),

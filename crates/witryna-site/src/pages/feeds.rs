@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use witryna_core::content::NewsArticle;
+use witryna_core::content::{MediaRefs, NewsArticle};
 use witryna_core::{Cms, Kinds, Query as CmsQuery, Record};
 
 use super::generic::{describe, lead_of, title_of};
@@ -16,6 +16,7 @@ use super::{
     Section, Templates,
 };
 use crate::markdown::render_blocking;
+use crate::media::MediaSet;
 use crate::SiteState;
 
 /// The section the Atom feed carries: the first section with a list page, the first in the
@@ -108,16 +109,20 @@ struct Entry {
 }
 
 impl Entry {
-    /// News say who wrote them and carry their article; an item of any other kind is
-    /// signed by the site and carries its generic page's fields.
-    async fn of(section: &Section, record: Record, site: &str) -> Result<Self, PageError> {
+    /// News say who wrote them and carry their article (its media-library images with
+    /// addresses under `base`, the public URL); an item of any other kind is signed by the
+    /// site and carries its generic page's fields.
+    async fn of(cms: &Cms, section: &Section, record: Record, site: &str, base: &str) -> Result<Self, PageError> {
         if section.templates == Templates::News {
             let n = decode::<NewsArticle>(record)?.content;
+            let mut refs = MediaRefs::default();
+            refs.markdown("body", &n.body);
+            let media = std::sync::Arc::new(MediaSet::load(cms, &refs.into_vec(), false, base).await);
             return Ok(Entry {
                 title: n.title,
                 author: n.author,
                 summary: n.lead,
-                html: render_blocking(n.body).await?,
+                html: render_blocking(n.body, &media).await?,
             });
         }
         let summary = lead_of(section, &record.body);
@@ -150,7 +155,7 @@ pub(crate) async fn atom(State(s): State<SiteState>, headers: HeaderMap) -> Resp
         );
         for record in records {
             let meta = record.meta.clone();
-            let entry = Entry::of(&section, record, &site).await?;
+            let entry = Entry::of(&state.cms, &section, record, &site, &ctx.base_url).await?;
             xml.push_str(&format!(
                 "<entry>\n<title>{}</title>\n<id>urn:uuid:{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}{}\"/>\n\
                  <published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<summary>{}</summary>\n\

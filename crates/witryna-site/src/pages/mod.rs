@@ -36,6 +36,7 @@ use witryna_core::content::{AccessibilitySettings, Content, NewsArticle, Page, P
 use witryna_core::validate::{contains_forbidden_char, is_forbidden_char};
 use witryna_core::{Cms, CmsError, Item, Kind, KindSpec, Kinds, Query as CmsQuery, Record, RecordLookup, View};
 
+use crate::media::MediaSet;
 use crate::settings::Visitor;
 use crate::SiteState;
 
@@ -169,15 +170,7 @@ fn font_steps(settings: &Option<AccessibilitySettings>) -> Vec<(String, u16)> {
 
 /// Percent-encodes a query value.
 fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::media::percent_encode(s, b"/")
 }
 
 /// A list page's canonical address: the section's, or with the cursor of a later page.
@@ -331,7 +324,7 @@ fn layout(ctx: &Ctx, title: &str, crumbs: &[(&str, &str)], current: &str) -> Lay
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; \
      img-src 'self' http: https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-fn harden(h: &mut HeaderMap, html: bool) {
+pub(crate) fn harden(h: &mut HeaderMap, html: bool) {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if html {
@@ -384,7 +377,7 @@ fn etag_of(body: &str) -> String {
     format!("\"{:016x}\"", h.finish())
 }
 
-fn internal_error(message: &str) -> Response {
+pub(crate) fn internal_error(message: &str) -> Response {
     tracing::error!(error = %message, "page failed");
     let body = "<!DOCTYPE html><html lang=\"pl\"><head><meta charset=\"utf-8\"><title>Błąd serwera</title></head>\
                 <body><main><h1>Przepraszamy, wystąpił błąd</h1><p>Spróbuj ponownie za chwilę. \
@@ -508,7 +501,7 @@ impl Section {
     /// The section of a kind; `None` unless the kind is a collection (singletons and
     /// internal kinds have no section of items).
     fn of(kind: &Kind) -> Option<Self> {
-        let spec = *kind.spec().filter(|_| kind.is_collection())?;
+        let spec = *kind.spec().filter(|_| kind.is_collection() && kind.is_on_site())?;
         let templates = match kind.name() {
             NewsArticle::KIND => Templates::News,
             Programme::KIND => Templates::Programmes,
@@ -590,6 +583,11 @@ async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) 
 /// menu, lists of other items, a unit's parent and children — is what the public sees now.
 /// A kind without a site section answers the 404 page. The visitor's settings (the cookie
 /// in `headers`) apply as on any page.
+///
+/// The media items the record shows (pictures, attachments, `media:` images) are shown
+/// whatever their status, so the editor sees them in place; but the file of one not public
+/// yet answers 404 at `/media/…` until published content shows it, so such a picture shows
+/// as its alternative text in the preview.
 pub async fn preview(s: &SiteState, headers: &HeaderMap, record: Record, note: &str) -> Response {
     let section = section_of(s.cms.kinds(), &record.meta.kind);
     let settings = record.meta.kind == AccessibilitySettings::KIND;
@@ -676,6 +674,13 @@ async fn all_public_records(cms: &Cms, kind: &str) -> Result<Vec<Record>, PageEr
             None => return Ok(out),
         }
     }
+}
+
+/// The media items `content` shows, for its page: public ones, or on a preview every one
+/// (the editor sees the pictures and links; files of media not yet public stay 404 at
+/// `/media/…` until the item is published).
+async fn media_of<C: Content>(cms: &Cms, ctx: &Ctx, content: &C) -> Arc<MediaSet> {
+    Arc::new(MediaSet::load(cms, &content.media(), ctx.preview.is_some(), "").await)
 }
 
 /// A record of a built-in kind with its typed content.

@@ -7,9 +7,11 @@ use witryna_core::content::NewsArticle;
 use witryna_core::{pl, Item};
 
 use super::{
-    decode, encode, find, layout, list_address, list_layout, list_page, serve, Found, Layout, Rendered, Section,
+    decode, encode, find, layout, list_address, list_layout, list_page, media_of, serve, Found, Layout, Rendered,
+    Section,
 };
 use crate::markdown::render_blocking;
+use crate::media::{AttachmentLink, Loading, Picture, SIZES_COLUMN, SIZES_GALLERY};
 use crate::SiteState;
 
 pub(crate) struct NewsRow {
@@ -56,11 +58,6 @@ pub(super) async fn list(s: SiteState, headers: HeaderMap, section: Section, cur
     .await
 }
 
-pub(crate) struct CoverImage {
-    src: String,
-    alt: String,
-}
-
 #[derive(Template)]
 #[template(path = "news_item.html")]
 struct NewsItemPage {
@@ -71,9 +68,12 @@ struct NewsItemPage {
     date: String,
     datetime: String,
     lead: String,
-    cover: Option<CoverImage>,
+    /// The page's main picture, fetched first.
+    cover: Option<Picture>,
     event: Vec<(String, String)>,
     body: String,
+    gallery: Vec<Picture>,
+    attachments: Vec<AttachmentLink>,
     tags: Vec<String>,
 }
 
@@ -85,6 +85,7 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slu
             Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
         };
         let row = news_row(&section, &item);
+        let media = media_of(&cms, &ctx, &item.content).await;
         let n = item.content;
         let mut event = Vec::new();
         if let Some(e) = &n.event {
@@ -108,9 +109,11 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slu
             date: row.date,
             datetime: row.datetime,
             lead: n.lead.clone(),
-            cover: n.cover.map(|c| CoverImage { src: c.src, alt: c.alt }),
+            cover: n.cover.as_ref().and_then(|c| media.picture(c, SIZES_COLUMN, Loading::Priority)),
             event,
-            body: render_blocking(n.body).await?,
+            gallery: n.gallery.iter().filter_map(|i| media.picture(i, SIZES_GALLERY, Loading::Lazy)).collect(),
+            attachments: media.attachments(&n.attachments),
+            body: render_blocking(n.body, &media).await?,
             tags: n.tags,
         };
         Ok(Rendered::Html(page.render()?))

@@ -8,8 +8,9 @@ use chrono_tz::Europe::Warsaw;
 use witryna_core::content::Programme;
 use witryna_core::{pl, Item};
 
-use super::{all_public, encode, find, layout, list_layout, serve, Found, Layout, Rendered, Section};
+use super::{all_public, encode, find, layout, list_layout, media_of, serve, Found, Layout, Rendered, Section};
 use crate::markdown::render_blocking;
+use crate::media::{AttachmentLink, Loading, Picture, SIZES_COLUMN};
 use crate::SiteState;
 
 pub(crate) struct ProgrammeRow {
@@ -70,6 +71,9 @@ struct ProgrammeItemPage {
     indicators: Vec<(String, String, String)>,
     recruitment: String,
     body: String,
+    /// The strip of funding marks, in the funding box near the top: fetched at once.
+    marks: Option<Picture>,
+    attachments: Vec<AttachmentLink>,
 }
 
 pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
@@ -79,7 +83,9 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slu
             Found::Item(item) => item,
             Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
         };
+        let media = media_of(&cms, &ctx, &item.content).await;
         let p = item.content;
+        let marks = p.funding.as_ref().and_then(|f| f.marks.as_ref());
         let budget = p
             .budget
             .map(|b| {
@@ -111,8 +117,10 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slu
             period: period_text(&p),
             budget,
             indicators,
-            recruitment: render_blocking(p.recruitment.clone().unwrap_or_default()).await?,
-            body: render_blocking(p.body.clone()).await?,
+            recruitment: render_blocking(p.recruitment.clone().unwrap_or_default(), &media).await?,
+            body: render_blocking(p.body.clone(), &media).await?,
+            marks: marks.and_then(|m| media.picture(m, SIZES_COLUMN, Loading::Eager)),
+            attachments: media.attachments(&p.attachments),
             p,
         };
         Ok(Rendered::Html(page.render()?))

@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Response};
 use witryna_core::content::{AccessibilitySettings, Page};
 
 use super::{
-    change_href, encode, find, font_steps, harden, layout, safe_return_path, serve, Found, Layout, PageError, Rendered,
-    Section,
+    change_href, encode, find, font_steps, harden, layout, media_of, safe_return_path, serve, Found, Layout, PageError,
+    Rendered, Section,
 };
 use crate::markdown::render_blocking;
+use crate::media::AttachmentLink;
 use crate::settings::Visitor;
 use crate::SiteState;
 
@@ -23,6 +24,7 @@ struct StaticPage {
     title: String,
     summary: String,
     body: String,
+    attachments: Vec<AttachmentLink>,
 }
 
 pub(super) async fn page_item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
@@ -32,10 +34,12 @@ pub(super) async fn page_item(s: SiteState, headers: HeaderMap, section: Section
             Found::Item(item) => item,
             Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
         };
+        let media = media_of(&cms, &ctx, &item.content).await;
         let p = item.content;
         let page = StaticPage {
             layout: layout(&ctx, &p.title, &section.crumbs(&p.title), ""),
-            body: render_blocking(p.body).await?,
+            attachments: media.attachments(&p.attachments),
+            body: render_blocking(p.body, &media).await?,
             summary: p.summary,
             title: p.title,
         };

@@ -9,8 +9,11 @@ use witryna_core::content::Unit;
 use witryna_core::office_hours::DayKind;
 use witryna_core::{pl, Cms, Item, OfficeHours, SlugLookup, View};
 
-use super::{all_public, encode, find, layout, list_layout, serve, Found, Layout, PageError, Rendered, Section};
+use super::{
+    all_public, encode, find, layout, list_layout, media_of, serve, Found, Layout, PageError, Rendered, Section,
+};
 use crate::markdown::render_blocking;
+use crate::media::{Loading, Picture, SIZES_COLUMN};
 use crate::SiteState;
 
 fn when(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -90,6 +93,8 @@ struct UnitPage {
     badge_class: &'static str,
     next: String,
     description: String,
+    /// The building or its entrance, under the contact details: lazy.
+    photo: Option<Picture>,
     phones: Vec<(String, String)>,
     parent: Option<(String, String)>,
     children: Vec<(String, String)>,
@@ -132,6 +137,7 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slu
             .filter(|u| u.content.parent.as_ref().is_some_and(|p| own_slugs.contains(&p)))
             .map(|u| (section.item_href(&u.meta.slug), u.content.name.clone()))
             .collect();
+        let media = media_of(&cms, &ctx, &item.content).await;
         let u = item.content;
         let h = &u.office_hours;
         let (badge, badge_class, next) = badge(h, ctx.now);
@@ -172,7 +178,8 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slu
             badge,
             badge_class,
             next,
-            description: render_blocking(u.description.clone()).await?,
+            description: render_blocking(u.description.clone(), &media).await?,
+            photo: u.photo.as_ref().and_then(|p| media.picture(p, SIZES_COLUMN, Loading::Lazy)),
             phones: u
                 .phones
                 .iter()
