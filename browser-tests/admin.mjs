@@ -165,6 +165,20 @@ export async function checkAdmin({ browser, base, axe, check, modes, cookie, out
     check('admin API token created: the secret is shown once', await page.locator('code.secret').isVisible());
     await axe(page, 'admin API tokens with a new token /admin/tokeny');
   }
+  // The media library: the list, the upload form (empty, then refused files), a file's page.
+  await visit(page, 'admin media list', '/admin/media');
+  const files = await hrefs(page, 'table.items tbody a');
+  check(`admin media list: shows the demo files (${files.length})`, files.length >= 3);
+  if (files[0]) await visit(page, 'admin media item', files[0].href);
+  await visit(page, 'admin upload form', '/admin/media/nowy');
+  response = await navigating(page, () => page.click('main form button[type=submit]'));
+  if (statusIs('admin upload without a file', response, 422)) await axe(page, 'admin upload form without a file /admin/media/nowy');
+  await page.setInputFiles('#plik', { name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') });
+  response = await navigating(page, () => page.click('main form button[type=submit]'));
+  if (statusIs('admin upload of an SVG', response, 415)) {
+    check('admin upload of an SVG: the error names the reason', (await page.locator('#plik-error').innerText()).includes('SVG'));
+    await axe(page, 'admin upload form with a refused file /admin/media/nowy');
+  }
   await visit(page, 'admin own password', '/admin/haslo');
   response = await navigating(page, () => page.click('main form button[type=submit]'));
   if (statusIs('admin own password with errors', response, 422)) await axe(page, 'admin own password with validation errors /admin/haslo');
@@ -178,9 +192,15 @@ export async function checkAdmin({ browser, base, axe, check, modes, cookie, out
   return [`${shots}/admin-dashboard.png`, `${shots}/admin-edit.png`];
 }
 
+// Two one-pixel PNGs, so the two keyboard runs upload different files.
+const RED_PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGM4IScHAAK2AQU0pnWqAAAAAElFTkSuQmCC';
+const BLUE_PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGOQkzsBAAFiAQURG6MhAAAAAElFTkSuQmCC';
+
 /**
  * Logs in, adds a news item through a validation error, publishes it and opens its public
- * page — with keyboard.press and keyboard.type only (one page.goto: the login page).
+ * page, then adds a picture to the media library — with keyboard.press and keyboard.type
+ * only (page.goto opens the login page and the upload form; setInputFiles stands in for the
+ * system's file dialog).
  */
 async function keyboardTask({ browser, base, check, email, password, javaScript }) {
   const how = javaScript ? 'keyboard' : 'keyboard, JavaScript off';
@@ -264,6 +284,23 @@ async function keyboardTask({ browser, base, check, email, password, javaScript 
     response = await press('Enter');
     const h1 = await page.evaluate(() => document.querySelector('h1')?.textContent.trim());
     step('Enter opens the public page with the title', response?.status() === 200 && path().startsWith('/aktualnosci/') && h1 === title, `${page.url()} HTTP ${response?.status()}: „${h1}”`);
+
+    // Adding a picture to the library: the file input is reached with Tab; the system's file
+    // dialog, which a page cannot drive, is stood in for by setInputFiles.
+    await page.goto(`${base}/admin/media/nowy`);
+    if (!step('Tab reaches the file input of the upload form', await tabTo((f) => f.id === 'plik'))) return;
+    const pixel = javaScript ? RED_PIXEL : BLUE_PIXEL;
+    await page.setInputFiles('#plik', { name: 'zdjecie.png', mimeType: 'image/png', buffer: Buffer.from(pixel, 'base64') });
+    await page.keyboard.press('Tab');
+    step('the next Tab stop is the title', (await focused()).id === 'tytul', JSON.stringify(await focused()));
+    await page.keyboard.type('Kropka');
+    await page.keyboard.press('Tab');
+    step('the next Tab stop is the image description', (await focused()).id === 'opis', JSON.stringify(await focused()));
+    await page.keyboard.type('Jednokolorowy kwadrat');
+    if (!step('Tab reaches „Dodaj plik”', await tabTo((f) => f.tag === 'button' && f.text === 'Dodaj plik'))) return;
+    response = await press('Enter');
+    const added = await page.evaluate(() => document.querySelector('.flash')?.textContent.trim() || '');
+    step('Enter uploads: the file’s page with a confirmation', /^\/admin\/media\/[0-9a-f-]{36}$/.test(path()) && added.startsWith('Dodano plik'), `${page.url()} „${added}”`);
     step(`the admin pages keep their Content-Security-Policy`, cspViolations.length === 0, cspViolations.join('\n'));
   } finally {
     await context.close();

@@ -41,6 +41,8 @@ struct Fixture {
 
 fn article(i: usize) -> NewsArticle {
     NewsArticle {
+        attachments: Vec::new(),
+        gallery: Vec::new(),
         title: format!("Spotkanie informacyjne w Klubie Integracji Społecznej nr {i}"),
         lead: "W Klubie Integracji Społecznej przy ul. Granicznej 1A odbyło się spotkanie informacyjne.".into(),
         body: "W dniu 2 lutego 2017 r. w Klubie Integracji Społecznej zorganizowano spotkanie informacyjne dla \

@@ -734,7 +734,6 @@ fn next_tag(html: &str, name: &str, from: usize) -> Option<usize> {
 mod tests {
     use serde::{Deserialize, Serialize};
     use serde_json::json;
-    use witryna_core::demo::DEMO_JSON;
     use witryna_core::kinds::{KindSpec, Labels};
     use witryna_core::{Content, Kinds, ValidationErrors};
 
@@ -779,7 +778,7 @@ mod tests {
     }
 
     fn demo() -> Value {
-        serde_json::from_str(DEMO_JSON).unwrap()
+        witryna_core::demo::data_without_files()
     }
 
     fn kind(name: &str) -> Kind {

@@ -444,13 +444,12 @@ fn lines_cell(lines: &[Line], hidden: &[bool], side: Side) -> String {
 #[cfg(test)]
 mod tests {
     use serde_json::json;
-    use witryna_core::demo::DEMO_JSON;
     use witryna_core::Kinds;
 
     use super::*;
 
     fn demo(section: &str, i: usize) -> Value {
-        let demo: Value = serde_json::from_str(DEMO_JSON).unwrap();
+        let demo = witryna_core::demo::data_without_files();
         demo[section][i]["content"].clone()
     }
 

@@ -25,6 +25,9 @@ pub enum AdminError {
     /// A form body over the limit.
     #[error("form too large")]
     TooLarge,
+    /// A form that is not what the page sends (not multipart, cut short).
+    #[error("malformed form")]
+    BadRequest,
     /// No such page, kind or item.
     #[error("not found")]
     NotFound,
@@ -59,6 +62,11 @@ impl AdminError {
                 "Formularz z innej witryny",
                 "Ten formularz wysłano z innej witryny, więc go odrzucono.".into(),
             ),
+            AdminError::BadRequest => (
+                StatusCode::BAD_REQUEST,
+                "Niepełny formularz",
+                "Formularz dotarł niepełny lub w złej postaci. Wróć i wyślij go jeszcze raz.".into(),
+            ),
             AdminError::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "Za dużo danych",
@@ -67,6 +75,11 @@ impl AdminError {
             AdminError::NotFound | AdminError::Cms(CmsError::NotFound { .. } | CmsError::SlugNotFound { .. }) => {
                 (StatusCode::NOT_FOUND, "Nie ma takiej strony", "Sprawdź adres albo wróć do pulpitu.".into())
             }
+            AdminError::Cms(CmsError::MediaInUse { title, .. }) => (
+                StatusCode::CONFLICT,
+                "Plik jest używany",
+                format!("Tego pliku używa „{title}”. Usuń go najpierw z tej treści, potem usuń plik."),
+            ),
             AdminError::Cms(_) | AdminError::Template(_) | AdminError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Błąd serwera",

@@ -52,6 +52,8 @@ pub struct AdminConfig {
     pub public_url: Option<String>,
     /// Behind a proxy that sets `X-Forwarded-Proto`: `https` there means `Secure` cookies.
     pub trust_proxy: bool,
+    /// What the upload form accepts.
+    pub media_limits: witryna_media::Limits,
 }
 
 /// What every admin request shares.
@@ -115,7 +117,7 @@ impl AdminState {
 
 /// The editor interface's routes, all under `/admin`.
 pub fn routes(state: AdminState) -> Router {
-    use pages::{account, dashboard, items, login, tokens, users};
+    use pages::{account, dashboard, items, login, media, tokens, users};
     Router::new()
         .route("/admin", get(dashboard::show))
         .route("/admin/", get(dashboard::redirect))
@@ -133,6 +135,7 @@ pub fn routes(state: AdminState) -> Router {
         .route("/admin/static/admin.css", get(pages::stylesheet))
         .route("/admin/static/admin.js", get(pages::script))
         .route("/admin/{section}", get(items::list))
+        .route("/admin/media/nowy", get(media::upload_form).post(media::upload))
         .route("/admin/{section}/nowy", get(items::new_form).post(items::create))
         .route("/admin/{section}/{id}", get(items::edit_form).post(items::save))
         .route("/admin/{section}/{id}/usun", get(items::delete_form).post(items::delete))

@@ -35,8 +35,44 @@ pub(crate) fn polish(error: &FieldError) -> String {
         "before_publication" => "Data aktualizacji nie może być wcześniejsza niż data publikacji.".into(),
         "not_positive" => "Wpisz liczbę większą od zera.".into(),
         "unknown_field" => "Tego pola nie ma w tym rodzaju treści.".into(),
+        "missing_alt" => "Opisz, co widać na obrazku, albo zaznacz, że jest tylko ozdobny.".into(),
+        "conflict" => "Wybierz obrazek z biblioteki albo podaj adres, nie oba naraz.".into(),
+        "unknown_media" => "Tego pliku nie ma w bibliotece (mógł zostać usunięty). Wybierz inny.".into(),
+        "not_an_image" => "To dokument, nie obrazek. Wybierz obrazek.".into(),
+        "invalid_media" => "Obrazek z biblioteki wstawiaj jako ![opis](media:identyfikator).".into(),
+        "immutable" => "Pliku nie można podmienić. Dodaj nowy plik do biblioteki.".into(),
         "invalid_type" | "invalid_value" | "invalid" => "Ta wartość ma zły format.".into(),
         _ => format!("Popraw to pole ({}).", error.message),
+    }
+}
+
+/// The Polish reason a file was refused, by its code.
+pub(crate) fn refusal(r: &witryna_media::Refusal) -> String {
+    match r.code() {
+        "svg" => "Obrazków SVG nie przyjmujemy: mogą zawierać skrypty. Zapisz obrazek jako PNG lub JPEG.".into(),
+        "markup" => "To plik HTML lub XML, a takich nie przyjmujemy. Zapisz treść jako PDF albo TXT.".into(),
+        "unsupported_type" | "archive" => {
+            "Tego rodzaju pliku nie przyjmujemy. Dozwolone: JPEG, PNG, WebP, GIF, PDF, DOCX, ODT, XLSX, ODS i TXT."
+                .into()
+        }
+        "too_large" => match r {
+            witryna_media::Refusal::TooLarge { limit, .. } => {
+                format!("Plik jest za duży: najwyżej {} MB. Zmniejsz go albo podziel.", limit >> 20)
+            }
+            _ => "Plik jest za duży.".into(),
+        },
+        "empty" => "Plik jest pusty. Wybierz inny.".into(),
+        "extension_mismatch" => {
+            format!("Nazwa pliku nie pasuje do jego zawartości ({r}). Zmień rozszerzenie w nazwie.")
+        }
+        "corrupt" => "Plik jest uszkodzony lub niekompletny. Zapisz go jeszcze raz i dodaj ponownie.".into(),
+        "too_many_pixels" => {
+            "Obrazek ma za dużo pikseli (najwyżej 16 384 na bok i 50 megapikseli). Zmniejsz go.".into()
+        }
+        "compression_bomb" => "Po rozpakowaniu plik byłby ogromny. Takiego pliku nie przyjmujemy.".into(),
+        "macros" => "Plik zawiera makra. Zapisz go bez makr (np. jako .docx zamiast .docm) albo jako PDF.".into(),
+        "not_text" => "Plik tekstowy musi być zapisany w UTF-8. Zapisz go jeszcze raz w tym kodowaniu.".into(),
+        _ => format!("Nie udało się przyjąć pliku ({r})."),
     }
 }
 

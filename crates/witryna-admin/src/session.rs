@@ -131,7 +131,12 @@ impl Editor {
 
     /// Checks a posted form's CSRF token.
     pub(crate) fn check(&self, form: &Posted) -> Result<(), AdminError> {
-        match form.get("_csrf") {
+        self.check_token(form.get("_csrf"))
+    }
+
+    /// Checks a CSRF token sent with a form.
+    pub(crate) fn check_token(&self, token: Option<&str>) -> Result<(), AdminError> {
+        match token {
             Some(token) if constant_time_eq(token.as_bytes(), self.session.csrf.as_bytes()) => Ok(()),
             _ => Err(AdminError::Csrf),
         }
@@ -182,7 +187,7 @@ impl FromRequest<AdminState> for Posted {
 /// Refuses a write whose `Origin` (or `Referer`) is another site's. Browsers send `Origin`
 /// with every form post; a request with neither header is not a browser's cross-site one,
 /// and still needs the CSRF token.
-fn check_origin(s: &AdminState, headers: &HeaderMap) -> Result<(), AdminError> {
+pub(crate) fn check_origin(s: &AdminState, headers: &HeaderMap) -> Result<(), AdminError> {
     let expected = s.expected_origin(headers).ok_or(AdminError::CrossOrigin)?;
     if let Some(origin) = headers.get(header::ORIGIN) {
         return if origin.as_bytes() == expected.as_bytes() { Ok(()) } else { Err(AdminError::CrossOrigin) };

@@ -101,6 +101,57 @@ pub fn parse(schema: &Value, pairs: &[(String, String)]) -> Parsed {
     parse::parse(schema, pairs)
 }
 
+/// Whether a property is `readOnly` (a media item's file): set by the system, not the form.
+pub(crate) fn is_read_only(schema: &Value) -> bool {
+    schema.get("readOnly") == Some(&Value::Bool(true))
+}
+
+/// Puts the stored read-only properties of `stored` into a parsed form value.
+pub fn keep_read_only(schema: &Value, value: &mut Value, stored: &Value) {
+    let (Some(properties), Some(out)) = (schema.get("properties").and_then(Value::as_object), value.as_object_mut())
+    else {
+        return;
+    };
+    for (key, property) in properties {
+        if is_read_only(property) {
+            match stored.get(key) {
+                Some(v) => out.insert(key.clone(), v.clone()),
+                None => out.remove(key),
+            };
+        }
+    }
+}
+
+/// Turns every field the schema marks `x-witryna-media` (`image` or `file`) into a choice
+/// among `choices(kind)`: (id, label) pairs of the media library.
+pub fn offer_media(schema: &mut Value, choices: &dyn Fn(&str) -> Vec<(String, String)>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(kind)) = map.get("x-witryna-media").cloned().as_ref() {
+                let consts: Vec<Value> = choices(kind)
+                    .into_iter()
+                    .map(|(id, label)| serde_json::json!({"const": id, "title": label}))
+                    .collect();
+                let nullable = map.get("anyOf").is_some();
+                for key in ["anyOf", "$ref", "type", "format"] {
+                    map.remove(key);
+                }
+                if nullable {
+                    map.insert("anyOf".into(), serde_json::json!([{"oneOf": consts}, {"type": "null"}]));
+                } else {
+                    map.insert("oneOf".into(), Value::Array(consts));
+                }
+                return;
+            }
+            for v in map.values_mut() {
+                offer_media(v, choices);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| offer_media(v, choices)),
+        _ => {}
+    }
+}
+
 /// The HTML id of the field at a core path: `people[1].role` → `f-people-1-role`.
 pub fn field_id(path: &str) -> String {
     let mut id = String::with_capacity(path.len() + 2);

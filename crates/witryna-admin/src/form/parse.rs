@@ -274,6 +274,11 @@ fn build_object(
     let mut map = Map::new();
     let mut filled = false;
     for (key, schema) in properties {
+        // Read-only parts (a media item's file) are not in the form: the caller keeps the
+        // stored ones.
+        if super::is_read_only(schema) {
+            continue;
+        }
         let child = schemas.node(schema, Some(key));
         let child_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
         let child_tree = tree.and_then(|t| t.get(key));

@@ -13,6 +13,8 @@ use super::{field_id, join, segments, values, Rendered, Seg, SummaryEntry};
 const MAX_EMPTY_DEPTH: usize = 8;
 /// Below this depth nothing is drawn.
 const MAX_DEPTH: usize = 48;
+/// Up to this many choices are radios; more are one `<select>`.
+const MAX_RADIOS: usize = 8;
 
 /// The id of the block holding errors that belong to no field.
 pub(super) const GENERAL_ERRORS_ID: &str = "form-errors";
@@ -181,6 +183,9 @@ impl<'a, 'e> Renderer<'a, 'e> {
         depth: usize,
     ) {
         for (key, schema) in ordered_properties(properties, required) {
+            if super::is_read_only(schema) {
+                continue;
+            }
             let node = self.schemas.node(schema, Some(key));
             let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
             let own = value.and_then(|v| v.as_object()).and_then(|o| o.get(key));
@@ -225,6 +230,7 @@ impl<'a, 'e> Renderer<'a, 'e> {
                 self.radios(node, &yes_no, value, f);
             }
             Shape::Bool => self.checkbox(value, f),
+            Shape::Enum(choices) if choices.len() > MAX_RADIOS => self.select(node, choices, value, f),
             Shape::Enum(choices) => self.radios(node, choices, value, f),
             _ => self.input(node, value, f),
         }
@@ -415,6 +421,32 @@ impl<'a, 'e> Renderer<'a, 'e> {
         } else if !described.is_empty() {
             self.html.insert_str(attrs_at, &format!(" aria-describedby=\"{}\"", described.join(" ")));
         }
+        self.html.push_str(&f.actions);
+        self.html.push_str("</div>\n");
+    }
+
+    /// A long list of choices (files of the media library): one `<select>`.
+    fn select(&mut self, node: &Node<'a>, choices: &[Choice], value: Option<&Value>, f: &Field<'_>) {
+        let id = field_id(&f.path);
+        let errors = self.take_errors(&f.path);
+        self.note_errors(f, &id, &errors);
+        self.group_start(&errors);
+        let _ = writeln!(self.html, "<label for=\"{id}\">{}</label>", f.label_html);
+        let described = self.hint_and_error(&id, &[f.hint.as_deref().unwrap_or("")], &errors);
+        let current = value.and_then(Value::as_str).unwrap_or("");
+        let invalid = if errors.is_empty() { "" } else { " aria-invalid=\"true\"" };
+        let _ = write!(self.html, "<select id=\"{id}\" name=\"{}\"{invalid}", esc(&f.path));
+        if !described.is_empty() {
+            let _ = write!(self.html, " aria-describedby=\"{described}\"");
+        }
+        self.html.push_str(">\n");
+        let empty = if node.nullable { "Nie dotyczy" } else { "Wybierz…" };
+        let _ = writeln!(self.html, "<option value=\"\">{empty}</option>");
+        for c in choices {
+            let selected = if c.value == current { " selected" } else { "" };
+            let _ = writeln!(self.html, "<option value=\"{}\"{selected}>{}</option>", esc(&c.value), esc(&c.label));
+        }
+        self.html.push_str("</select>\n");
         self.html.push_str(&f.actions);
         self.html.push_str("</div>\n");
     }

@@ -178,7 +178,7 @@ fn round_trip(kind: &str, content: &Value) -> Vec<(String, String)> {
 
 /// Every item of the demo data file, with its kind.
 fn demo_items() -> Vec<(&'static str, Value)> {
-    let demo: Value = serde_json::from_str(witryna_core::demo::DEMO_JSON).unwrap();
+    let demo = witryna_core::demo::data_without_files();
     let mut items = vec![("accessibility", demo["settings"].clone())];
     for (section, kind) in [("pages", "page"), ("units", "unit"), ("programmes", "programme"), ("news", "news")] {
         for entry in demo[section].as_array().unwrap() {

@@ -14,7 +14,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde_json::Value;
-use witryna_core::{CmsError, CreateOptions, Id, Kind, Query as CmsQuery, Record, Status, Step, View};
+use witryna_core::content::Media;
+use witryna_core::{CmsError, Content, CreateOptions, Id, Kind, Query as CmsQuery, Record, Status, Step, View};
 
 use super::{account_name, html, see_other, warsaw, Layout};
 use crate::error::AdminError;
@@ -294,7 +295,7 @@ async fn form_page(
 ) -> Result<Response, AdminError> {
     let FormState { kind, record, value, errors, slug, publish_date, publish_time, conflict, based_on } = state;
     let spec = kind.spec().ok_or(AdminError::NotFound)?;
-    let schema = form::root_schema(&kind);
+    let schema = form_schema(s, &kind).await?;
     let content_errors: Vec<(String, String)> = errors.iter().filter(|(p, _)| !p.starts_with('_')).cloned().collect();
     let rendered = form::render(&schema, &value, &content_errors);
     let now = s.cms().now();
@@ -350,6 +351,12 @@ async fn form_page(
         if r.meta.is_public_at(now) {
             public_href = Some(if kind.is_singleton() {
                 spec.site_section.to_owned()
+            } else if kind.name() == Media::KIND {
+                // A file, not a page: its address names the stored file.
+                match serde_json::from_value::<Media>(value.clone()) {
+                    Ok(media) => witryna_site::file_href(media.file.hash, &media.file.name),
+                    Err(_) => spec.site_section.to_owned(),
+                }
             } else {
                 format!("{}/{}", spec.site_section, r.meta.slug)
             });
@@ -368,7 +375,8 @@ async fn form_page(
         },
         version: based_on.or(record.map(|r| r.meta.version)).unwrap_or(0),
         fields: rendered.html,
-        singleton: kind.is_singleton(),
+        // A file's address is its hash: no slug field.
+        singleton: kind.is_singleton() || kind.name() == Media::KIND,
         slug,
         slug_error,
         public_href,
@@ -565,9 +573,40 @@ struct Submitted {
     publish_time: String,
 }
 
-fn read_form(kind: &Kind, form: &Posted) -> Submitted {
-    let schema = form::root_schema(kind);
-    let parsed = form::parse(&schema, &form.pairs);
+/// The most files offered in a form's choice of a library file (the newest).
+const MAX_MEDIA_CHOICES: usize = 500;
+
+/// A kind's form schema, its media fields turned into choices of the library's files
+/// (images where an image is shown, any file for attachments).
+async fn form_schema(s: &AdminState, kind: &Kind) -> Result<Value, AdminError> {
+    let mut schema = form::root_schema(kind);
+    if !schema.to_string().contains("x-witryna-media") {
+        return Ok(schema);
+    }
+    let (mut images, mut files) = (Vec::new(), Vec::new());
+    let mut cursor = None;
+    while files.len() < MAX_MEDIA_CHOICES {
+        let query =
+            CmsQuery { view: View::Editor, cursor, limit: Some(witryna_core::cms::MAX_PAGE), ..CmsQuery::default() };
+        let page = s.cms().list::<Media>(query).await?;
+        for item in page.items {
+            let label = format!("{} ({}, {})", item.content.label(), item.content.file.name, item.meta.status.as_str());
+            if item.content.is_image() {
+                images.push((item.meta.id.to_string(), label.clone()));
+            }
+            files.push((item.meta.id.to_string(), label));
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    form::offer_media(&mut schema, &|kind| if kind == "image" { images.clone() } else { files.clone() });
+    Ok(schema)
+}
+
+fn read_form(schema: &Value, form: &Posted) -> Submitted {
+    let parsed = form::parse(schema, &form.pairs);
     let mut errors = parsed.errors;
     let wanted = Wanted::of(form);
     let at = if wanted == Wanted::Schedule {
@@ -609,7 +648,7 @@ pub(crate) async fn create(
 ) -> Result<Response, AdminError> {
     editor.check(&form)?;
     let kind = kind_for(&s, &editor, &section)?;
-    let sub = read_form(&kind, &form);
+    let sub = read_form(&form_schema(&s, &kind).await?, &form);
     may_step(&editor, sub.wanted)?;
     let again = |errors: Vec<(String, String)>, sub: Submitted| FormState {
         kind,
@@ -663,7 +702,9 @@ pub(crate) async fn save(
     if !may_edit(&editor, &current) {
         return Err(AdminError::Forbidden);
     }
-    let sub = read_form(&kind, &form);
+    let schema = form_schema(&s, &kind).await?;
+    let mut sub = read_form(&schema, &form);
+    form::keep_read_only(&schema, &mut sub.value, &stored_value(&current));
     may_step(&editor, sub.wanted)?;
     let based_on: u64 = form.get("_wersja").and_then(|v| v.parse().ok()).unwrap_or(0);
     let again = |errors: Vec<(String, String)>, sub: Submitted| FormState {
@@ -1023,15 +1064,13 @@ pub(crate) async fn preview(
 
 /// The Markdown preview the edit form's script asks for (the same renderer as the site).
 pub(crate) async fn markdown_preview(
-    State(_s): State<AdminState>,
+    State(s): State<AdminState>,
     editor: Editor,
     form: Posted,
 ) -> Result<Response, AdminError> {
     editor.check(&form)?;
     let text = form.get("text").unwrap_or("").to_owned();
-    let rendered = tokio::task::spawn_blocking(move || witryna_site::render_markdown(&text))
-        .await
-        .map_err(|e| AdminError::Internal(e.to_string()))?;
+    let rendered = witryna_site::render_markdown_with_media(s.cms(), text).await;
     let mut res = ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], rendered).into_response();
     super::harden(res.headers_mut());
     Ok(res)

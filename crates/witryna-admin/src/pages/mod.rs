@@ -4,6 +4,7 @@ pub(crate) mod account;
 pub(crate) mod dashboard;
 pub(crate) mod items;
 pub(crate) mod login;
+pub(crate) mod media;
 pub(crate) mod tokens;
 pub(crate) mod users;
 
@@ -139,6 +140,8 @@ fn flash_text(key: &str) -> Option<&'static str> {
     Some(match key {
         "zapisano" => "Zapisano zmiany.",
         "utworzono" => "Utworzono szkic.",
+        "dodano-plik" => "Dodano plik do biblioteki. Będzie publiczny, gdy opublikujesz treść, która go pokazuje.",
+        "plik-byl" => "Ten plik już jest w bibliotece; oto on.",
         "opublikowano" => "Opublikowano.",
         "zaplanowano" => "Zaplanowano publikację.",
         "wycofano" => "Wycofano z publikacji; to znów szkic.",
