@@ -13,6 +13,11 @@ Seeds a fresh sled folder with the demo content, makes an admin and an editor to
     forged-host             `Host` / `X-Forwarded-Proto` never reach pages or the feed
     control-characters      control characters in content are refused; the feed stays XML
     logging-and-body-timeout site requests are logged; the body timeout is a total, not per chunk
+    uploads                 POST /api/v1/media: an endless file part is cut off at the size limit
+                            (413, not held in memory), a form without its closing boundary is 400,
+                            a multipart type without boundary 415, an SVG named .png refused
+    upload-file-names       folders and control characters (C0, C1, bidi overrides) never reach a
+                            stored file name; raw ones that break the part's header are a 400
     secrets                 a failing `export --store` never prints the database password
     headers-and-misc        security headers, Secure cookie, javascript: shortcut targets, token
                             names, `--cors-origin '*'`, private permissions on the data folder
@@ -623,6 +628,187 @@ def check_control_characters():
     return result(p)
 
 
+UPLOAD_LIMIT = 25 * 1024 * 1024  # `witryna serve`'s default --max-upload-mb, which the run keeps
+BOUNDARY = "hostile-upload-5a1d"
+MULTIPART = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def pdf_bytes(tag):
+    """A small complete PDF, different for every `tag` (the library keeps a file once)."""
+    return (b"%PDF-1.4\n%" + tag.encode() + b"\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+            b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+
+
+def form_part(name, value, filename=None, content_type=b"application/octet-stream"):
+    """One part of a multipart/form-data body; `filename` (bytes) is sent as it is."""
+    disposition = b'form-data; name="' + name.encode() + b'"'
+    if filename is not None:
+        disposition += b'; filename="' + filename + b'"'
+    head = b"--" + BOUNDARY.encode() + b"\r\nContent-Disposition: " + disposition + b"\r\n"
+    if filename is not None:
+        head += b"Content-Type: " + content_type + b"\r\n"
+    return head + b"\r\n" + value + b"\r\n"
+
+
+def form_end():
+    return b"--" + BOUNDARY.encode() + b"--\r\n"
+
+
+def upload(body, headers=None, timeout=20):
+    return request("POST", "/api/v1/media", headers=headers or MULTIPART, body=body, token=TOKENS["editor"],
+                   timeout=timeout)
+
+
+def media_ids():
+    """The ids of every media item (drafts included); None if the list cannot be read."""
+    r = request("GET", "/api/v1/media?preview=true&limit=100", token=TOKENS["editor"])
+    return {item["id"] for item in r.json()["items"]} if r.status == 200 else None
+
+
+def delete_media(ids):
+    for item_id in ids:
+        request("DELETE", f"/api/v1/media/{item_id}", token=TOKENS["editor"])
+
+
+def endless_upload(declared):
+    """Sends a form whose file part goes on for `declared` bytes (the Content-Length says
+    so), reading while sending. Returns the status answered (None: closed without one),
+    the bytes of the part sent, and how the connection ended."""
+    start = (form_part("title", b"Bez konca") + b"--" + BOUNDARY.encode()
+             + b'\r\nContent-Disposition: form-data; name="file"; filename="bez-konca.pdf"\r\n'
+             + b"Content-Type: application/pdf\r\n\r\n%PDF-1.4\n")
+    head = (f"POST /api/v1/media HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {TOKENS['editor']}\r\n"
+            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+            f"Content-Length: {len(start) + declared}\r\n\r\n").encode()
+    chunk = b"A" * 65536
+    sent, status, ending = 0, None, "still open"
+    deadline = time.monotonic() + 40
+    with socket.create_connection((HOST, SRV.port), timeout=10) as s:
+        s.sendall(head + start)
+        s.setblocking(False)
+        while time.monotonic() < deadline:
+            readable, writable, _ = select.select([s], [s] if sent < declared else [], [], 1.0)
+            if readable:
+                break
+            if writable:
+                try:
+                    sent += s.send(chunk[:declared - sent])
+                except BlockingIOError:
+                    pass
+                except (BrokenPipeError, ConnectionResetError):
+                    ending = "reset while sending"
+                    break
+        s.settimeout(10)
+        try:
+            status, _ = read_status(s)
+        except (ConnectionResetError, socket.timeout) as e:
+            ending = f"no answer ({type(e).__name__})"
+        if status is not None:
+            ending = "closed after the answer" if closed_by_peer(s, 5) else "left open after the answer"
+    return status, sent, ending
+
+
+def check_uploads():
+    p, created = [], set()
+    before = media_ids()
+    if before is None:
+        return result(["GET /api/v1/media?preview=true with the editor token failed"])
+    try:
+        # 30 MB of file against the 25 MB limit: refused once the limit is passed, without
+        # holding the upload in memory, and the server goes on.
+        rss = SRV.rss_kib()
+        started = time.monotonic()
+        status, sent, ending = endless_upload(30 * 1024 * 1024)
+        grown = (SRV.rss_kib() - rss) / 1024
+        if status != 413:
+            p.append(f"a 30 MB file part (limit 25 MB): {status or 'no status'} after {sent >> 20} MB sent in "
+                     f"{time.monotonic() - started:.1f} s ({ending}), expected 413")
+        elif ending == "left open after the answer":
+            p.append("the connection of a refused 30 MB upload was left open after the 413")
+        if grown >= 64:
+            p.append(f"resident memory grew {grown:.0f} MiB over a 30 MB upload (limit 64 MiB)")
+        survived(p, "a 30 MB upload", request("GET", "/robots.txt"))
+        # A form cut before its closing boundary.
+        r = upload(form_part("title", b"Bez konca formularza")
+                   + form_part("file", pdf_bytes("no-end"), b"wniosek.pdf", b"application/pdf"))
+        if r.status != 400:
+            p.append(f"a form without its closing boundary: {r}, expected 400")
+        survived(p, "a form without its end", r)
+        # The multipart type without its boundary parameter.
+        body = form_part("title", b"Bez granicy") + form_part("file", pdf_bytes("no-boundary"), b"a.pdf") + form_end()
+        r = upload(body, headers={"Content-Type": "multipart/form-data"})
+        if r.status != 415:
+            p.append(f"Content-Type multipart/form-data without boundary: {r}, expected 415")
+        # An SVG (with a script) named .png.
+        svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
+        r = upload(form_part("title", b"Logo") + form_part("file", svg, b"logo.png", b"image/png") + form_end())
+        if r.status not in (415, 422) or "file" not in r.error_paths():
+            p.append(f"an SVG named logo.png: {r}, expected 415 or 422 naming file")
+        if r.status in (200, 201):
+            created.add(r.json()["id"])
+        after = media_ids()
+        if after is not None:
+            created |= after - before
+            if after - before:
+                p.append(f"{len(after - before)} media item(s) were made by refused uploads")
+        elif not SRV.alive():
+            p.append("the server died")
+    finally:
+        SRV.ensure_running()
+        delete_media(created)
+    return result(p)
+
+
+# File names as a hostile client sends them in the part's header (bytes, unescaped).
+# A raw CR, LF, NUL or other control byte breaks the header itself: 400, or a clean name.
+HOSTILE_FILE_NAMES = [
+    b"../../etc/passwd\r\n.pdf",
+    b"../../etc/passwd\x07\x1b[2J.pdf",
+    b"..\\..\\Windows\\System32\\passwd\t.pdf",
+    b"/etc/cron.d/\xc2\x85passwd\xc2\x9b.pdf",  # C1 controls (NEL, CSI) in UTF-8
+    "wniosek\u202etxt.pdf".encode(),  # a right-to-left override: shown as "wniosekfdp.txt"
+    "..\u2066/..\u2069/etc/passwd.pdf".encode(),  # isolates around the slashes
+]
+
+
+def unsafe_name(name):
+    """Why a stored file name is unsafe, or None."""
+    if "/" in name or "\\" in name:
+        return "it has folders"
+    if name.startswith(".."):
+        return "it starts with .."
+    for c in name:
+        n = ord(c)
+        if n < 0x20 or 0x7F <= n <= 0x9F:
+            return f"it holds the control character U+{n:04X}"
+        if 0x202A <= n <= 0x202E or 0x2066 <= n <= 0x2069 or n in (0x200E, 0x200F, 0x061C):
+            return f"it holds the bidi control U+{n:04X}"
+    return None
+
+
+def check_upload_file_names():
+    p, created = [], set()
+    try:
+        for i, name in enumerate(HOSTILE_FILE_NAMES):
+            body = (form_part("title", b"Wniosek") + form_part("file", pdf_bytes(f"name-{i}"), name, b"application/pdf")
+                    + form_end())
+            r = upload(body)
+            if r.status in (200, 201):
+                item = r.json()
+                created.add(item["id"])
+                stored = item["content"]["file"]["name"]
+                why = unsafe_name(stored)
+                if why:
+                    p.append(f"filename {name!r} was stored as {stored!r}: {why}")
+            elif r.status != 400 and (r.status != 422 or "file" not in r.error_paths()):
+                p.append(f"filename {name!r}: {r}, expected 201 with a clean name, 400 or 422 naming file")
+            survived(p, f"filename {name!r}", r)
+    finally:
+        SRV.ensure_running()
+        delete_media(created)
+    return result(p)
+
+
 def check_logging_and_body_timeout():
     p = []
     offset = SRV.log_size()
@@ -864,6 +1050,8 @@ def main():
         ("forged-host", check_forged_host),
         ("control-characters", check_control_characters),
         ("logging-and-body-timeout", check_logging_and_body_timeout),
+        ("uploads", check_uploads),
+        ("upload-file-names", check_upload_file_names),
         ("secrets", lambda: check_secrets(tmp)),
         ("headers-and-misc", lambda: check_headers_and_misc(tmp)),
         ("admin-forms", check_admin_forms),

@@ -30,18 +30,7 @@ trap cleanup EXIT
 
 "$BIN/examples/seed_news" "$work/data" "$ITEMS" >&2
 
-start() { # start NAME CMD...: runs it, waits for its "http://ADDR" line, echoes ADDR
-  # (runs in a subshell: the pid goes to a file for cleanup and stop)
-  local name=$1; shift
-  "$@" >"$work/$name.out" 2>"$work/$name.err" &
-  echo $! >"$work/$name.pid"
-  for _ in $(seq 100); do
-    addr=$(grep -o 'http://[0-9.:]*' "$work/$name.out" | head -1 | sed 's#http://##') && [ -n "$addr" ] && break
-    sleep 0.1
-  done
-  [ -n "$addr" ] || { echo "$name did not start" >&2; cat "$work/$name.err" >&2; exit 1; }
-  echo "$addr"
-}
+. scripts/bench_lib.sh
 
 api=$(WITRYNA_LOG=warn start api "$BIN/witryna" --data "$work/data" serve --addr 127.0.0.1:0)
 slug=$(curl -sf "http://$api/api/v1/news?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
@@ -54,14 +43,6 @@ ceil_list=$(start ceil_list "$BIN/examples/static_ceiling" 127.0.0.1:0 "$list_si
 ceil_page=$(start ceil_page "$BIN/examples/static_ceiling" 127.0.0.1:0 "$page_size")
 ceil_home=$(start ceil_home "$BIN/examples/static_ceiling" 127.0.0.1:0 "$home_size")
 
-run() { # run URL: prints "rps p99"
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$1" >"$work/wrk.txt"
-  rps=$(awk '/Requests\/sec:/ {print $2}' "$work/wrk.txt")
-  p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
-  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
-  [ -z "$non2xx" ] || { echo "non-2xx answers from $1: $non2xx" >&2; exit 1; }
-  echo "$rps $p99"
-}
 
 read -r cd_rps cd_p99 <<<"$(run "http://$ceil_detail/")"
 read -r d_rps d_p99 <<<"$(run "http://$api/api/v1/news/$slug")"
@@ -81,7 +62,6 @@ read -r ln_rps ln_p99 <<<"$(run "http://$api/api/v1/news?limit=20")"
 read -r pn_rps pn_p99 <<<"$(run "http://$api/aktualnosci/$slug")"
 read -r hn_rps hn_p99 <<<"$(run "http://$api/")"
 
-ratio() { python3 -c "print(f'{100*$1/$2:.0f} %')"; }
 echo
 echo "wrk -t2 -c$CONNECTIONS -d$DURATION, $ITEMS news + demo content on sled, $(nproc) cores"
 echo

@@ -86,6 +86,19 @@ enum Command {
         /// opens and between requests — or take to send one; then it is closed.
         #[arg(long, default_value_t = 10)]
         header_timeout: u64,
+        /// Largest file accepted by the media library, in MiB.
+        #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        max_upload_mb: u64,
+        /// Seconds an upload (`POST /api/v1/media`, the editor's upload form) may take to
+        /// arrive and be processed: a 25 MB file on a slow line needs minutes.
+        #[arg(long, default_value_t = 600)]
+        upload_timeout: u64,
+    },
+    /// Delete stored files that no media item names (a `serve` does it every hour).
+    Gc {
+        /// Keep unnamed files younger than this many hours (uploads in progress).
+        #[arg(long, default_value_t = 24)]
+        grace_hours: u32,
     },
     /// Apply pending schema migrations (PostgreSQL; sled stores stamp theirs on open).
     Migrate,
@@ -99,13 +112,14 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Write every item with its revisions as JSON Lines.
+    /// Write every stored file and every item with its revisions as JSON Lines.
     Export {
         /// Output file (default: standard output).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Load an export into the store (created when missing); rebuilds the search index.
+    /// Load an export into the store (created when missing), checking every file against its
+    /// SHA-256; rebuilds the search index.
     Import {
         /// The JSON Lines file written by `witryna export`.
         file: PathBuf,
@@ -354,7 +368,7 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
         });
     }
     if seed {
-        let report = demo::seed(&cms).await?;
+        let report = demo::seed_with_files(&cms, &witryna_media::DemoMedia).await?;
         if report.seeded {
             tracing::info!(items = report.items, "loaded the demo content");
         }
@@ -381,7 +395,18 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
     };
     let site = witryna_site::SiteState::with_config(cms.clone(), site_config);
     let fallback_site = site.clone();
-    let admin_config = witryna_admin::AdminConfig { public_url: public_url.clone(), trust_proxy: limits.trust_proxy };
+    let admin_config = witryna_admin::AdminConfig {
+        public_url: public_url.clone(),
+        trust_proxy: limits.trust_proxy,
+        media_limits: config.media_limits,
+    };
+    tokio::spawn(collect_files_hourly(cms.clone()));
+    // Uploads cut by a killed server left their temporary files; running ones are younger
+    // than twice their time limit.
+    let swept = witryna_media::sweep_spools(2 * limits.upload_timeout);
+    if swept > 0 {
+        tracing::info!(files = swept, "deleted temporary files of interrupted uploads");
+    }
     let admin = witryna_admin::AdminState::new(cms.clone(), site.clone(), admin_config);
     let setup_link = if witryna_accounts::users::has_administrator(&cms).await? {
         None
@@ -406,11 +431,12 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
                 }
             }
         });
-    // A stuck request is answered 408 (a trickled body is cut off in the accept loop).
-    let app = serve::logged(app.layer(tower_http::timeout::TimeoutLayer::with_status_code(
-        axum::http::StatusCode::REQUEST_TIMEOUT,
-        request_timeout,
-    )));
+    // A stuck request is answered 408 (a trickled body is cut off in the accept loop);
+    // uploads get their own, longer time.
+    let upload_timeout = limits.upload_timeout;
+    let app = serve::logged(app.layer(axum::middleware::from_fn(move |request, next| {
+        serve::answer_within(request, next, request_timeout, upload_timeout)
+    })));
     let shown = match &backend {
         Backend::Sled(_) => dir.display().to_string(),
         Backend::Postgres(pg) => format!("{pg:?}"),
@@ -435,6 +461,20 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
     Ok(())
 }
 
+/// Deletes, every hour, the stored files no media item names (after the grace period).
+async fn collect_files_hourly(cms: Cms) {
+    let mut every = tokio::time::interval(Duration::from_secs(3600));
+    every.tick().await;
+    loop {
+        every.tick().await;
+        match cms.collect_blobs(witryna_core::BLOB_GRACE).await {
+            Ok(r) if r.deleted > 0 => tracing::info!(deleted = r.deleted, "deleted files no media item names"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not collect unnamed files"),
+        }
+    }
+}
+
 async fn run(cli: Cli) -> Result<(), CliError> {
     let dir = cli.data.as_path();
     match cli.command {
@@ -452,12 +492,16 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             request_timeout,
             body_timeout,
             header_timeout,
+            max_upload_mb,
+            upload_timeout,
         } => {
+            let media_limits = witryna_media::Limits { max_bytes: max_upload_mb << 20, ..Default::default() };
             let api = ApiConfig {
                 body_limit,
                 cors_origins,
                 public_cache_entries: cache_entries,
                 public_cache_bytes: cache_bytes,
+                media_limits,
                 ..ApiConfig::default()
             };
             let backend = open_backend(&cli.store, dir, true, migrate).await?;
@@ -465,12 +509,22 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let limits = serve::ConnectionLimits {
                 header_timeout: secs(header_timeout),
                 body_timeout: secs(body_timeout),
+                upload_timeout: secs(upload_timeout),
                 max_connections,
                 trust_proxy,
             };
             let options =
                 ServeOptions { addr, seed: demo, api, public_url, request_timeout: secs(request_timeout), limits };
             serve(backend, dir, options).await
+        }
+        Command::Gc { grace_hours } => {
+            let cms = cms_on(open_backend(&cli.store, dir, false, false).await?.store());
+            let report = cms.collect_blobs(chrono::Duration::hours(grace_hours.into())).await?;
+            eprintln!(
+                "Deleted {} unnamed files; kept {} named ones and {} younger than {grace_hours} h.",
+                report.deleted, report.referenced, report.young
+            );
+            Ok(())
         }
         Command::Migrate => match open_backend(&cli.store, dir, true, true).await? {
             Backend::Postgres(pg) => {
@@ -555,15 +609,21 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Export { out } => {
             let store = open_backend(&cli.store, dir, false, false).await?.store();
             let bar = progress(None);
-            let count = match &out {
+            let report = match &out {
                 Some(path) => {
                     let file = File::create(path).map_err(|e| io("create", path, e))?;
-                    transfer::export(&*store, &mut BufWriter::new(file), || bar.inc(1)).await?
+                    transfer::export_report(&*store, &mut BufWriter::new(file), || bar.inc(1)).await?
                 }
-                None => transfer::export(&*store, &mut BufWriter::new(std::io::stdout().lock()), || bar.inc(1)).await?,
+                None => {
+                    let mut stdout = BufWriter::new(std::io::stdout().lock());
+                    transfer::export_report(&*store, &mut stdout, || bar.inc(1)).await?
+                }
             };
             bar.finish_and_clear();
-            eprintln!("Exported {count} items.");
+            eprintln!("Exported {} items and {} files.", report.items, report.files);
+            for id in &report.left_out {
+                eprintln!("Left out media item {id}: its file was stored after the export began; export again.");
+            }
             Ok(())
         }
         Command::Reindex => match open_backend(&cli.store, dir, false, false).await? {
@@ -605,10 +665,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 eprintln!("{}:{line}: {message}", file.display());
             }
             eprintln!(
-                "Imported {} items; {} already present; {} refused.",
+                "Imported {} items; {} already present; {} refused. Files: {} imported, {} already present.",
                 report.imported,
                 report.already_present,
-                report.errors.len()
+                report.errors.len(),
+                report.files_imported,
+                report.files_already_present
             );
             match report.errors.len() {
                 0 => Ok(()),

@@ -36,6 +36,8 @@ pub(crate) struct ConnectionLimits {
     pub(crate) header_timeout: Duration,
     /// Time to send a whole request body, from the end of its head.
     pub(crate) body_timeout: Duration,
+    /// The same for an upload ([`is_upload`]), and the time to answer it.
+    pub(crate) upload_timeout: Duration,
     /// Most connections open at once.
     pub(crate) max_connections: usize,
     /// Take the client address from the last `X-Forwarded-For` entry (a trusted proxy).
@@ -238,6 +240,26 @@ fn span_for(request: &Request<Body>) -> tracing::Span {
 }
 
 /// Adds the request log (one line per response, with status and latency) to the app.
+/// The requests that send files: `POST /api/v1/media` and the editor's upload form.
+pub(crate) fn is_upload(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST && (path == "/api/v1/media" || path == "/admin/media/nowy")
+}
+
+/// Answers 408 when a request takes longer than `normal` (an upload: `upload`).
+pub(crate) async fn answer_within(
+    request: Request<Body>,
+    next: axum::middleware::Next,
+    normal: Duration,
+    upload: Duration,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let allowed = if is_upload(request.method(), request.uri().path()) { upload } else { normal };
+    match tokio::time::timeout(allowed, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => axum::http::StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
 pub(crate) fn logged(app: Router) -> Router {
     use tower_http::trace::{DefaultOnResponse, TraceLayer};
     app.layer(
@@ -295,14 +317,16 @@ pub(crate) async fn accept_loop(
         let Some(permit) = permit else { break };
         let (id, this) = connections.add();
         let app = app.clone();
-        let (body_timeout, trust_proxy) = (limits.body_timeout, limits.trust_proxy);
+        let (body_timeout, upload_timeout, trust_proxy) =
+            (limits.body_timeout, limits.upload_timeout, limits.trust_proxy);
         let watched = this.clone();
         let service = tower::service_fn(move |request: Request<hyper::body::Incoming>| {
             let client = client_address(&request, peer, trust_proxy);
             // A body that is already complete (most GETs) needs no deadline.
             let empty = http_body::Body::is_end_stream(request.body());
+            let allowed = if is_upload(request.method(), request.uri().path()) { upload_timeout } else { body_timeout };
             let mut request = request.map(|body| {
-                let deadline = (!empty).then(|| Box::pin(tokio::time::sleep(body_timeout)));
+                let deadline = (!empty).then(|| Box::pin(tokio::time::sleep(allowed)));
                 Body::new(WatchedBody { inner: Body::new(body), deadline, _in_flight: None })
             });
             request.extensions_mut().insert(ConnectInfo(client));

@@ -148,22 +148,22 @@ fn export_import_export_is_byte_identical() {
     let first = dir.path().join("first.jsonl");
     let out = witryna(&a, &["export", "--out", first.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Exported 17 items"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Exported 20 items and 9 files."), "{}", stderr(&out));
     assert!(!stderr(&out).contains('\r') && !stderr(&out).contains('\u{1b}'), "no progress bar off a terminal");
     let to_stdout = witryna(&a, &["export"]);
     assert_eq!(to_stdout.stdout, std::fs::read(&first).unwrap(), "stdout and --out agree");
 
     let imported = witryna(&b, &["import", first.to_str().unwrap()]);
     assert!(imported.status.success(), "{}", stderr(&imported));
-    assert!(stderr(&imported).contains("Imported 17 items; 0 already present; 0 refused."), "{}", stderr(&imported));
+    assert!(stderr(&imported).contains("Imported 20 items; 0 already present; 0 refused."), "{}", stderr(&imported));
     let reindex = witryna(&b, &["reindex"]);
-    assert!(stderr(&reindex).contains("Rebuilt the search index from 17 items."), "{}", stderr(&reindex));
+    assert!(stderr(&reindex).contains("Rebuilt the search index from 20 items."), "{}", stderr(&reindex));
     let second = witryna(&b, &["export"]).stdout;
     assert_eq!(second, std::fs::read(&first).unwrap(), "export → import → export is byte-identical");
 
     let again = witryna(&b, &["import", first.to_str().unwrap()]);
     assert!(again.status.success());
-    assert!(stderr(&again).contains("Imported 0 items; 17 already present"), "{}", stderr(&again));
+    assert!(stderr(&again).contains("Imported 0 items; 20 already present"), "{}", stderr(&again));
 }
 
 #[test]
