@@ -136,6 +136,7 @@ pub fn routes(state: AdminState) -> Router {
         .route("/admin/static/admin.js", get(pages::script))
         .route("/admin/{section}", get(items::list))
         .route("/admin/media/nowy", get(media::upload_form).post(media::upload))
+        .route("/admin/media/{id}/plik", get(media::file))
         .route("/admin/{section}/nowy", get(items::new_form).post(items::create))
         .route("/admin/{section}/{id}", get(items::edit_form).post(items::save))
         .route("/admin/{section}/{id}/usun", get(items::delete_form).post(items::delete))

@@ -519,3 +519,81 @@ async fn a_preview_link_shows_a_draft_to_a_colleague_without_an_account_for_7_da
     s.clock.advance(Duration::days(7) + Duration::minutes(1));
     assert_eq!(s.get(&Browser::default(), &path).await.status, StatusCode::NOT_FOUND, "expired");
 }
+
+/// A multipart form as a browser sends the upload page: the CSRF token, the text fields,
+/// and the file.
+fn upload_body(csrf: &str, title: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----witryna-test-boundary";
+    let mut body = Vec::new();
+    for (field, value) in [("_csrf", csrf), ("tytul", title), ("opis", "")] {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn files_are_added_through_a_plain_form_and_shown_to_editors_before_they_are_public() {
+    let s = start().await;
+    s.add_user("redaktor@mops.example.pl", "Ewa Redaktor", Role::Editor).await;
+    let b = s.login("redaktor@mops.example.pl").await;
+    let form = s.get(&b, "/admin/media/nowy").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("enctype=\"multipart/form-data\"") && form.html.contains("type=\"file\""));
+    let csrf = inputs(&form.html).into_iter().find(|(k, _)| k == "_csrf").unwrap().1;
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+    let post = |title: &'static str, name: &'static str, bytes: &'static [u8], csrf: String| {
+        let (content_type, body) = upload_body(&csrf, title, name, bytes);
+        s.client
+            .post(format!("{}/admin/media/nowy", s.base))
+            .header(COOKIE, &b.cookie)
+            .header(ORIGIN, &s.base)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+
+    let refused = page(post("", "wniosek.pdf", pdf, csrf.clone()).await.unwrap()).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("href=\"#tytul\""), "the error summary links to the title: {}", refused.html);
+    let svg =
+        page(post("Logo", "logo.png", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>", csrf.clone()).await.unwrap())
+            .await;
+    assert_eq!(svg.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(svg.html.contains("SVG"), "{}", svg.html);
+    let forged = page(post("Wniosek", "wniosek.pdf", pdf, "zly-token".into()).await.unwrap()).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let added = page(post("Wniosek o zasiłek", "wniosek.pdf", pdf, csrf.clone()).await.unwrap()).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    let location = added.location.unwrap();
+    assert!(location.starts_with("/admin/media/") && location.ends_with("?komunikat=dodano-plik"), "{location}");
+    let item = location.split('?').next().unwrap().to_owned();
+    let edit = s.get(&b, &item).await;
+    assert!(edit.html.contains("Wniosek o zasiłek") && edit.html.contains(&format!("{item}/plik")), "{}", edit.html);
+    assert!(!edit.html.contains("name=\"file."), "the stored file is not a form field");
+
+    let file = s.client.get(format!("{}{item}/plik", s.base)).header(COOKIE, &b.cookie).send().await.unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.headers()["cache-control"], "private, no-store");
+    assert_eq!(file.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    let id: witryna_core::Id = item.rsplit('/').next().unwrap().parse().unwrap();
+    let (_, media) = s.cms.media(id).await.unwrap().unwrap();
+    let public = s.client.get(format!("{}/media/{}/wniosek.pdf", s.base, media.file.hash)).send().await.unwrap();
+    assert_eq!(public.status(), StatusCode::NOT_FOUND, "a draft's file is not public");
+    let anonymous = s.client.get(format!("{}{item}/plik", s.base)).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER, "the editor's copy needs a session");
+
+    let again = page(post("Inny tytuł", "kopia.pdf", pdf, csrf).await.unwrap()).await;
+    assert_eq!(again.location.as_deref(), Some(format!("{item}?komunikat=plik-byl").as_str()), "kept once");
+}

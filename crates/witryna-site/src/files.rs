@@ -112,6 +112,18 @@ async fn answer(
     } else {
         media.variants.into_iter().find(|v| v.name == name).ok_or(Refused::NotFound)?
     };
+    conditional(s, method, headers, &file, IMMUTABLE).await
+}
+
+/// A stored file as an answer to `method` with the request's `headers`: 304 when
+/// `If-None-Match` names it, a range when one is asked for, else the whole file.
+async fn conditional(
+    s: &SiteState,
+    method: &Method,
+    headers: &HeaderMap,
+    file: &StoredFile,
+    cache_control: &'static str,
+) -> Result<Response, Refused> {
     let etag = format!("\"{}\"", file.hash);
     let mut res = if matches_none(headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
@@ -120,15 +132,25 @@ async fn answer(
             Some(range) if if_range_holds(headers, &etag) => parse_range(range, file.size),
             _ => Ask::Whole,
         };
-        body_response(s, method, &file, range).await?
+        body_response(s, method, file, range).await?
     };
     let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
     harden(h, false);
     Ok(res)
+}
+
+/// A stored file of any status, for people who may see drafts (the editor interface):
+/// the same answer as the public route, kept out of shared caches.
+pub async fn private_file(s: &SiteState, method: &Method, headers: &HeaderMap, file: &StoredFile) -> Response {
+    match conditional(s, method, headers, file, "private, no-store").await {
+        Ok(res) => res,
+        Err(Refused::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(Refused::Internal(m)) => internal_error(&m),
+    }
 }
 
 /// The `200`, `206` or `416` answer; the body read only for `GET`.

@@ -44,6 +44,7 @@ use axum::Router;
 use witryna_core::cache::ResponseCache;
 use witryna_core::Cms;
 
+pub use files::private_file;
 pub use markdown::render as render_markdown;
 
 /// The site address of a stored file (`/media/{hash}/{name}`, the name percent-encoded).

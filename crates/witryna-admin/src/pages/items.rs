@@ -342,7 +342,11 @@ async fn form_page(
     let mut public_href = None;
     if let Some(r) = record {
         let href = item_href(&kind, r.meta.id);
-        links.push((format!("{href}/podglad"), "Podgląd".to_owned()));
+        if kind.is_on_site() || kind.is_singleton() {
+            links.push((format!("{href}/podglad"), "Podgląd".to_owned()));
+        } else if kind.name() == Media::KIND {
+            links.push((format!("{href}/plik"), "Zobacz plik".to_owned()));
+        }
         links.push((format!("{href}/wersje"), format!("Wersje ({})", r.meta.version)));
         if !read_only && !kind.is_singleton() && (role.may_publish() || r.meta.status == Status::Draft) {
             links.push((format!("{href}/usun"), "Usuń".to_owned()));

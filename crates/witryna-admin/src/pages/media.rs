@@ -2,8 +2,8 @@
 //! works without JavaScript; the file goes through the same checks as an API upload.
 
 use askama::Template;
-use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use witryna_media::{IngestError, ReceiveError, Refusal, RefusalClass};
 
@@ -127,4 +127,18 @@ fn summary(errors: &UploadErrors) -> Vec<SummaryEntry> {
         ("tytul", "Tytuł", &errors.title),
         ("opis", "Opis obrazka", &errors.alt),
     ])
+}
+
+/// `/admin/media/{id}/plik`: the file of a media item in any status, for editors (the public
+/// address answers only once content showing it is published).
+pub(crate) async fn file(
+    State(s): State<AdminState>,
+    _editor: Editor,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AdminError> {
+    let id = id.parse().map_err(|_| AdminError::NotFound)?;
+    let (_, media) = s.cms().media(id).await?.ok_or(AdminError::NotFound)?;
+    Ok(witryna_site::private_file(&s.0.site, &method, &headers, &media.file).await)
 }
