@@ -41,7 +41,7 @@ growth=$(( (peak - before) / 1024 ))
 cover=$(curl -sf "http://$api/api/v1/news/spotkanie-informacyjne-w-klubie-integracji-spolecznej" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["content"]["cover"]["media"])')
 path=$(curl -sf "http://$api/api/v1/media/$cover" \
-  | python3 -c 'import json,sys,urllib.parse as u; f=json.load(sys.stdin)["content"]["file"]; print(f"/media/{f[\"hash\"]}/{u.quote(f[\"name\"])}")')
+  | python3 -c 'import json,sys,urllib.parse as u; f=json.load(sys.stdin)["content"]["file"]; print("/media/" + f["hash"] + "/" + u.quote(f["name"]))')
 size=$(curl -sf "http://$api$path" | wc -c)
 ceil=$(start ceil "$BIN/examples/static_ceiling" 127.0.0.1:0 "$size")
 
