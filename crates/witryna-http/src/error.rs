@@ -157,12 +157,11 @@ impl IntoResponse for ApiError {
                 other => return internal(&other.to_string()),
             },
             ApiError::Upload(ReceiveError::Refused(r)) | ApiError::Ingest(IngestError::Refused(r)) => {
-                let status = match r.class() {
-                    RefusalClass::UnsupportedType => S::UNSUPPORTED_MEDIA_TYPE,
-                    RefusalClass::TooLarge => S::PAYLOAD_TOO_LARGE,
-                    RefusalClass::Invalid => S::UNPROCESSABLE_ENTITY,
-                    _ => return internal(&r.to_string()),
-                };
+                let status = r.class().http_status();
+                if r.class() == RefusalClass::Internal {
+                    return internal(&r.to_string());
+                }
+                let status = S::from_u16(status).unwrap_or(S::UNPROCESSABLE_ENTITY);
                 errors = field("file", r.code(), r.to_string());
                 (status, "urn:witryna:problem:file-refused", "File refused")
             }

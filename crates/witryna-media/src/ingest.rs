@@ -1,6 +1,6 @@
 //! Keeping an accepted file: the upload path shared by the API and the editor.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -267,12 +267,7 @@ impl Spool {
 /// spool first, as an upload would be.
 pub(crate) fn spool_bytes(bytes: &[u8], limits: &Limits) -> Result<tempfile::TempPath, Refusal> {
     let mut spool = Spool::new(limits)?;
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let mut piece = [0u8; 8192];
-        let n = rest.read(&mut piece).map_err(Refusal::Io)?;
-        spool.write(&piece[..n])?;
-    }
+    spool.write(bytes)?;
     spool.finish()
 }
 

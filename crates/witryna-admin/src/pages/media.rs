@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use witryna_media::{IngestError, ReceiveError, Refusal, RefusalClass};
+use witryna_media::{IngestError, ReceiveError, Refusal};
 
 use super::{html, see_other, Layout};
 use crate::error::AdminError;
@@ -51,11 +51,7 @@ pub(crate) async fn upload_form(State(s): State<AdminState>, editor: Editor) -> 
 
 /// The status of a refused file: as the API answers it.
 fn refusal_status(r: &Refusal) -> StatusCode {
-    match r.class() {
-        RefusalClass::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        RefusalClass::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    }
+    StatusCode::from_u16(r.class().http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 pub(crate) async fn upload(
