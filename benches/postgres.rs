@@ -80,6 +80,7 @@ fn build(size: usize) -> Fixture {
             tags: news.tags.clone(),
             created_by: None,
             updated_by: None,
+            translation_of: None,
         };
         records.push(Record { meta, body: serde_json::to_string(&news).expect("json") });
     }

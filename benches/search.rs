@@ -97,6 +97,7 @@ fn fixture() -> &'static Fixture {
                     tags: vec![],
                     created_by: None,
                     updated_by: None,
+                    translation_of: None,
                 };
                 store.put(Record { meta, body: serde_json::to_string(&news).expect("json") }).await.expect("put");
             }

@@ -99,6 +99,7 @@ fn build(backend: Backend, size: usize) -> Fixture {
                     tags: content.tags.clone(),
                     created_by: None,
                     updated_by: None,
+                    translation_of: None,
                 },
                 body: serde_json::to_string(&content).expect("json"),
             };

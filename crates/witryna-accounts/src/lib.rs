@@ -160,7 +160,7 @@ pub(crate) async fn create_with_secret<C: witryna_core::Content>(
 ) -> Result<(String, witryna_core::Item<C>), SecretError> {
     let secret = random_secret(prefix)?;
     let hash = secret_hash(&secret);
-    let options = witryna_core::CreateOptions { slug: Some(hash.clone()), locale: None };
+    let options = witryna_core::CreateOptions { slug: Some(hash.clone()), locale: None, translation_of: None };
     let item = cms.create_with(make(hash), options).await?;
     Ok((secret, item))
 }

@@ -133,7 +133,8 @@ pub async fn create_user(cms: &Cms, new: NewUser) -> Result<Item<User>, UserErro
         active: true,
         password_hash: password::hash_off_thread(&new.password).await?,
     };
-    let item = cms.create_with(user, CreateOptions { slug: Some(slug.clone()), locale: None }).await?;
+    let item =
+        cms.create_with(user, CreateOptions { slug: Some(slug.clone()), locale: None, translation_of: None }).await?;
     if item.meta.slug != slug {
         // Another request made the same address between the check and the write, and the
         // Cms gave this one a suffixed slug: take it back.

@@ -90,6 +90,7 @@ fn fixture() -> &'static Fixture {
                     tags: content.tags.clone(),
                     created_by: Some(user),
                     updated_by: Some(user),
+                    translation_of: None,
                 };
                 store.put(Record { meta, body: serde_json::to_string(&content).expect("json") }).await.expect("put");
                 if i == ITEMS / 2 {

@@ -145,7 +145,10 @@ async fn load<C: Content>(cms: &Cms, section: &str, entries: Vec<Entry<C>>) -> R
     let count = entries.len();
     for (i, e) in entries.into_iter().enumerate() {
         let wrap = |source| DemoError::Item { item: format!("{section}[{i}]"), source };
-        let item = cms.create_with(e.content, CreateOptions { slug: e.slug, locale: None }).await.map_err(wrap)?;
+        let item = cms
+            .create_with(e.content, CreateOptions { slug: e.slug, locale: None, translation_of: None })
+            .await
+            .map_err(wrap)?;
         cms.publish(item.meta.id, item.meta.version, Some(e.publish_at)).await.map_err(wrap)?;
     }
     Ok(count)

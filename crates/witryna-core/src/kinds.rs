@@ -125,6 +125,7 @@ pub struct Kind {
     check: fn(&str) -> Result<Checked, ValidationErrors>,
     check_change: fn(&str, &str) -> Result<(), ValidationErrors>,
     title: fn(&str) -> Option<String>,
+    shared: &'static [&'static str],
     parts: Option<fn(&str) -> Option<SearchParts>>,
     media: fn(&str) -> Vec<MediaRef>,
 }
@@ -205,6 +206,7 @@ impl Kind {
             check: check_of::<C>,
             check_change: check_change_of::<C>,
             title: title_of::<C>,
+            shared: C::SHARED,
             parts: searched.then_some(parts_of::<C> as fn(&str) -> Option<SearchParts>),
             media: media_of::<C>,
         }
@@ -235,6 +237,18 @@ impl Kind {
     /// Whether the public site shows its items as pages ([`Content::ON_SITE`]).
     pub fn is_on_site(&self) -> bool {
         self.spec.is_some() && self.on_site
+    }
+
+    /// Whether its items can have translations: a site section that is not a singleton
+    /// (the accessibility declaration stays Polish, the law's template; files are not
+    /// translated, their uses are).
+    pub fn is_translatable(&self) -> bool {
+        self.is_on_site() && !self.singleton
+    }
+
+    /// The fields a translation takes from its source ([`Content::SHARED`]).
+    pub fn shared_fields(&self) -> &'static [&'static str] {
+        self.shared
     }
 
     /// The media items a stored body names ([`Content::media`]); none when it does not read.

@@ -42,6 +42,7 @@ pub mod demo;
 pub mod events;
 pub mod holidays;
 pub mod kinds;
+pub mod locales;
 pub mod money;
 pub mod office_hours;
 pub mod pl;
@@ -60,8 +61,9 @@ pub use cms::{
 pub use content::Content;
 pub use events::{Change, ChangeEvent, DerivedIndex};
 pub use kinds::{Checked, Kind, KindSpec, Kinds, Labels};
+pub use locales::{Locale, Locales};
 pub use money::{Money, MoneyError};
 pub use office_hours::{DateException, Interval, OfficeHours, WeeklySchedule};
-pub use record::{Id, Meta, Record, Status};
+pub use record::{Id, Meta, Record, Status, TranslationOf};
 pub use store::{DynStore, ListQuery, MemoryStore, Store, StoreError};
 pub use validate::{FieldError, ValidationErrors};

@@ -140,6 +140,23 @@ pub struct Meta {
     /// The account that wrote this version (revisions keep each version's writer).
     #[serde(default)]
     pub updated_by: Option<Id>,
+    /// The item this one translates (its translation group's source, in the default
+    /// locale), and the source's version it was last written against; `None` for sources
+    /// and items outside any group.
+    #[serde(default)]
+    pub translation_of: Option<TranslationOf>,
+}
+
+/// The link of a translation to its source: the group is the source's id, so joining or
+/// leaving it is a write of the translation alone and never touches the source or a
+/// sibling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TranslationOf {
+    /// The source item (the group).
+    pub id: Id,
+    /// The source's version when this translation was last written: a later change to the
+    /// source's content makes the translation outdated.
+    pub version: u64,
 }
 
 impl Meta {
@@ -163,14 +180,36 @@ pub struct Record {
     pub body: String,
 }
 
-/// Records as stores wrote them before accounts (store schema 1): the same fields without
-/// `created_by` and `updated_by`. postcard is not self-describing, so the stores tell the
-/// two layouts apart by a leading format byte (see [`kv::encode_record`](crate::store::kv::encode_record)).
+/// Records as stores wrote them before: schema 1 without `created_by`/`updated_by`, schema
+/// 2 without `translation_of`. postcard is not self-describing, so the stores tell the
+/// layouts apart by a leading format byte (see [`kv::encode_record`](crate::store::kv::encode_record)).
+/// These layouts are frozen: they describe bytes already on disks.
 pub(crate) mod legacy {
     use serde::Deserialize;
 
     use super::{instant, Id, Status};
     use chrono::{DateTime, Utc};
+
+    /// The metadata of schema 2: schema 1's ([`MetaV1`]) and the writing accounts.
+    #[derive(Deserialize)]
+    struct MetaV2 {
+        id: Id,
+        kind: String,
+        locale: String,
+        slug: String,
+        previous_slugs: Vec<String>,
+        status: Status,
+        #[serde(with = "instant::optional")]
+        publish_at: Option<DateTime<Utc>>,
+        #[serde(with = "instant")]
+        created_at: DateTime<Utc>,
+        #[serde(with = "instant")]
+        updated_at: DateTime<Utc>,
+        version: u64,
+        tags: Vec<String>,
+        created_by: Option<Id>,
+        updated_by: Option<Id>,
+    }
 
     #[derive(Deserialize)]
     struct MetaV1 {
@@ -197,8 +236,39 @@ pub(crate) mod legacy {
         body: String,
     }
 
-    impl From<RecordV1> for super::Record {
+    /// A schema-2 record.
+    #[derive(Deserialize)]
+    pub(crate) struct RecordV2 {
+        meta: MetaV2,
+        body: String,
+    }
+
+    impl From<RecordV1> for RecordV2 {
         fn from(old: RecordV1) -> Self {
+            let m = old.meta;
+            RecordV2 {
+                meta: MetaV2 {
+                    id: m.id,
+                    kind: m.kind,
+                    locale: m.locale,
+                    slug: m.slug,
+                    previous_slugs: m.previous_slugs,
+                    status: m.status,
+                    publish_at: m.publish_at,
+                    created_at: m.created_at,
+                    updated_at: m.updated_at,
+                    version: m.version,
+                    tags: m.tags,
+                    created_by: None,
+                    updated_by: None,
+                },
+                body: old.body,
+            }
+        }
+    }
+
+    impl From<RecordV2> for super::Record {
+        fn from(old: RecordV2) -> Self {
             let m = old.meta;
             super::Record {
                 meta: super::Meta {
@@ -213,8 +283,9 @@ pub(crate) mod legacy {
                     updated_at: m.updated_at,
                     version: m.version,
                     tags: m.tags,
-                    created_by: None,
-                    updated_by: None,
+                    created_by: m.created_by,
+                    updated_by: m.updated_by,
+                    translation_of: None,
                 },
                 body: old.body,
             }
@@ -287,6 +358,7 @@ mod tests {
             tags: vec![],
             created_by: Some(Id::new()),
             updated_by: None,
+            translation_of: Some(TranslationOf { id: Id::new(), version: 4 }),
         };
         let json = serde_json::to_string(&meta).unwrap();
         assert!(json.contains(r#""publish_at":"2017-02-03T08:41:08.123456Z""#), "{json}");

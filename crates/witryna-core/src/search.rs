@@ -27,6 +27,9 @@ pub struct SearchQuery {
     /// How many hits to skip (from a `next_cursor`); below [`SearchQuery::MAX_DEPTH`], and
     /// the page stops there.
     pub offset: usize,
+    /// The reader's language (`pl` when empty): the query is read with its analyser, and
+    /// items in it come before items in other languages.
+    pub locale: String,
 }
 
 impl SearchQuery {

@@ -17,8 +17,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use crate::cms::{Cms, CmsError, CreateOptions, ManualClock, Query, SlugLookup, View};
-use crate::content::{NewsArticle, Page};
+use crate::cms::{Cms, CmsError, CreateOptions, ManualClock, Query, SlugLookup, TranslationState, View};
+use crate::content::{EventDetails, NewsArticle, Page};
 use crate::events::{Change, ChangeEvent, DerivedError, DerivedIndex};
 use crate::kinds::Kinds;
 use crate::record::{Id, Status};
@@ -64,7 +64,8 @@ macro_rules! store_conformance_tests {
             concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop,
             history_import_and_all_items, reads_while_deleting, slug_races_name_the_owner,
             racing_deletes_are_not_found, dropped_writes_still_notify, blobs_round_trip,
-            uncommitted_blobs_leave_nothing, blob_collection_spares_fresh_blobs, same_blob_races_keep_one);
+            uncommitted_blobs_leave_nothing, blob_collection_spares_fresh_blobs, same_blob_races_keep_one,
+            translation_groups, translation_races_keep_one, translations_share_fields);
     };
     (optional: $harness:expr) => {
         $crate::store_conformance_tests!(@optional $harness;
@@ -74,7 +75,8 @@ macro_rules! store_conformance_tests {
             concurrent_writers_lose_no_update, events_follow_commits, reopen_after_drop,
             history_import_and_all_items, reads_while_deleting, slug_races_name_the_owner,
             racing_deletes_are_not_found, dropped_writes_still_notify, blobs_round_trip,
-            uncommitted_blobs_leave_nothing, blob_collection_spares_fresh_blobs, same_blob_races_keep_one);
+            uncommitted_blobs_leave_nothing, blob_collection_spares_fresh_blobs, same_blob_races_keep_one,
+            translation_groups, translation_races_keep_one, translations_share_fields);
     };
     (@optional $harness:expr; $($check:ident),* $(,)?) => {
         $(
@@ -197,21 +199,29 @@ pub async fn slug_uniqueness(h: &dyn Harness) {
     assert_eq!(slugs, ["rowni-na-starcie", "rowni-na-starcie-2", "rowni-na-starcie-3"]);
 
     let explicit = cms
-        .create_with(news("Inny tytuł", &[]), CreateOptions { slug: Some("Równi na starcie".into()), locale: None })
+        .create_with(
+            news("Inny tytuł", &[]),
+            CreateOptions { slug: Some("Równi na starcie".into()), locale: None, translation_of: None },
+        )
         .await
         .unwrap();
     assert_eq!(explicit.meta.slug, "rowni-na-starcie-4", "an explicit slug is normalised and made unique");
 
     let en = cms
-        .create_with(news("Równi na starcie", &[]), CreateOptions { slug: None, locale: Some("en".into()) })
+        .create_with(
+            news("Równi na starcie", &[]),
+            CreateOptions { slug: None, locale: Some("en".into()), translation_of: None },
+        )
         .await
         .unwrap();
     assert_eq!(en.meta.slug, "rowni-na-starcie", "slugs are unique per locale");
 
     let err = cms.create(news("!!!", &[])).await.unwrap_err();
     assert!(matches!(&err, CmsError::Invalid(e) if e.has("slug")), "{err:?}");
-    let err =
-        cms.create_with(news("x", &[]), CreateOptions { slug: None, locale: Some("PL_pl".into()) }).await.unwrap_err();
+    let err = cms
+        .create_with(news("x", &[]), CreateOptions { slug: None, locale: Some("PL_pl".into()), translation_of: None })
+        .await
+        .unwrap_err();
     assert!(matches!(&err, CmsError::Invalid(e) if e.has("locale")), "{err:?}");
 
     let other = cms.create(news("Aktywni w KIS", &[])).await.unwrap();
@@ -914,4 +924,180 @@ pub async fn same_blob_races_keep_one(h: &dyn Harness) {
     }
     assert_eq!(store.blobs(None, 10).await.unwrap().len(), 1);
     assert!(store.read_blob(BlobHash::of(&bytes), 0, usize::MAX).await.unwrap().unwrap() == bytes);
+}
+
+fn translate(locale: &str, source: Id) -> CreateOptions {
+    CreateOptions { slug: None, locale: Some(locale.into()), translation_of: Some(source) }
+}
+
+/// Translation groups: one translation per source and locale; linking, unlinking and
+/// deleting a member write that member alone; an imported history keeps its place.
+pub async fn translation_groups(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let store = cms.store();
+    let source = cms.create(news("Równi na starcie", &[])).await.unwrap();
+    let sid = source.meta.id;
+    let uk = cms.create_with(news("Рівні на старті", &[]), translate("uk", sid)).await.unwrap();
+    let en = cms.create_with(news("Equal at the start", &[]), translate("en", sid)).await.unwrap();
+    assert_eq!(uk.meta.translation_of.map(|t| (t.id, t.version)), Some((sid, 1)));
+    assert_eq!((uk.meta.locale.as_str(), uk.meta.slug.as_str()), ("uk", "rivni-na-starti"));
+    let locales = |records: Vec<crate::Record>| records.into_iter().map(|r| r.meta.locale).collect::<Vec<_>>();
+    assert_eq!(locales(cms.store().translations(sid).await.unwrap()), ["en", "uk"], "locale order");
+    let group: Vec<Id> = cms.translations_of(&uk.meta).await.unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(group, [sid, en.meta.id], "the source, then the siblings, without itself");
+
+    let before = cms.store().all(None, 100).await.unwrap();
+    let err = cms.create_with(news("Інший", &[]), translate("uk", sid)).await.unwrap_err();
+    assert!(matches!(err, CmsError::TranslationTaken { owner, .. } if owner == uk.meta.id), "{err:?}");
+    assert_eq!(cms.store().all(None, 100).await.unwrap(), before, "a refused translation writes nothing");
+    for (options, field) in [
+        (translate("pl", sid), "locale"),
+        (translate("uk", uk.meta.id), "translation_of"),
+        (translate("en", Id::new()), "translation_of"),
+    ] {
+        let err = cms.create_with(news("x", &[]), options).await.unwrap_err();
+        assert!(matches!(&err, CmsError::Invalid(e) if e.has(field)), "{field}: {err:?}");
+    }
+    let page_source = cms.create(page("Kontakt", "Tekst")).await.unwrap();
+    let err = cms.create_with(news("x", &[]), translate("en", page_source.meta.id)).await.unwrap_err();
+    assert!(matches!(&err, CmsError::Invalid(e) if e.has("translation_of")), "another kind: {err:?}");
+
+    let unlinked = cms.link_translation(uk.meta.id, uk.meta.version, None).await.unwrap();
+    assert_eq!(unlinked.translation_of, None);
+    assert_eq!(locales(store.translations(sid).await.unwrap()), ["en"], "unlinking frees the place");
+    assert_eq!(store.get(sid).await.unwrap(), before.iter().find(|r| r.meta.id == sid).cloned(), "source untouched");
+    assert_eq!(store.get(en.meta.id).await.unwrap().unwrap().meta.version, 1, "sibling untouched");
+    let relinked = cms.link_translation(uk.meta.id, unlinked.version, Some(sid)).await.unwrap();
+    assert_eq!(relinked.translation_of.map(|t| t.id), Some(sid));
+    assert_eq!(locales(store.translations(sid).await.unwrap()), ["en", "uk"]);
+
+    cms.delete(en.meta.id, 1).await.unwrap();
+    assert_eq!(locales(store.translations(sid).await.unwrap()), ["uk"], "deleting frees only its own place");
+    assert_eq!(store.get(sid).await.unwrap().unwrap().meta.version, 1, "source untouched by a deletion");
+
+    // An imported history takes its place back; a second one into the same place is refused.
+    let history = store.revisions(uk.meta.id).await.unwrap();
+    cms.delete(uk.meta.id, relinked.version).await.unwrap();
+    assert!(store.translations(sid).await.unwrap().is_empty());
+    store.put_history(history.clone()).await.unwrap();
+    assert_eq!(locales(store.translations(sid).await.unwrap()), ["uk"], "import restores the group");
+    let mut twin = history.last().unwrap().clone();
+    twin.meta.id = Id::new();
+    twin.meta.version = 1;
+    twin.meta.slug = "inny".into();
+    twin.meta.previous_slugs.clear();
+    let err = store.put_history(vec![twin]).await.unwrap_err();
+    assert!(matches!(err, StoreError::TranslationTaken { owner, .. } if owner == uk.meta.id), "{err:?}");
+
+    // Deleting the source leaves its translation as it is, still naming it.
+    cms.delete(sid, 1).await.unwrap();
+    let orphan = store.get(uk.meta.id).await.unwrap().expect("the translation stays");
+    assert_eq!(orphan.meta.translation_of.map(|t| t.id), Some(sid));
+    assert_eq!(cms.get::<NewsArticle>(uk.meta.id).await.unwrap().content.title, "Рівні на старті");
+}
+
+/// Two writers racing to translate one source into one locale: one wins, the other is told
+/// who did, and the group holds one.
+pub async fn translation_races_keep_one(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let source = cms.create(news("Dodatek osłonowy", &[])).await.unwrap().meta.id;
+    let tasks: Vec<_> = (0..4)
+        .map(|i| {
+            let cms = cms.clone();
+            tokio::spawn(async move {
+                cms.create_with(news(&format!("Захисна доплата {i}"), &[]), translate("uk", source)).await
+            })
+        })
+        .collect();
+    let mut won = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(item) => won.push(item.meta.id),
+            Err(CmsError::TranslationTaken { owner, .. }) => assert!(owner != source),
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(won.len(), 1, "one translation wins");
+    let group = cms.store().translations(source).await.unwrap();
+    assert_eq!(group.iter().map(|r| r.meta.id).collect::<Vec<_>>(), won);
+    let all = cms.store().all(None, 100).await.unwrap();
+    assert_eq!(all.len(), 2, "the losers left nothing: {:?}", all.iter().map(|r| &r.meta.slug).collect::<Vec<_>>());
+}
+
+/// Shared fields are the source's: a different value is refused with its path, an empty
+/// one filled in, a later change of the source shown in every translation; the status
+/// tells a translation the source changed after; a locale turned off keeps its items.
+pub async fn translations_share_fields(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let event =
+        |date, place: &str| Some(EventDetails { date, time: None, place: Some(place.into()), participants: Some(40) });
+    let mut pl = news("Wigilia w KIS", &[]);
+    pl.event = event(date, "Sala KIS");
+    let source = cms.create(pl.clone()).await.unwrap();
+    let sid = source.meta.id;
+
+    let mut drift = news("Святвечір у КІС", &[]);
+    drift.event = event(date.succ_opt().unwrap(), "Зала КІС");
+    let err = cms.create_with(drift.clone(), translate("uk", sid)).await.unwrap_err();
+    assert!(
+        matches!(&err, CmsError::Invalid(e) if e.0[0].path == "event.date" && e.0[0].code == "shared_field"),
+        "{err:?}"
+    );
+
+    drift.event = event(date, "Зала КІС");
+    drift.event.as_mut().unwrap().participants = None;
+    let uk = cms.create_with(drift, translate("uk", sid)).await.unwrap();
+    let stored: NewsArticle = serde_json::from_str(&cms.store().get(uk.meta.id).await.unwrap().unwrap().body).unwrap();
+    let ev = stored.event.unwrap();
+    assert_eq!(
+        (ev.date, ev.participants, ev.place.as_deref()),
+        (date, Some(40), Some("Зала КІС")),
+        "filled, words kept"
+    );
+
+    let status = |s: Vec<crate::cms::TranslationStatus>| s.into_iter().map(|t| (t.locale, t.state)).collect::<Vec<_>>();
+    let src = cms.get_record("news", sid).await.unwrap();
+    assert_eq!(
+        status(cms.translation_status(&src).await.unwrap()),
+        [("en", TranslationState::Missing), ("uk", TranslationState::Draft)]
+    );
+    let published = cms.publish(uk.meta.id, uk.meta.version, None).await.unwrap();
+    let src_meta = cms.publish(sid, 1, None).await.unwrap();
+    let src = cms.get_record("news", sid).await.unwrap();
+    assert_eq!(
+        status(cms.translation_status(&src).await.unwrap())[1].1,
+        TranslationState::Published,
+        "publishing changes no words"
+    );
+
+    let later = date.succ_opt().unwrap();
+    pl.event = event(later, "Sala KIS");
+    pl.body = "Zmieniony termin.".into();
+    cms.update(sid, src_meta.version, pl).await.unwrap();
+    let shown = cms.get::<NewsArticle>(uk.meta.id).await.unwrap().content.event.unwrap();
+    assert_eq!(
+        (shown.date, shown.place.as_deref()),
+        (later, Some("Зала КІС")),
+        "the source's date, the translation's words"
+    );
+    let src = cms.get_record("news", sid).await.unwrap();
+    assert_eq!(status(cms.translation_status(&src).await.unwrap())[1].1, TranslationState::Outdated);
+    let mut fixed = cms.get::<NewsArticle>(uk.meta.id).await.unwrap().content;
+    fixed.body = "Змінено дату.".into();
+    cms.update(uk.meta.id, published.version, fixed).await.unwrap();
+    assert_eq!(
+        status(cms.translation_status(&src).await.unwrap())[1].1,
+        TranslationState::Published,
+        "rewritten against the source"
+    );
+
+    // Turning Ukrainian off refuses new items in it and keeps the ones there are.
+    let polish_english = cms.clone().with_locales(crate::Locales::parse("pl,en").unwrap());
+    let err = polish_english.create_with(news("Нова", &[]), translate("uk", sid)).await.unwrap_err();
+    assert!(matches!(&err, CmsError::Invalid(e) if e.has("locale")), "{err:?}");
+    match polish_english.find_in::<NewsArticle>("uk", &uk.meta.slug, View::Public).await.unwrap() {
+        SlugLookup::Found(item) => assert_eq!(item.content.body, "Змінено дату."),
+        other => panic!("{other:?}"),
+    }
 }

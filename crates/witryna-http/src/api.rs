@@ -344,6 +344,7 @@ async fn search(State(s): State<ApiState>, uri: Uri) -> Result<Response, ApiErro
         until: p.instant("to", true)?,
         limit,
         offset,
+        locale: p.locale(s.0.cms.locales())?.to_owned(),
     };
     let results = s.0.cms.search(query).await?;
     let mut res = json_response(StatusCode::OK, &results);

@@ -227,6 +227,17 @@ impl Params {
         Ok((!tag.is_empty()).then_some(tag))
     }
 
+    /// The `locale` parameter: a language the site has turned on; `pl` when absent.
+    pub(crate) fn locale(&self, locales: &witryna_core::Locales) -> Result<&'static str, ApiError> {
+        match self.get("locale") {
+            None => Ok(witryna_core::cms::DEFAULT_LOCALE),
+            Some(v) => locales
+                .get(v)
+                .map(|l| l.code)
+                .ok_or_else(|| ApiError::query("locale", format!("unknown locale {v:?}: this site has {locales}"))),
+        }
+    }
+
     /// A page size between 1 and `max`; `default` when absent.
     pub(crate) fn limit(&self, default: usize, max: usize) -> Result<usize, ApiError> {
         match self.get("limit") {

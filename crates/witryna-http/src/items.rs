@@ -224,7 +224,7 @@ pub(crate) async fn create_item(
     JsonBody(body): JsonBody<WriteBody>,
 ) -> Result<Response, ApiError> {
     let checked = check(&kind, &body.content)?;
-    let options = CreateOptions { slug: body.slug, locale: None };
+    let options = CreateOptions { slug: body.slug, locale: None, translation_of: None };
     let record = writer.cms(&s).create_checked(checked, options).await.map_err(in_content)?;
     let location = format!("{}/{}", uri.path().trim_end_matches('/'), record.meta.id);
     Ok(written(StatusCode::CREATED, &record, Some(location)))

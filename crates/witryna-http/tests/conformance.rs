@@ -265,6 +265,10 @@ impl Store for CountingStore {
         }
         self.inner.find_slug(kind, locale, slug).await
     }
+    async fn translations(&self, source: Id) -> Result<Vec<Record>, StoreError> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.translations(source).await
+    }
     async fn list(&self, query: &ListQuery) -> Result<RecordPage, StoreError> {
         self.inner.list(query).await
     }

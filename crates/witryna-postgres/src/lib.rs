@@ -103,10 +103,24 @@ CREATE TABLE blob_chunks (
 );
 "#,
     ),
+    (
+        4,
+        // Translation groups: a row per translation holds its source's place for its
+        // locale. Records carry the link in a new layout read beside the older ones, so no
+        // existing row is rewritten; older records have no links, so no row is missing.
+        r#"
+CREATE TABLE translations (
+    source uuid NOT NULL,
+    locale text NOT NULL,
+    id uuid NOT NULL UNIQUE REFERENCES items (id) ON DELETE CASCADE,
+    PRIMARY KEY (source, locale)
+);
+"#,
+    ),
 ];
 
 /// The database schema version this build writes and reads.
-pub const PG_SCHEMA_VERSION: u32 = 3;
+pub const PG_SCHEMA_VERSION: u32 = 4;
 
 /// How to connect.
 #[derive(Debug, Clone)]
@@ -882,38 +896,35 @@ impl PgStore {
                 slug: (*slug).to_owned(),
                 owner: Id(owner),
             };
-            // `ON CONFLICT DO NOTHING` waits for a transaction that is inserting the same
-            // slug: if that one commits, nothing is inserted here, and the next statement
-            // (a new snapshot under READ COMMITTED) reads the committed owner — a lost
-            // race names the real owner. An owner that is deleted between the two
-            // statements freed the slug: try again.
-            let mut attempts = 0;
-            loop {
-                let inserted = tx
-                    .execute(
-                        "INSERT INTO slugs (kind, locale, slug, id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                        &[&m.kind, &m.locale, slug, &id],
-                    )
-                    .await
-                    .map_err(backend)?;
-                if inserted == 1 {
-                    break;
-                }
-                let owner = tx
-                    .query_opt(
-                        "SELECT id FROM slugs WHERE kind = $1 AND locale = $2 AND slug = $3",
-                        &[&m.kind, &m.locale, slug],
-                    )
-                    .await
-                    .map_err(backend)?
-                    .map(|r| r.get::<_, uuid::Uuid>(0));
-                match owner {
-                    Some(o) if o == id => break,
-                    Some(o) => return Err(taken(o)),
-                    None if attempts < 10 => attempts += 1,
-                    None => return Err(backend(std::io::Error::other(format!("slug {slug:?} keeps changing owner")))),
-                }
-            }
+            Self::claim(
+                tx,
+                id,
+                "INSERT INTO slugs (kind, locale, slug, id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                "SELECT id FROM slugs WHERE kind = $1 AND locale = $2 AND slug = $3",
+                &[&m.kind, &m.locale, slug],
+                taken,
+            )
+            .await?;
+        }
+        let source = m.translation_of.map(|t| t.id.0);
+        tx.execute("DELETE FROM translations WHERE id = $1 AND source IS DISTINCT FROM $2", &[&id, &source])
+            .await
+            .map_err(backend)?;
+        if let Some(source) = source {
+            let taken = |owner: uuid::Uuid| StoreError::TranslationTaken {
+                group: Id(source),
+                locale: m.locale.clone(),
+                owner: Id(owner),
+            };
+            Self::claim(
+                tx,
+                id,
+                "INSERT INTO translations (source, locale, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                "SELECT id FROM translations WHERE source = $1 AND locale = $2",
+                &[&source, &m.locale],
+                taken,
+            )
+            .await?;
         }
         tx.execute("DELETE FROM tags WHERE id = $1", &[&id]).await.map_err(backend)?;
         for tag in &m.tags {
@@ -925,6 +936,36 @@ impl PgStore {
             .map_err(backend)?;
         }
         Ok(())
+    }
+
+    /// Makes the row that `key` (the parameters of both statements, `id` appended to the
+    /// insert's) selects name `id`, unless another item holds it (`taken` says which).
+    ///
+    /// `ON CONFLICT DO NOTHING` waits for a transaction that is inserting the same key: if
+    /// that one commits, nothing is inserted here, and the select (a new snapshot under READ
+    /// COMMITTED) reads the committed owner — a lost race names the real owner. An owner
+    /// deleted between the two statements freed the key: try again.
+    async fn claim(
+        tx: &Transaction<'_>,
+        id: uuid::Uuid,
+        insert: &str,
+        select: &str,
+        key: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        taken: impl FnOnce(uuid::Uuid) -> StoreError,
+    ) -> Result<(), StoreError> {
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = key.iter().copied().chain([&id as _]).collect();
+        for _ in 0..10 {
+            if tx.execute(insert, &params).await.map_err(backend)? == 1 {
+                return Ok(());
+            }
+            let owner = tx.query_opt(select, key).await.map_err(backend)?.map(|r| r.get::<_, uuid::Uuid>(0));
+            match owner {
+                Some(o) if o == id => return Ok(()),
+                Some(o) => return Err(taken(o)),
+                None => continue,
+            }
+        }
+        Err(backend(std::io::Error::other(format!("{select}: the row keeps changing owner"))))
     }
 
     async fn upsert_item(tx: &Transaction<'_>, record: &Record) -> Result<(), StoreError> {
@@ -1097,6 +1138,18 @@ impl Store for PgStore {
             .await
             .map_err(backend)?;
         row.map(|r| decode(r.get(0), None, r.get(1))).transpose()
+    }
+
+    async fn translations(&self, source: Id) -> Result<Vec<Record>, StoreError> {
+        let client = self.store_client().await?;
+        let rows = client
+            .query(
+                "SELECT i.id, i.record FROM translations t JOIN items i ON i.id = t.id WHERE t.source = $1 ORDER BY t.locale",
+                &[&source.0],
+            )
+            .await
+            .map_err(backend)?;
+        rows.iter().map(|r| decode(r.get(0), None, r.get(1))).collect()
     }
 
     async fn list(&self, q: &ListQuery) -> Result<RecordPage, StoreError> {

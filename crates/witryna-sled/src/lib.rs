@@ -515,6 +515,10 @@ impl Store for SledStore {
         kv::find_slug(&View(&self.db), kind, locale, slug)
     }
 
+    async fn translations(&self, source: Id) -> Result<Vec<Record>, StoreError> {
+        kv::translations(&View(&self.db), source)
+    }
+
     async fn list(&self, query: &ListQuery) -> Result<RecordPage, StoreError> {
         kv::list(&View(&self.db), query)
     }

@@ -678,7 +678,7 @@ pub(crate) async fn create(
     };
     let cms = editor.cms(&s);
     let slug = (!sub.slug.is_empty()).then(|| sub.slug.clone());
-    let record = match cms.create_checked(checked, CreateOptions { slug, locale: None }).await {
+    let record = match cms.create_checked(checked, CreateOptions { slug, locale: None, translation_of: None }).await {
         Ok(r) => r,
         Err(e) => match messages::field_errors(&e) {
             Some(errors) => return form_page(&s, &editor, again(errors, sub), None).await,

@@ -46,6 +46,16 @@ pub enum CmsError {
         /// The slug.
         slug: String,
     },
+    /// The source already has a translation into this locale.
+    #[error("item {source_id} already has a translation into {locale}: item {owner}")]
+    TranslationTaken {
+        /// The source item.
+        source_id: Id,
+        /// The locale.
+        locale: String,
+        /// The translation that exists.
+        owner: Id,
+    },
     /// The workflow does not allow this step from the item's status.
     #[error("cannot {action} an item that is {}", status.as_str())]
     InvalidTransition {
@@ -104,6 +114,9 @@ impl From<StoreError> for CmsError {
         match e {
             StoreError::Conflict { id, expected, actual } => CmsError::Conflict { id, expected, actual },
             StoreError::SlugTaken { kind, slug, .. } => CmsError::SlugTaken { kind, slug },
+            StoreError::TranslationTaken { group, locale, owner } => {
+                CmsError::TranslationTaken { source_id: group, locale, owner }
+            }
             // Two racing deletes: the loser finds nothing, a client's 404, not a fault.
             StoreError::NotFound { id } => CmsError::NotFound { kind: "any".into(), id },
             other => CmsError::Store(other),

@@ -9,12 +9,14 @@ mod clock;
 mod error;
 mod media;
 mod queries;
+mod translations;
 mod workflow;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::CmsError;
 pub use media::{BlobCollection, BLOB_GRACE};
 pub use queries::{ItemPage, Query, RecordList, RecordLookup, SlugLookup, View};
+pub use translations::{TranslationState, TranslationStatus};
 pub use workflow::Step;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +28,7 @@ use tokio::sync::broadcast;
 use crate::content::Content;
 use crate::events::{Change, ChangeEvent, DerivedIndex};
 use crate::kinds::{Checked, Kinds};
+use crate::locales::Locales;
 use crate::record::{Id, Meta, Record, Status};
 use crate::search::SearchIndex;
 use crate::slugs;
@@ -55,8 +58,10 @@ pub struct Item<C> {
 pub struct CreateOptions {
     /// Wanted slug (normalised by [`slugs::slugify`]); from the title when absent.
     pub slug: Option<String>,
-    /// Locale; [`DEFAULT_LOCALE`] when absent.
+    /// Locale; [`DEFAULT_LOCALE`] when absent. It must be turned on ([`Cms::with_locales`]).
     pub locale: Option<String>,
+    /// Make it the translation of this Polish item into `locale` (see [`Cms::translations_of`]).
+    pub translation_of: Option<Id>,
 }
 
 /// The editorial service: validation, slugs, workflow, revisions, queries and events.
@@ -68,6 +73,7 @@ pub struct Cms {
     store: DynStore,
     clock: Arc<dyn Clock>,
     kinds: Arc<Kinds>,
+    locales: Arc<Locales>,
     events: broadcast::Sender<ChangeEvent>,
     generation: Arc<AtomicU64>,
     derived: Arc<[Arc<dyn DerivedIndex>]>,
@@ -83,19 +89,6 @@ const ITEM_LOCKS: usize = 64;
 impl std::fmt::Debug for Cms {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Cms").field("kinds", &self.kinds).finish_non_exhaustive()
-    }
-}
-
-fn check_locale(locale: &str) -> Result<(), CmsError> {
-    let (lang, region) = locale.split_once('-').unwrap_or((locale, "AA"));
-    let ok = (2..=3).contains(&lang.len())
-        && lang.bytes().all(|b| b.is_ascii_lowercase())
-        && region.len() == 2
-        && region.bytes().all(|b| b.is_ascii_uppercase());
-    if ok {
-        Ok(())
-    } else {
-        Err(validation("locale", "invalid_locale", "must look like pl or pl-PL"))
     }
 }
 
@@ -146,6 +139,7 @@ impl Cms {
             store,
             clock,
             kinds: Arc::new(Kinds::builtin()),
+            locales: Arc::new(Locales::all()),
             events,
             generation: Arc::new(AtomicU64::new(0)),
             derived: Arc::new([]),
@@ -159,6 +153,18 @@ impl Cms {
     pub fn with_kinds(mut self, kinds: Kinds) -> Self {
         self.kinds = Arc::new(kinds);
         self
+    }
+
+    /// The languages items may be written in (default: [`Locales::all`]). Turning one off
+    /// refuses new items in it and changes nothing stored.
+    pub fn with_locales(mut self, locales: Locales) -> Self {
+        self.locales = Arc::new(locales);
+        self
+    }
+
+    /// The languages turned on.
+    pub fn locales(&self) -> &Locales {
+        &self.locales
     }
 
     /// The same service writing on behalf of an account (a user or an API token): every
@@ -323,7 +329,17 @@ impl Cms {
     /// frontends' path, which never knows the Rust type).
     pub async fn create_checked(&self, content: Checked, options: CreateOptions) -> Result<Record, CmsError> {
         let locale = options.locale.unwrap_or_else(|| DEFAULT_LOCALE.to_owned());
-        check_locale(&locale)?;
+        if !self.locales.is_on(&locale) {
+            let on = self.locales.to_string();
+            return Err(validation("locale", "unknown_locale", format!("must be one of the site's languages: {on}")));
+        }
+        let (content, translation_of) = match options.translation_of {
+            Some(source) => {
+                let (content, link) = self.prepare_translation(source, &locale, content).await?;
+                (content, Some(link))
+            }
+            None => (content, None),
+        };
         let kind = content.kind();
         let singleton = content.singleton();
         let base = if singleton {
@@ -357,6 +373,7 @@ impl Cms {
                 tags,
                 created_by: self.actor,
                 updated_by: self.actor,
+                translation_of,
             },
             body,
         };
@@ -402,6 +419,7 @@ impl Cms {
         if let Some(kind) = self.kinds.get(&record.meta.kind) {
             kind.check_change(&record.body, content.json())?;
         }
+        let content = self.refresh_translation(&mut record.meta, content).await?;
         record.meta.tags = normalise_tags(content.tags())?;
         self.check_media_refs(content.media()).await?;
         if let Some(slug) = slug {

@@ -87,9 +87,13 @@ pub struct ItemPage<C> {
 }
 
 impl Cms {
+    /// An item of a kind by id, a translation with its source's shared fields.
     pub(crate) async fn load(&self, kind: &str, id: Id) -> Result<Record, CmsError> {
         match self.store.get(id).await? {
-            Some(r) if r.meta.kind == kind => Ok(r),
+            Some(mut r) if r.meta.kind == kind => {
+                self.overlay_shared(&mut r).await?;
+                Ok(r)
+            }
             _ => Err(CmsError::NotFound { kind: kind.to_owned(), id }),
         }
     }
@@ -169,10 +173,11 @@ impl Cms {
         view: View,
     ) -> Result<RecordLookup, CmsError> {
         let not_found = || CmsError::SlugNotFound { kind: kind.to_owned(), slug: slug.to_owned() };
-        let record = self.store.find_slug(kind, locale, slug).await?.ok_or_else(not_found)?;
+        let mut record = self.store.find_slug(kind, locale, slug).await?.ok_or_else(not_found)?;
         if view == View::Public && !record.meta.is_public_at(self.now()) {
             return Err(not_found());
         }
+        self.overlay_shared(&mut record).await?;
         Ok(if record.meta.slug == slug {
             RecordLookup::Found(record)
         } else {
@@ -248,10 +253,13 @@ impl Cms {
                 (Some(Status::Published), Some(query.until.map_or(now, |u| u.min(now))))
             }
         };
-        let page = self
+        let mut page = self
             .store
             .list(&ListQuery { kind: kind.to_owned(), locale, status, tag, from: query.from, until, after, limit })
             .await?;
+        for record in &mut page.records {
+            self.overlay_shared(record).await?;
+        }
         Ok(RecordList { records: page.records, next_cursor: page.next.map(|c| c.encode()) })
     }
 }

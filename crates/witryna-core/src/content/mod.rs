@@ -5,6 +5,7 @@ pub(crate) mod media;
 mod news;
 mod page;
 mod programme;
+pub mod shared;
 mod unit;
 
 pub use accessibility::{
@@ -40,6 +41,11 @@ pub trait Content: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// Whether the public site has pages of it (and search finds it). Media files are
     /// served, not shown as pages.
     const ON_SITE: bool = true;
+
+    /// The non-linguistic fields a translation takes from its source (dot-separated paths
+    /// of object keys, see [`shared`]): money, dates, office hours, media ids — what must
+    /// not drift between languages. None by default.
+    const SHARED: &'static [&'static str] = &[];
 
     /// The title shown in lists and page headings.
     fn title(&self) -> &str;

@@ -98,6 +98,10 @@ impl NewsArticle {
 
 impl Content for NewsArticle {
     const KIND: &'static str = "news";
+    // When an event happens and which picture shows it are facts; its place, the alt text and
+    // everything else are words.
+    const SHARED: &'static [&'static str] =
+        &["event.date", "event.time", "event.participants", "cover.media", "cover.src", "cover.decorative"];
 
     fn title(&self) -> &str {
         &self.title

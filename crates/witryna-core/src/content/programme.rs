@@ -309,6 +309,10 @@ impl Programme {
 
 impl Content for Programme {
     const KIND: &'static str = "programme";
+    // Money, dates and the funding-marks file are the contract's: a translation cannot
+    // state another budget. Indicator labels are words, so indicators stay per language.
+    const SHARED: &'static [&'static str] =
+        &["budget", "period", "funding.marks.media", "funding.marks.src", "funding.marks.decorative"];
 
     fn title(&self) -> &str {
         &self.name

@@ -83,6 +83,10 @@ impl Unit {
 
 impl Content for Unit {
     const KIND: &'static str = "unit";
+    // Where and when a unit receives people, and how to reach it, are one truth in every
+    // language (a postal address is written as the post knows it).
+    const SHARED: &'static [&'static str] =
+        &["address", "phones", "email", "office_hours", "parent", "photo.media", "photo.src", "photo.decorative"];
 
     fn title(&self) -> &str {
         &self.name

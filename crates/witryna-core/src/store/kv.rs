@@ -11,6 +11,7 @@
 //! | `l:` kind `\0` locale `\0` sort-time id | status byte |
 //! | `t:` kind `\0` locale `\0` tag `\0` sort-time id | status byte |
 //! | `v:` id version | the [`Record`] as of that version |
+//! | `g:` source-id locale | the id of the source's translation into that locale |
 //! | `b:` hash | a blob's [`BlobHeader`]: data id, size u64, stored-at µs i64 |
 //! | `c:` data-id chunk-no | chunk `n` (u32) of the bytes written under a data id |
 //! | `p:` data-id | empty: the chunks of this data id are pending (not yet, or no longer, a blob's) |
@@ -29,14 +30,16 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::record::{Id, Record, Status};
+use crate::record::{legacy, Id, Record, Status};
 
 use super::blob::{BlobHash, BlobInfo};
 use super::{Cursor, ListQuery, RecordPage, StoreError};
 
 /// Schema version this build writes and reads. 2: records carry the accounts that wrote
-/// them; stores stamped 1 are read as they are and stamped 2 when opened for writing.
-pub const SCHEMA_VERSION: u32 = 2;
+/// them; 3: records carry their translation link, with the `g:` index. Stores stamped
+/// earlier are read as they are and stamped 3 when opened for writing: their records have
+/// no links, so no `g:` entry is missing.
+pub const SCHEMA_VERSION: u32 = 3;
 /// Where the schema version is stamped.
 pub const SCHEMA_KEY: &[u8] = b"m:schema";
 
@@ -99,6 +102,26 @@ fn index_keys(record: &Record) -> Vec<Vec<u8>> {
 fn slug_keys(record: &Record) -> impl Iterator<Item = (Vec<u8>, &str)> {
     let m = &record.meta;
     std::iter::once(&m.slug).chain(&m.previous_slugs).map(|s| (slug_key(&m.kind, &m.locale, s), s.as_str()))
+}
+
+/// Key of a translation entry: the translation of `source` into `locale`.
+pub fn translation_key(source: Id, locale: &str) -> Vec<u8> {
+    let mut k = translation_prefix(source);
+    k.extend_from_slice(locale.as_bytes());
+    k
+}
+
+/// The prefix of every translation entry of a source.
+fn translation_prefix(source: Id) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + ID_LEN + 8);
+    k.extend_from_slice(b"g:");
+    k.extend_from_slice(source.as_bytes());
+    k
+}
+
+/// The translation entry of a record, if it translates another item.
+fn translation_entry(record: &Record) -> Option<Vec<u8>> {
+    record.meta.translation_of.map(|t| translation_key(t.id, &record.meta.locale))
 }
 
 /// Key of a revision.
@@ -242,9 +265,12 @@ pub fn describe_key(key: &[u8]) -> String {
     }
 }
 
-/// The first byte of a record in the current layout (schema 2, with the writing accounts).
-/// Schema-1 records start with their id's length prefix, 16 (0x10), so the two never meet.
-const RECORD_FORMAT: u8 = 2;
+/// The first byte of a record in the current layout (schema 3, with the translation link).
+/// Schema-2 records start with 2; schema-1 records with their id's length prefix, 16
+/// (0x10), so the layouts never meet.
+const RECORD_FORMAT: u8 = 3;
+/// The first byte of a schema-2 record (with the writing accounts, no translation link).
+const RECORD_FORMAT_2: u8 = 2;
 /// The first byte of every schema-1 record: postcard's length prefix of the 16-byte id.
 const LEGACY_FIRST_BYTE: u8 = 16;
 
@@ -253,15 +279,18 @@ pub fn encode_record(record: &Record) -> Vec<u8> {
     postcard::to_extend(record, vec![RECORD_FORMAT]).expect("records always serialize")
 }
 
-/// Reads a stored record in either layout, naming the key when it is corrupt. Schema-1
-/// records are read as they are (no migration pass rewrites a store): their writing
-/// accounts are unknown.
+/// Reads a stored record in any layout, naming the key when it is corrupt. Older records
+/// are read as they are (no migration pass rewrites a store): schema-1 records have no
+/// writing accounts, and schema-1 and -2 records no translation link.
 pub fn decode_record(key: &[u8], bytes: &[u8]) -> Result<Record, StoreError> {
     let corrupt = |reason: String| StoreError::Corrupt { key: describe_key(key), reason };
     match bytes.first() {
         Some(&RECORD_FORMAT) => postcard::from_bytes(&bytes[1..]).map_err(|e| corrupt(e.to_string())),
-        Some(&LEGACY_FIRST_BYTE) => postcard::from_bytes::<crate::record::legacy::RecordV1>(bytes)
-            .map(Record::from)
+        Some(&RECORD_FORMAT_2) => {
+            postcard::from_bytes::<legacy::RecordV2>(&bytes[1..]).map(Record::from).map_err(|e| corrupt(e.to_string()))
+        }
+        Some(&LEGACY_FIRST_BYTE) => postcard::from_bytes::<legacy::RecordV1>(bytes)
+            .map(|v1| Record::from(legacy::RecordV2::from(v1)))
             .map_err(|e| corrupt(e.to_string())),
         Some(other) => Err(corrupt(format!("unknown record format {other}"))),
         None => Err(corrupt("empty record".into())),
@@ -369,8 +398,27 @@ impl Plan {
     }
 }
 
-/// Checks that every slug of `record` is free or its own, and plans its current-state
-/// entries: record, slugs, list and tag index entries.
+/// Plans `key` to name `id`, unless another item holds it (`taken` says which).
+fn claim<T: KvTxn>(
+    tx: &mut T,
+    key: Vec<u8>,
+    id: Id,
+    plan: &mut Plan,
+    taken: impl FnOnce(Id) -> StoreError,
+) -> Result<(), TxnError<T::Error>> {
+    if let Some(owner) = tx_get(tx, &key)? {
+        let owner = decode_id(&key, &owner)?;
+        if owner != id {
+            return Err(taken(owner).into());
+        }
+    }
+    plan.insert.push((key, id.as_bytes().to_vec()));
+    Ok(())
+}
+
+/// Checks that every slug of `record`, and its place in a translation group, is free or its
+/// own, and plans its current-state entries: record, slugs, translation entry, list and tag
+/// index entries.
 fn plan_current<T: KvTxn>(
     tx: &mut T,
     record: &Record,
@@ -379,19 +427,19 @@ fn plan_current<T: KvTxn>(
 ) -> Result<(), TxnError<T::Error>> {
     let m = &record.meta;
     for (key, slug) in slug_keys(record) {
-        if let Some(owner) = tx_get(tx, &key)? {
-            let owner = decode_id(&key, &owner)?;
-            if owner != m.id {
-                return Err(StoreError::SlugTaken {
-                    kind: m.kind.clone(),
-                    locale: m.locale.clone(),
-                    slug: slug.to_owned(),
-                    owner,
-                }
-                .into());
-            }
-        }
-        plan.insert.push((key, m.id.as_bytes().to_vec()));
+        claim(tx, key, m.id, plan, |owner| StoreError::SlugTaken {
+            kind: m.kind.clone(),
+            locale: m.locale.clone(),
+            slug: slug.to_owned(),
+            owner,
+        })?;
+    }
+    if let (Some(key), Some(link)) = (translation_entry(record), m.translation_of) {
+        claim(tx, key, m.id, plan, |owner| StoreError::TranslationTaken {
+            group: link.id,
+            locale: m.locale.clone(),
+            owner,
+        })?;
     }
     let status = vec![m.status.to_byte()];
     plan.insert.extend(index_keys(record).into_iter().map(|k| (k, status.clone())));
@@ -417,6 +465,7 @@ pub fn put<T: KvTxn>(tx: &mut T, record: &Record) -> Result<(), TxnError<T::Erro
         plan.remove.extend(index_keys(old));
         let keep: Vec<Vec<u8>> = slug_keys(record).map(|(k, _)| k).collect();
         plan.remove.extend(slug_keys(old).map(|(k, _)| k).filter(|k| !keep.contains(k)));
+        plan.remove.extend(translation_entry(old).filter(|k| Some(k) != translation_entry(record).as_ref()));
     }
     let bytes = encode_record(record);
     plan.insert.push((revision_key(m.id, m.version), bytes.clone()));
@@ -460,6 +509,7 @@ pub fn delete<T: KvTxn>(tx: &mut T, id: Id, expected_version: u64) -> Result<(),
     plan.remove.push(record_key(id));
     plan.remove.extend(index_keys(&old));
     plan.remove.extend(slug_keys(&old).map(|(k, _)| k));
+    plan.remove.extend(translation_entry(&old));
     plan.remove.extend((1..=old.meta.version).map(|v| revision_key(id, v)));
     plan.apply(tx)
 }
@@ -484,6 +534,26 @@ pub fn find_slug<R: KvRead>(kv: &R, kind: &str, locale: &str, slug: &str) -> Res
         let m = &r.meta;
         m.kind == kind && m.locale == locale && (m.slug == slug || m.previous_slugs.iter().any(|s| s == slug))
     }))
+}
+
+/// [`Store::translations`](super::Store::translations). An entry whose item is gone or no
+/// longer translates `source` there is a write that committed between the reads: skipped.
+pub fn translations<R: KvRead>(kv: &R, source: Id) -> Result<Vec<Record>, StoreError> {
+    let lo = translation_prefix(source);
+    let mut hi = lo.clone();
+    hi.push(0xff); // locales are ASCII
+    let mut out = Vec::new();
+    for entry in kv.scan(&lo, &hi) {
+        let (key, value) = entry?;
+        let id = decode_id(key.as_ref(), value.as_ref())?;
+        let locale = &key.as_ref()[lo.len()..];
+        if let Some(r) = get(kv, id)?
+            .filter(|r| r.meta.translation_of.is_some_and(|t| t.id == source) && r.meta.locale.as_bytes() == locale)
+        {
+            out.push(r);
+        }
+    }
+    Ok(out)
 }
 
 /// [`Store::revision`](super::Store::revision).

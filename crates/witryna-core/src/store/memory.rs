@@ -145,6 +145,10 @@ impl Store for MemoryStore {
         self.read(|v| kv::find_slug(v, kind, locale, slug))
     }
 
+    async fn translations(&self, source: Id) -> Result<Vec<Record>, StoreError> {
+        self.read(|v| kv::translations(v, source))
+    }
+
     async fn list(&self, query: &ListQuery) -> Result<RecordPage, StoreError> {
         self.read(|v| kv::list(v, query))
     }

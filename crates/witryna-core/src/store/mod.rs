@@ -51,6 +51,16 @@ pub enum StoreError {
         /// The item it belongs to.
         owner: Id,
     },
+    /// The source already has a translation into this locale: another item.
+    #[error("item {group} already has a {locale} translation: item {owner}")]
+    TranslationTaken {
+        /// The source item (the group).
+        group: Id,
+        /// The locale.
+        locale: String,
+        /// The translation that holds the place.
+        owner: Id,
+    },
     /// A write that breaks the contract (e.g. changes an item's kind).
     #[error("invalid write: {0}")]
     InvalidWrite(String),
@@ -188,6 +198,13 @@ pub struct RecordPage {
 /// - **Slugs.** Every slug of the record must be free or already this item's within its
 ///   kind and locale; otherwise [`StoreError::SlugTaken`] and nothing is written.
 ///   `kind` and `locale` of an item never change ([`StoreError::InvalidWrite`]).
+/// - **Translation groups.** A record whose `meta.translation_of` names a source holds the
+///   source's place for its locale: one translation per source and locale, otherwise
+///   [`StoreError::TranslationTaken`] and nothing is written. Linking, relinking or
+///   unlinking (`translation_of` set, changed, cleared) is a put of the translation alone;
+///   deleting it frees its place. No write of one member touches another: deleting a
+///   source leaves its translations as they are (still naming it). The store does not
+///   check that a source exists or is of the same kind — the [`Cms`](crate::Cms) does.
 /// - **Durable.** When a write returns `Ok`, it survives a crash, unless the backend was
 ///   opened in a documented relaxed mode.
 /// - **Delete** of an absent id is [`StoreError::NotFound`]; with the wrong version,
@@ -226,6 +243,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// The item owning a slug (current or previous) within a kind and locale.
     async fn find_slug(&self, kind: &str, locale: &str, slug: &str) -> Result<Option<Record>, StoreError>;
+
+    /// The current translations of a source item (those naming it in `translation_of`),
+    /// in locale order; empty when it has none.
+    async fn translations(&self, source: Id) -> Result<Vec<Record>, StoreError>;
 
     /// A page of a list.
     async fn list(&self, query: &ListQuery) -> Result<RecordPage, StoreError>;
