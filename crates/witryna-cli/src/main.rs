@@ -14,7 +14,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use witryna_accounts::users::NewUser;
-use witryna_core::{demo, Cms, CmsError, DynStore, Id, Store};
+use witryna_core::{demo, Cms, CmsError, DynStore, Id, Locales, Store};
 use witryna_http::auth::{self, Role, TokenError};
 use witryna_http::{ApiConfig, ApiState};
 use witryna_postgres::{PgOptions, PgStore};
@@ -93,6 +93,11 @@ enum Command {
         /// arrive and be processed: a 25 MB file on a slow line needs minutes.
         #[arg(long, default_value_t = 600)]
         upload_timeout: u64,
+        /// The site's languages, comma-separated: `pl` (the default and the source of every
+        /// translation) and any of `en`, `uk`. Turning one off hides its pages and refuses
+        /// new items in it; nothing stored changes.
+        #[arg(long, default_value = "pl,en,uk", value_parser = parse_locales)]
+        locales: Locales,
     },
     /// Delete stored files that no media item names (a `serve` does it every hour).
     Gc {
@@ -145,6 +150,11 @@ fn parse_origin(value: &str) -> Result<String, String> {
         Some(uri) if uri.path() == "/" && !value.ends_with('/') => Ok(value.to_owned()),
         _ => Err(format!("{value:?} is not an origin like https://mops.example.pl (scheme and host, no path), nor *")),
     }
+}
+
+/// A list of the site's languages (`pl,en,uk`).
+fn parse_locales(value: &str) -> Result<Locales, String> {
+    Locales::parse(value).map_err(|e| e.to_string())
 }
 
 /// A public URL: http(s), a host, no query or fragment; a trailing `/` is dropped.
@@ -348,13 +358,14 @@ struct ServeOptions {
     public_url: Option<String>,
     request_timeout: Duration,
     limits: serve::ConnectionLimits,
+    locales: Locales,
 }
 
 async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<(), CliError> {
-    let ServeOptions { addr, seed, api: config, public_url, request_timeout, limits } = options;
+    let ServeOptions { addr, seed, api: config, public_url, request_timeout, limits, locales } = options;
     let store = backend.store();
     let index = backend.index(dir)?;
-    let cms = cms_on(store.clone()).with_search(index.clone());
+    let cms = cms_on(store.clone()).with_search(index.clone()).with_locales(locales);
     if let Backend::Postgres(pg) = &backend {
         let cms = cms.clone();
         // Other servers' writes: caches and the search index hear of them within moments.
@@ -494,6 +505,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             header_timeout,
             max_upload_mb,
             upload_timeout,
+            locales,
         } => {
             let media_limits = witryna_media::Limits { max_bytes: max_upload_mb << 20, ..Default::default() };
             let api = ApiConfig {
@@ -513,8 +525,15 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 max_connections,
                 trust_proxy,
             };
-            let options =
-                ServeOptions { addr, seed: demo, api, public_url, request_timeout: secs(request_timeout), limits };
+            let options = ServeOptions {
+                addr,
+                seed: demo,
+                api,
+                public_url,
+                request_timeout: secs(request_timeout),
+                limits,
+                locales,
+            };
             serve(backend, dir, options).await
         }
         Command::Gc { grace_hours } => {

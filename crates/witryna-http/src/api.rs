@@ -25,7 +25,8 @@ use crate::auth::{self, NewToken, Role, TokenInfo};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, Params};
 use crate::items::Writer;
-use crate::items::{self, PathParams, PublishBody, SingletonBody, WriteBody};
+use crate::items::{self, PathParams, PublishBody, SingletonBody, TranslationBody, WriteBody};
+use crate::respond::TranslationJson;
 use crate::respond::{is_rfc3339_instant, json_response, moved, ListJson};
 use crate::ApiState;
 
@@ -231,9 +232,14 @@ fn list_schema(items: Schema) -> Schema {
 /// An item as answered: its metadata and, under `content`, its kind's content.
 fn item_schema(api: &mut Api, content: &Schema) -> Schema {
     let meta = api.schema::<Meta>();
+    let translation = api.schema::<TranslationJson<'static>>();
     json_schema!({
-        "description": "an item: its metadata and its content",
-        "allOf": [meta, {"type": "object", "required": ["content"], "properties": {"content": content}}]
+        "description": "an item: its metadata and its content; reads also list the other languages of its translation group",
+        "allOf": [meta, {"type": "object", "required": ["content"], "properties": {
+            "content": content,
+            "translations": {"type": "array", "items": translation,
+                "description": "reads only: the item's source and sibling translations (the public sees published ones)"}
+        }}]
     })
 }
 
@@ -281,7 +287,8 @@ async fn unit_open(
             .with_timezone(&Utc),
         None => Utc::now(),
     };
-    let record = match items::lookup_record(&s, Unit::KIND, params.get("key"), View::Public).await? {
+    let locale = p.locale(s.0.cms.locales())?;
+    let record = match items::lookup_record(&s, Unit::KIND, locale, params.get("key"), View::Public).await? {
         Ok(record) => record,
         Err(current) => return Ok(moved(&uri, 1, &current)),
     };
@@ -381,6 +388,14 @@ fn limit_param() -> Param {
     param("limit", "page size (default 20)", json!({"type": "integer", "minimum": 1, "maximum": max}))
 }
 
+/// `locale`: the language of slugs and lists (default `pl`); a language the site has turned
+/// off is refused (422).
+fn locale_param() -> Param {
+    let codes: Vec<&str> = witryna_core::locales::OFFERED.iter().map(|l| l.code).collect();
+    let description = "language of the list or of the slug (default pl); one the site has turned on";
+    param("locale", description, json!({"type": "string", "enum": codes}))
+}
+
 fn cursor_param() -> Param {
     param("cursor", "next_cursor of the previous page", json!({"type": "string"}))
 }
@@ -436,7 +451,7 @@ fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
     let k = Some(kind);
 
     let mut o = op(Method::GET, base.clone(), format!("List {noun} items, newest first"), segment, Access::Preview);
-    o.query = vec![limit_param(), cursor_param(), tag_param()];
+    o.query = vec![limit_param(), cursor_param(), tag_param(), locale_param()];
     o.query.extend(time_params());
     o.query.push(param(
         "status",
@@ -475,7 +490,20 @@ fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
     o.response = Some(item.clone());
     o.conditional = true;
     o.redirects_old_slugs = true;
+    o.query = vec![locale_param()];
     api.add(o, k, items::get_item);
+
+    if kind.is_translatable() {
+        let summary = format!(
+            "Create a {noun} draft translating the {{key}} item (its Polish source) into the body's locale; \
+             409 when that locale has one"
+        );
+        let mut o = op(Method::POST, format!("{key}/translations"), summary, segment, Access::Editor);
+        o.request = Some(with_content::<TranslationBody>(&mut api.schemas, &content));
+        o.success = &[StatusCode::CREATED];
+        o.response = Some(item.clone());
+        api.add(o, k, items::create_translation);
+    }
 
     let summary = format!("Replace a {noun} item's content, and its slug when given, in one commit");
     let mut o = op(Method::PUT, key.clone(), summary, segment, Access::Editor);
@@ -556,7 +584,10 @@ pub(crate) fn build(kinds: &Kinds) -> Api {
             segment,
             Access::Public,
         );
-        o.query = vec![param("at", "the time; now when absent", json!({"type": "string", "format": "date-time"}))];
+        o.query = vec![
+            param("at", "the time; now when absent", json!({"type": "string", "format": "date-time"})),
+            locale_param(),
+        ];
         o.response = Some(api.schema::<OpenJson>());
         o.redirects_old_slugs = true;
         api.add(o, None, unit_open);
@@ -565,7 +596,7 @@ pub(crate) fn build(kinds: &Kinds) -> Api {
     let mut o = op(
         Method::GET,
         "/api/v1/search".into(),
-        "Full-text search of published items (Polish-aware: case, diacritics, inflection)".into(),
+        "Full-text search of published items in every language, the reader's (locale) first; Polish-aware (case, diacritics, inflection), English stemmed, Ukrainian apostrophes folded".into(),
         "search",
         Access::Public,
     );
@@ -586,6 +617,7 @@ pub(crate) fn build(kinds: &Kinds) -> Api {
     ];
     o.query.extend(time_params());
     o.query.push(limit_param());
+    o.query.push(locale_param());
     let deepest = SearchQuery::MAX_DEPTH - 1;
     o.query.push(param(
         "cursor",

@@ -140,6 +140,10 @@ impl IntoResponse for ApiError {
                     errors = field("slug", "taken", format!("{slug:?} is used by another item"));
                     (S::CONFLICT, "urn:witryna:problem:slug-taken", "Slug taken")
                 }
+                CmsError::TranslationTaken { ref locale, owner, .. } => {
+                    errors = field("locale", "taken", format!("the item has a {locale} translation already: {owner}"));
+                    (S::CONFLICT, "urn:witryna:problem:translation-exists", "Translation exists")
+                }
                 CmsError::InvalidTransition { .. } => {
                     (S::CONFLICT, "urn:witryna:problem:invalid-transition", "Not allowed in this status")
                 }

@@ -12,13 +12,13 @@ use axum::Extension;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use witryna_core::cms::DEFAULT_LOCALE;
 use witryna_core::{Checked, Cms, CmsError, CreateOptions, Id, Kind, Query, Record, RecordLookup, Status, Step, View};
 
 use crate::error::ApiError;
 use crate::extract::{check_if_match, etag_of, JsonBody, OptionalJsonBody, Params};
 use crate::respond::{
-    is_rfc3339_instant, json_response, moved, public_read, record_json, write_record, written, ListJson,
+    is_rfc3339_instant, json_response, moved, public_read, record_json, record_json_with_translations, write_record,
+    written, ListJson,
 };
 use crate::ApiState;
 
@@ -31,6 +31,22 @@ pub(crate) struct WriteBody {
     content: Box<RawValue>,
     /// Wanted slug (normalised); from the title when absent. A PUT that gives another
     /// slug changes it in the same commit as the content; the old one keeps resolving.
+    #[serde(default)]
+    slug: Option<String>,
+}
+
+/// Body of a new translation: its locale and content, and optionally a wanted slug.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TranslationBody {
+    /// The language to translate into: one the site has turned on, not `pl` (the source's).
+    locale: String,
+    /// The content in that language, as its kind describes it. Shared fields (dates, money,
+    /// office hours, media ids) may be left empty: they are the source's; a different value
+    /// is refused (`shared_field`).
+    #[schemars(with = "serde_json::Value")]
+    content: Box<RawValue>,
+    /// Wanted slug (normalised); from the title when absent.
     #[serde(default)]
     slug: Option<String>,
 }
@@ -89,7 +105,8 @@ impl FromRequestParts<ApiState> for Target {
         let Extension(kind) = Extension::<Kind>::from_request_parts(parts, s)
             .await
             .map_err(|e| ApiError::Internal(format!("a kind's route without its kind: {}", e.body_text())))?;
-        let record = s.0.cms.record_by_key(kind.name(), params.get("key")).await?;
+        let locale = Params::of(&parts.uri)?.locale(s.0.cms.locales())?;
+        let record = s.0.cms.record_by_key_in(kind.name(), locale, params.get("key")).await?;
         check_if_match(&parts.headers, Some(record.meta.version))?;
         let writer = parts.extensions.get::<Writer>().copied().unwrap_or(Writer(None));
         Ok(Target { cms: writer.cms(s), kind, record })
@@ -110,12 +127,12 @@ fn check(kind: &Kind, content: &RawValue) -> Result<Checked, ApiError> {
 }
 
 /// Field errors of the content, named as the body holds them (`content.cover.media`); the
-/// body's own fields (`slug`) keep their names.
+/// body's own fields (`slug`, `locale`) keep their names.
 fn in_content(e: CmsError) -> ApiError {
     match e {
         CmsError::Invalid(mut v) => {
             for f in &mut v.0 {
-                if f.path != "slug" {
+                if !matches!(f.path.as_str(), "slug" | "locale" | "translation_of") {
                     f.path = if f.path.is_empty() { "content".into() } else { format!("content.{}", f.path) };
                 }
             }
@@ -125,10 +142,12 @@ fn in_content(e: CmsError) -> ApiError {
     }
 }
 
-/// A record by id or slug, as the view may see it; `Err(current slug)` for an old slug.
+/// A record by id or slug (in `locale`), as the view may see it; `Err(current slug)` for an
+/// old slug.
 pub(crate) async fn lookup_record(
     s: &ApiState,
     kind: &str,
+    locale: &str,
     key: &str,
     view: View,
 ) -> Result<Result<Record, String>, ApiError> {
@@ -140,7 +159,7 @@ pub(crate) async fn lookup_record(
             }
             Ok(Ok(record))
         }
-        Err(_) => match s.0.cms.find_record(kind, DEFAULT_LOCALE, key, view).await? {
+        Err(_) => match s.0.cms.find_record(kind, locale, key, view).await? {
             RecordLookup::Found(record) => Ok(Ok(record)),
             RecordLookup::Moved { current, .. } => Ok(Err(current)),
         },
@@ -161,7 +180,7 @@ pub(crate) async fn list_items(
     };
     let query = Query {
         view,
-        locale: None,
+        locale: Some(p.locale(s.0.cms.locales())?.to_owned()),
         status,
         tag: p.tag()?,
         from: p.instant("from", false)?,
@@ -205,11 +224,23 @@ pub(crate) async fn get_item(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let key = params.get("key");
-    // One key per item however its id is spelled (hyphens, braces, case) or percent-encoded.
-    let normalised = key.parse::<Id>().map_or_else(|_| key.to_owned(), |id| id.to_string());
+    let locale = Params::of(&uri)?.locale(s.0.cms.locales())?;
+    // One key per item however its id is spelled (hyphens, braces, case) or percent-encoded;
+    // an id names one item whatever the locale.
+    let normalised = match key.parse::<Id>() {
+        Ok(id) => id.to_string(),
+        Err(_) => format!("{locale}:{key}"),
+    };
     public_read(&s, &format!("{}:{normalised}", kind.name()), &headers, view, || async {
-        Ok(match lookup_record(&s, kind.name(), key, view).await? {
-            Ok(record) => Ok((etag_of(record.meta.version), record_json(&record))),
+        Ok(match lookup_record(&s, kind.name(), locale, key, view).await? {
+            Ok(record) => {
+                let now = s.0.cms.now();
+                let mut group = s.0.cms.translations_of(&record.meta).await?;
+                if view == View::Public {
+                    group.retain(|m| m.is_public_at(now));
+                }
+                Ok((etag_of(record.meta.version), record_json_with_translations(&record, &group)))
+            }
             Err(current) => Err(moved(&uri, 0, &current)),
         })
     })
@@ -228,6 +259,34 @@ pub(crate) async fn create_item(
     let record = writer.cms(&s).create_checked(checked, options).await.map_err(in_content)?;
     let location = format!("{}/{}", uri.path().trim_end_matches('/'), record.meta.id);
     Ok(written(StatusCode::CREATED, &record, Some(location)))
+}
+
+/// Creates a translation of the `{key}` item (its Polish source) into the body's locale:
+/// 201 with the new draft; 409 when that locale has one.
+pub(crate) async fn create_translation(
+    target: Target,
+    OriginalUri(uri): OriginalUri,
+    JsonBody(body): JsonBody<TranslationBody>,
+) -> Result<Response, ApiError> {
+    let locales = target.cms.locales();
+    let Some(locale) = locales.get(&body.locale) else {
+        return Err(ApiError::body_field(
+            "locale",
+            "unknown_locale",
+            format!("must be one of the site's languages: {locales}"),
+        ));
+    };
+    let checked = check(&target.kind, &body.content)?;
+    let options = CreateOptions {
+        slug: body.slug,
+        locale: Some(locale.code.to_owned()),
+        translation_of: Some(target.record.meta.id),
+    };
+    let record = target.cms.create_checked(checked, options).await.map_err(in_content)?;
+    // `{base}/{key}/translations` → `{base}/{new id}`
+    let base = uri.path().trim_end_matches('/').trim_end_matches("/translations");
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    Ok(written(StatusCode::CREATED, &record, Some(format!("{base}/{}", record.meta.id))))
 }
 
 /// Takes a file for the media library (`multipart/form-data`: `file`, and `title`, `alt`):

@@ -6,7 +6,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
-use witryna_core::{Record, View};
+use witryna_core::{Id, Meta, Record, Status, View};
 
 use crate::error::ApiError;
 use crate::extract::{etag_of, none_match};
@@ -63,6 +63,34 @@ pub(crate) fn write_record(out: &mut Vec<u8>, record: &Record) {
     out.extend_from_slice(b",\"content\":");
     out.extend_from_slice(record.body.as_bytes());
     out.push(b'}');
+}
+
+/// One item as JSON with the other members of its translation group.
+pub(crate) fn record_json_with_translations(record: &Record, translations: &[Meta]) -> Bytes {
+    let mut out = Vec::with_capacity(record.body.len() + 512 + translations.len() * 128);
+    write_record(&mut out, record);
+    out.pop(); // the closing brace of the item
+    out.extend_from_slice(b",\"translations\":");
+    let list: Vec<TranslationJson<'_>> = translations
+        .iter()
+        .map(|m| TranslationJson { id: m.id, locale: &m.locale, slug: &m.slug, status: m.status })
+        .collect();
+    serde_json::to_writer(&mut out, &list).expect("translations serialize");
+    out.push(b'}');
+    Bytes::from(out)
+}
+
+/// Another language of an item, as reads list it (`translations`).
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct TranslationJson<'a> {
+    /// The translation's (or the source's) id.
+    pub(crate) id: Id,
+    /// Its locale.
+    pub(crate) locale: &'a str,
+    /// Its slug in that locale.
+    pub(crate) slug: &'a str,
+    /// Its status (the public sees published ones only).
+    pub(crate) status: Status,
 }
 
 /// One item as JSON.

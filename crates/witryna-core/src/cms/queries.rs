@@ -101,9 +101,14 @@ impl Cms {
     /// A record of a kind by id or slug (current or previous, default locale), whatever
     /// its status: how frontends read the `{key}` of an editor's request.
     pub async fn record_by_key(&self, kind: &str, key: &str) -> Result<Record, CmsError> {
+        self.record_by_key_in(kind, DEFAULT_LOCALE, key).await
+    }
+
+    /// [`Cms::record_by_key`] with slugs looked up in `locale` (ids name any item).
+    pub async fn record_by_key_in(&self, kind: &str, locale: &str, key: &str) -> Result<Record, CmsError> {
         match key.parse::<Id>() {
             Ok(id) => self.load(kind, id).await,
-            Err(_) => match self.find_record(kind, DEFAULT_LOCALE, key, View::Editor).await? {
+            Err(_) => match self.find_record(kind, locale, key, View::Editor).await? {
                 RecordLookup::Found(record) | RecordLookup::Moved { record, .. } => Ok(record),
             },
         }
