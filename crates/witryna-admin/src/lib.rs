@@ -117,7 +117,7 @@ impl AdminState {
 
 /// The editor interface's routes, all under `/admin`.
 pub fn routes(state: AdminState) -> Router {
-    use pages::{account, dashboard, items, login, media, tokens, users};
+    use pages::{account, dashboard, items, login, media, tokens, translations, users};
     Router::new()
         .route("/admin", get(dashboard::show))
         .route("/admin/", get(dashboard::redirect))
@@ -141,6 +141,7 @@ pub fn routes(state: AdminState) -> Router {
         .route("/admin/{section}/{id}", get(items::edit_form).post(items::save))
         .route("/admin/{section}/{id}/usun", get(items::delete_form).post(items::delete))
         .route("/admin/{section}/{id}/wersje", get(items::revisions))
+        .route("/admin/{section}/{id}/tlumaczenie/{locale}", get(translations::new_form).post(translations::create))
         .route("/admin/{section}/{id}/porownaj", get(items::compare))
         .route("/admin/{section}/{id}/przywroc", post(items::restore))
         .route("/admin/{section}/{id}/podglad", get(items::preview))

@@ -41,6 +41,7 @@ pub(crate) fn polish(error: &FieldError) -> String {
         "not_an_image" => "To dokument, nie obrazek. Wybierz obrazek.".into(),
         "invalid_media" => "Obrazek z biblioteki wstawiaj jako ![opis](media:identyfikator).".into(),
         "immutable" => "Pliku nie można podmienić. Dodaj nowy plik do biblioteki.".into(),
+        "shared_field" => "To pole jest wspólne dla wszystkich wersji językowych. Zmień je w wersji polskiej.".into(),
         "invalid_type" | "invalid_value" | "invalid" => "Ta wartość ma zły format.".into(),
         _ => format!("Popraw to pole ({}).", error.message),
     }

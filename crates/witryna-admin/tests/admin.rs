@@ -597,3 +597,65 @@ async fn files_are_added_through_a_plain_form_and_shown_to_editors_before_they_a
     let again = page(post("Inny tytuł", "kopia.pdf", pdf, csrf).await.unwrap()).await;
     assert_eq!(again.location.as_deref(), Some(format!("{item}?komunikat=plik-byl").as_str()), "kept once");
 }
+
+/// A Polish news item gets its Ukrainian translation from the list's „Dodaj tłumaczenie”:
+/// a form filled with the Polish text, the source beside it; the list then says where each
+/// language stands, and a later change of the Polish text marks the translation outdated
+/// until it is saved again.
+#[tokio::test]
+async fn a_translation_is_started_from_the_list_written_beside_its_source_and_kept_current() {
+    let s = start().await;
+    s.add_user("anna@mops.example.pl", "Anna Kowalska", Role::Editor).await;
+    let b = s.login("anna@mops.example.pl").await;
+    let mut news = witryna_core::testing::news("Dyżur doradcy rodzinnego", &[]);
+    news.body = "Doradca przyjmuje we wtorki.".into();
+    let source = s.cms.create(news.clone()).await.unwrap();
+    let id = source.meta.id;
+    s.cms.publish(id, source.meta.version, None).await.unwrap();
+
+    let list = s.get(&b, "/admin/aktualnosci").await;
+    assert!(list.html.contains("Tłumaczenie: <span lang=\"uk\">Українська</span>"), "{}", list.html);
+    let start_href = format!("/admin/aktualnosci/{id}/tlumaczenie/uk");
+    assert!(list.html.contains(&format!("brak <a href=\"{start_href}\">Dodaj tłumaczenie")), "{}", list.html);
+
+    let form = s.get(&b, &start_href).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+    assert!(form.html.contains("Nowe tłumaczenie (Українська)"), "{}", form.html);
+    assert!(form.html.contains("<h2 id=\"zrodlo\">Tekst polski (źródło)</h2>"), "the source beside the form");
+    assert!(form.html.contains("<dd>Doradca przyjmuje we wtorki.</dd>"), "{}", form.html);
+    let mut fields = inputs(&form.html);
+    assert!(fields.iter().any(|(k, v)| k == "title" && v == "Dyżur doradcy rodzinnego"), "filled with the Polish text");
+    assert!(
+        form.html.contains("id=\"f-title\" name=\"title\" value=\"Dyżur doradcy rodzinnego\" lang=\"uk\""),
+        "typed in Ukrainian: {}",
+        form.html
+    );
+    set(&mut fields, "title", "Чергування сімейного консультанта");
+    set(&mut fields, "body", "Консультант приймає по вівторках.");
+    let done = s.post(&b, &start_href, &press(fields, "publikuj")).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let uk = s.cms.translation(id, "uk").await.unwrap().expect("the translation");
+    assert_eq!((uk.meta.status, uk.meta.translation_of.map(|t| t.id)), (witryna_core::Status::Published, Some(id)));
+    assert!(done.location.unwrap().starts_with(&format!("/admin/aktualnosci/{}", uk.meta.id)));
+    let again = s.get(&b, &start_href).await;
+    assert_eq!(again.location, Some(format!("/admin/aktualnosci/{}", uk.meta.id)), "one translation per language");
+    assert_eq!(s.get(&b, &format!("/admin/aktualnosci/{id}/tlumaczenie/de")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&b, &format!("/admin/aktualnosci/{id}/tlumaczenie/pl")).await.status, StatusCode::NOT_FOUND);
+
+    let row =
+        |html: &str| html.split("<tr>").find(|r| r.contains("Dyżur doradcy rodzinnego")).unwrap_or_default().to_owned();
+    assert!(row(&s.get(&b, "/admin/aktualnosci").await.html).contains("opublikowane"));
+    let current = s.cms.get_record("news", id).await.unwrap();
+    news.body = "Doradca przyjmuje we wtorki i czwartki.".into();
+    s.cms.update(id, current.meta.version, news).await.unwrap();
+    assert!(row(&s.get(&b, "/admin/aktualnosci").await.html).contains("nieaktualne"), "the Polish text changed since");
+    let edit_path = format!("/admin/aktualnosci/{}", uk.meta.id);
+    let edit = s.get(&b, &edit_path).await;
+    assert!(edit.html.contains("Polski tekst zmienił się po ostatnim zapisie tłumaczenia"), "{}", edit.html);
+    assert!(edit.html.contains("<dd>Doradca przyjmuje we wtorki i czwartki.</dd>"));
+    let mut fields = inputs(&edit.html);
+    set(&mut fields, "body", "Консультант приймає по вівторках і четвергах.");
+    assert_eq!(s.post(&b, &edit_path, &press(fields, "zapisz")).await.status, StatusCode::SEE_OTHER);
+    let source_page = s.get(&b, &format!("/admin/aktualnosci/{id}")).await;
+    assert!(source_page.html.contains("<span lang=\"uk\">Українська</span>: opublikowane"), "{}", source_page.html);
+}

@@ -87,7 +87,13 @@ pub struct Parsed {
 /// `people[1].role`, `budget.co_financing`); an error whose path is not a field of the form
 /// is shown on the nearest enclosing one, or above all fields.
 pub fn render(schema: &Value, value: &Value, errors: &[(String, String)]) -> Rendered {
-    render::render(schema, value, errors)
+    render::render(schema, value, errors, None)
+}
+
+/// [`render`] for content in another language than the page's: its text fields carry
+/// `lang` (a translation's form), so screen readers speak and browsers spell-check it right.
+pub fn render_in(schema: &Value, value: &Value, errors: &[(String, String)], lang: Option<&str>) -> Rendered {
+    render::render(schema, value, errors, lang)
 }
 
 /// Reads a submitted form (urlencoded pairs in document order) back into content JSON,
@@ -99,6 +105,12 @@ pub fn render(schema: &Value, value: &Value, errors: &[(String, String)]) -> Ren
 /// and [`Parsed::list_op`] says so.
 pub fn parse(schema: &Value, pairs: &[(String, String)]) -> Parsed {
     parse::parse(schema, pairs)
+}
+
+/// The texts of a stored value labelled by the form's field titles, in form order (what a
+/// translator reads beside the form); numbers, dates, choices and media ids are left out.
+pub fn texts(schema: &Value, value: &Value) -> Vec<(String, String)> {
+    schema::texts(schema, value)
 }
 
 /// Whether a property is `readOnly` (a media item's file): set by the system, not the form.

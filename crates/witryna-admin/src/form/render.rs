@@ -79,18 +79,25 @@ impl Field<'_> {
 
 struct Renderer<'a, 'e> {
     schemas: Schemas<'a>,
+    /// The language of the words typed (`lang` on text fields), when not the page's.
+    lang: Option<&'a str>,
     errors: Vec<Routed<'e>>,
     html: String,
     summary: Vec<SummaryEntry>,
 }
 
-pub(super) fn render(schema: &Value, value: &Value, errors: &[(String, String)]) -> Rendered {
+pub(super) fn render<'a>(
+    schema: &'a Value,
+    value: &Value,
+    errors: &[(String, String)],
+    lang: Option<&'a str>,
+) -> Rendered {
     let schemas = Schemas::new(schema);
     let routed = errors
         .iter()
         .map(|(path, message)| Routed { shown_on: route(schemas, value, path), path, message, used: false })
         .collect();
-    let mut r = Renderer { schemas, errors: routed, html: String::new(), summary: Vec::new() };
+    let mut r = Renderer { schemas, lang, errors: routed, html: String::new(), summary: Vec::new() };
     let root = schemas.root_node();
     if let Shape::Object { properties, required } = &root.shape {
         r.properties(properties, required, Some(value), "", "", 0);
@@ -550,6 +557,12 @@ impl<'a, 'e> Renderer<'a, 'e> {
                 attrs.push_str(" spellcheck=\"false\"");
             }
             Shape::Object { .. } | Shape::List { .. } | Shape::Bool | Shape::Enum(_) => {}
+        }
+        // Words in another language are spoken and spell-checked in it (a translation).
+        if let (Some(lang), Shape::Text(TextKind::Line | TextKind::Long | TextKind::Markdown)) =
+            (self.lang, &node.shape)
+        {
+            let _ = write!(attrs, " lang=\"{lang}\"");
         }
         // A one-line field holding line breaks keeps them in a textarea (an input drops them).
         if area.is_none() && kind == "text" && shown.contains(['\n', '\r']) {

@@ -529,3 +529,45 @@ pub(super) fn humanise(key: &str) -> String {
         None => key.to_owned(),
     }
 }
+
+/// The texts of `value` labelled by the schema's field titles, in form order — what a
+/// translator reads beside the form (`Tytuł`, `Wydarzenie › Miejsce`, `Załączniki 2 › Tytuł`).
+/// Only words: numbers, dates, choices and media ids are left out.
+pub(crate) fn texts(root: &Value, value: &Value) -> Vec<(String, String)> {
+    let schemas = Schemas::new(root);
+    let mut out = Vec::new();
+    collect_texts(&schemas, &schemas.root_node(), value, "", &mut out, 0);
+    out
+}
+
+fn collect_texts(
+    schemas: &Schemas<'_>,
+    node: &Node<'_>,
+    value: &Value,
+    label: &str,
+    out: &mut Vec<(String, String)>,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    let join = |title: &str| if label.is_empty() { title.to_owned() } else { format!("{label} › {title}") };
+    match (&node.shape, value) {
+        (Shape::Object { properties, .. }, Value::Object(map)) => {
+            for (key, schema) in properties.iter() {
+                let (Some(child), false) = (map.get(key), super::is_read_only(schema)) else { continue };
+                let child_node = schemas.node(schema, Some(key));
+                let title = join(child_node.title.unwrap_or(key));
+                collect_texts(schemas, &child_node, child, &title, out, depth + 1);
+            }
+        }
+        (Shape::List { items }, Value::Array(list)) => {
+            let item = schemas.node(items, None);
+            for (i, child) in list.iter().enumerate() {
+                collect_texts(schemas, &item, child, &format!("{label} {}", i + 1), out, depth + 1);
+            }
+        }
+        (Shape::Text(_), Value::String(text)) if !text.trim().is_empty() => out.push((label.to_owned(), text.clone())),
+        _ => {}
+    }
+}

@@ -17,6 +17,7 @@ use serde_json::Value;
 use witryna_core::content::Media;
 use witryna_core::{CmsError, Content, CreateOptions, Id, Kind, Query as CmsQuery, Record, Status, Step, View};
 
+use super::translations::{self, LanguageLine, NewTranslation, SourcePanel};
 use super::{account_name, html, see_other, warsaw, Layout};
 use crate::error::AdminError;
 use crate::form::{self, SummaryEntry};
@@ -55,7 +56,12 @@ fn kind_for(s: &AdminState, editor: &Editor, section: &str) -> Result<Kind, Admi
 }
 
 /// [`kind_for`] and the item `id` of that kind.
-async fn item_for(s: &AdminState, editor: &Editor, section: &str, id: &str) -> Result<(Kind, Record), AdminError> {
+pub(crate) async fn item_for(
+    s: &AdminState,
+    editor: &Editor,
+    section: &str,
+    id: &str,
+) -> Result<(Kind, Record), AdminError> {
     let kind = kind_for(s, editor, section)?;
     let record = load(s, &kind, id).await?;
     Ok((kind, record))
@@ -105,6 +111,7 @@ struct Row {
     status: String,
     updated: String,
     author: String,
+    languages: Vec<LanguageLine>,
 }
 
 #[derive(Template)]
@@ -121,6 +128,8 @@ struct ListPage {
     mine: bool,
     next: Option<String>,
     may_create: bool,
+    /// The other languages, as column headings (none for kinds without translations).
+    languages: Vec<witryna_core::Locale>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -185,6 +194,7 @@ pub(crate) async fn list(
             status: status_label(r, now),
             updated: warsaw(r.meta.updated_at),
             author: names.of(&s, r.meta.updated_by).await,
+            languages: translations::languages(&s, &kind, r).await?,
         });
     }
     let base = section_href(&kind);
@@ -210,6 +220,7 @@ pub(crate) async fn list(
             mine,
             next,
             may_create: true,
+            languages: if kind.is_translatable() { s.cms().locales().translated().collect() } else { Vec::new() },
         },
     )
 }
@@ -263,6 +274,8 @@ struct EditPage {
     publish_time: String,
     publish_error: String,
     conflict: Option<Conflict>,
+    languages: Vec<LanguageLine>,
+    source: Option<SourcePanel>,
 }
 
 /// Someone else saved the item after this form was loaded.
@@ -273,8 +286,10 @@ struct Conflict {
 }
 
 /// What the form page shows besides the fields.
-struct FormState<'a> {
+pub(crate) struct FormState<'a> {
     kind: Kind,
+    /// A translation being started (its source and language).
+    translation: Option<NewTranslation>,
     record: Option<&'a Record>,
     value: Value,
     errors: Vec<(String, String)>,
@@ -287,23 +302,49 @@ struct FormState<'a> {
     based_on: Option<u64>,
 }
 
-async fn form_page(
+impl FormState<'_> {
+    /// The form of a new item of `kind` holding `value`.
+    pub(crate) fn new(kind: Kind, value: Value) -> Self {
+        FormState {
+            kind,
+            translation: None,
+            record: None,
+            value,
+            errors: Vec::new(),
+            slug: String::new(),
+            publish_date: String::new(),
+            publish_time: String::new(),
+            conflict: None,
+            based_on: None,
+        }
+    }
+
+    /// The same form starting a translation.
+    pub(crate) fn translating(self, new: NewTranslation) -> Self {
+        FormState { translation: Some(new), ..self }
+    }
+}
+
+pub(crate) async fn form_page(
     s: &AdminState,
     editor: &Editor,
     state: FormState<'_>,
     flash: Option<&str>,
 ) -> Result<Response, AdminError> {
-    let FormState { kind, record, value, errors, slug, publish_date, publish_time, conflict, based_on } = state;
+    let FormState { kind, record, value, errors, slug, publish_date, publish_time, conflict, based_on, translation } =
+        state;
     let spec = kind.spec().ok_or(AdminError::NotFound)?;
     let schema = form_schema(s, &kind).await?;
     let content_errors: Vec<(String, String)> = errors.iter().filter(|(p, _)| !p.starts_with('_')).cloned().collect();
-    let rendered = form::render(&schema, &value, &content_errors);
+    let languages = translations::view(s, &kind, &schema, record, translation.as_ref()).await?;
+    let rendered = form::render_in(&schema, &value, &content_errors, languages.lang);
     let now = s.cms().now();
     let title = record.map(|r| title_of(&kind, r));
-    let heading = match (&title, kind.is_singleton()) {
-        (_, true) => spec.labels.singular.to_owned(),
-        (Some(t), false) => format!("Edytuj: {t}"),
-        (None, false) => spec.labels.add_new.to_owned(),
+    let heading = match (&title, kind.is_singleton(), &translation) {
+        (_, true, _) => spec.labels.singular.to_owned(),
+        (Some(t), false, _) => format!("Edytuj: {t}"),
+        (None, false, Some(new)) => format!("Nowe tłumaczenie ({}): {}", new.locale.name, title_of(&kind, &new.source)),
+        (None, false, None) => spec.labels.add_new.to_owned(),
     };
     let mut layout = Layout::new(s, editor, &heading, &section_href(&kind)).with_flash(flash);
     layout.errors = rendered.summary;
@@ -373,9 +414,10 @@ async fn form_page(
     let page = EditPage {
         layout,
         heading,
-        action: match record {
-            Some(r) => item_href(&kind, r.meta.id),
-            None => format!("{}/nowy", section_href(&kind)),
+        action: match (record, &translation) {
+            (Some(r), _) => item_href(&kind, r.meta.id),
+            (None, Some(new)) => format!("{}/tlumaczenie/{}", item_href(&kind, new.source.meta.id), new.locale.code),
+            (None, None) => format!("{}/nowy", section_href(&kind)),
         },
         version: based_on.or(record.map(|r| r.meta.version)).unwrap_or(0),
         fields: rendered.html,
@@ -394,6 +436,8 @@ async fn form_page(
         publish_time,
         publish_error,
         conflict,
+        languages: languages.languages,
+        source: languages.source,
     };
     let status = if !errors.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -429,18 +473,7 @@ pub(crate) async fn new_form(
     if kind.is_singleton() {
         return Err(AdminError::NotFound);
     }
-    let state = FormState {
-        kind,
-        record: None,
-        value: Value::Object(Default::default()),
-        errors: Vec::new(),
-        slug: String::new(),
-        publish_date: String::new(),
-        publish_time: String::new(),
-        conflict: None,
-        based_on: None,
-    };
-    form_page(&s, &editor, state, None).await
+    form_page(&s, &editor, FormState::new(kind, Value::Object(Default::default())), None).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -464,6 +497,7 @@ pub(crate) async fn edit_form(
     let (publish_date, publish_time) = publish_fields(Some(&record));
     let state = FormState {
         kind,
+        translation: None,
         value: stored_value(&record),
         record: Some(&record),
         errors: Vec::new(),
@@ -485,20 +519,7 @@ async fn singleton_form(s: &AdminState, editor: &Editor, kind: &Kind) -> Result<
     };
     match record {
         Some(r) => Ok(see_other(&item_href(kind, r.meta.id))),
-        None => {
-            let state = FormState {
-                kind: *kind,
-                record: None,
-                value: Value::Object(Default::default()),
-                errors: Vec::new(),
-                slug: String::new(),
-                publish_date: String::new(),
-                publish_time: String::new(),
-                conflict: None,
-                based_on: None,
-            };
-            form_page(s, editor, state, None).await
-        }
+        None => form_page(s, editor, FormState::new(*kind, Value::Object(Default::default())), None).await,
     }
 }
 
@@ -652,10 +673,24 @@ pub(crate) async fn create(
 ) -> Result<Response, AdminError> {
     editor.check(&form)?;
     let kind = kind_for(&s, &editor, &section)?;
-    let sub = read_form(&form_schema(&s, &kind).await?, &form);
-    may_step(&editor, sub.wanted)?;
+    create_item(&s, &editor, kind, form, None).await
+}
+
+/// Saves a new item — a translation of `translation`'s source when given — and applies the
+/// step the button asked for.
+pub(crate) async fn create_item(
+    s: &AdminState,
+    editor: &Editor,
+    kind: Kind,
+    form: Posted,
+    translation: Option<NewTranslation>,
+) -> Result<Response, AdminError> {
+    let sub = read_form(&form_schema(s, &kind).await?, &form);
+    may_step(editor, sub.wanted)?;
+    let source = translation.as_ref().map(|t| (t.source.meta.id, t.locale.code));
     let again = |errors: Vec<(String, String)>, sub: Submitted| FormState {
         kind,
+        translation,
         record: None,
         value: sub.value,
         errors,
@@ -667,21 +702,26 @@ pub(crate) async fn create(
     };
     if sub.list_op || !sub.errors.is_empty() {
         let errors = sub.errors.clone();
-        return form_page(&s, &editor, again(errors, sub), None).await;
+        return form_page(s, editor, again(errors, sub), None).await;
     }
     let checked = match kind.check(&sub.value.to_string()) {
         Ok(c) => c,
         Err(e) => {
             let errors = messages::field_errors(&CmsError::Invalid(e)).unwrap_or_default();
-            return form_page(&s, &editor, again(errors, sub), None).await;
+            return form_page(s, editor, again(errors, sub), None).await;
         }
     };
-    let cms = editor.cms(&s);
+    let cms = editor.cms(s);
     let slug = (!sub.slug.is_empty()).then(|| sub.slug.clone());
-    let record = match cms.create_checked(checked, CreateOptions { slug, locale: None, translation_of: None }).await {
+    let options = CreateOptions {
+        slug,
+        locale: source.map(|(_, code)| code.to_owned()),
+        translation_of: source.map(|(id, _)| id),
+    };
+    let record = match cms.create_checked(checked, options).await {
         Ok(r) => r,
         Err(e) => match messages::field_errors(&e) {
-            Some(errors) => return form_page(&s, &editor, again(errors, sub), None).await,
+            Some(errors) => return form_page(s, editor, again(errors, sub), None).await,
             None => return Err(e.into()),
         },
     };
@@ -713,6 +753,7 @@ pub(crate) async fn save(
     let based_on: u64 = form.get("_wersja").and_then(|v| v.parse().ok()).unwrap_or(0);
     let again = |errors: Vec<(String, String)>, sub: Submitted| FormState {
         kind,
+        translation: None,
         record: Some(&current),
         value: sub.value,
         errors,
@@ -786,6 +827,7 @@ async fn conflict_page(
     };
     let state = FormState {
         kind,
+        translation: None,
         record: Some(current),
         value: sub.value,
         errors: Vec::new(),

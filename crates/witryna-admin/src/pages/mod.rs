@@ -6,6 +6,7 @@ pub(crate) mod items;
 pub(crate) mod login;
 pub(crate) mod media;
 pub(crate) mod tokens;
+pub(crate) mod translations;
 pub(crate) mod users;
 
 use askama::Template;
