@@ -27,8 +27,9 @@ pub struct SearchQuery {
     /// How many hits to skip (from a `next_cursor`); below [`SearchQuery::MAX_DEPTH`], and
     /// the page stops there.
     pub offset: usize,
-    /// The reader's language (`pl` when empty): the query is read with its analyser, and
-    /// items in it come before items in other languages.
+    /// The reader's locale (`pl` when empty). Items of every language are searched (the
+    /// query is read by each language's analysis); hits in this locale come first, best
+    /// first, then the others, best first.
     pub locale: String,
 }
 
@@ -49,22 +50,27 @@ pub struct SearchHit {
     pub kind: String,
     /// Its current slug.
     pub slug: String,
+    /// Its locale (`pl`, `en`, `uk`): the language its page is published in, so a
+    /// frontend links it under that language's address.
+    pub locale: String,
     /// Its title.
     pub title: String,
     /// An excerpt as HTML: text escaped, matched words in `<mark>`.
     pub snippet: String,
     /// When it was published.
     pub publish_at: DateTime<Utc>,
-    /// Relevance (higher first).
+    /// Relevance within its part of the results (higher first; see
+    /// [`SearchResults::items`]).
     pub score: f32,
 }
 
 /// A page of hits.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SearchResults {
-    /// Hits, best first.
+    /// Hits: those in the query's locale first, then the others, each part best first
+    /// (so scores may rise where the query's locale ends).
     pub items: Vec<SearchHit>,
-    /// Number of matching items.
+    /// Number of matching items, in every locale.
     pub total: usize,
     /// Cursor of the next page, if any.
     pub next_cursor: Option<String>,

@@ -18,7 +18,15 @@
 //! # Ok(()) }
 //! ```
 //!
-//! How Polish words are matched, and the limits of it: see [`text`].
+//! # Languages
+//!
+//! Each item's text is analysed by its locale's [`text::Language`] (Polish folding and
+//! prefix stems for `pl` and unknown locales, Snowball stems for `en`, lower-cased Cyrillic
+//! with one apostrophe form for `uk`) into that language's own set of fields. A query is
+//! read by every analysis, each reading against its language's fields, so a reader finds
+//! items of any language; the reader's locale ([`SearchQuery::locale`]) only orders the
+//! results: every hit in it (best first) before every other hit (best first). How words
+//! are matched in each language, and the limits of it: see [`text`].
 //!
 //! [`Cms`]: witryna_core::Cms
 
@@ -31,37 +39,62 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::StrColumn;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
 };
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
-use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    doc, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument, Term,
+};
 use witryna_core::events::{Change, ChangeEvent, DerivedError, DerivedIndex};
 use witryna_core::kinds::Kinds;
+use witryna_core::locales::POLISH;
 use witryna_core::record::{Id, Meta, Status};
 use witryna_core::search::{SearchError, SearchHit, SearchIndex, SearchQuery, SearchResults};
 use witryna_core::store::Store;
 
+use crate::text::Language;
+
 /// Memory for tantivy's indexing threads.
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
-/// Words a query may have (more are ignored).
+/// Words a query may have (more are ignored), in each language's reading.
 const MAX_QUERY_WORDS: usize = 16;
+/// The layout of an index folder: its schema and the analysis of its text. Bump it with
+/// any change to either, so that [`TantivyIndex::open`] replaces an index of another
+/// layout by an empty one (the index is derived data; `witryna serve` rebuilds an empty
+/// index from the store at start). Layouts: `1` (no [`LAYOUT_FILE`]) one Polish field set;
+/// `2` a field set per [`Language`] and the item's locale.
+const LAYOUT: &str = "2";
+/// The file in the index folder that names its [`LAYOUT`].
+const LAYOUT_FILE: &str = "witryna-layout";
+/// Name of the locale field (a fast field: results are ordered by it).
+const LOCALE: &str = "locale";
 
+/// One language's indexed text: stems of title / lead / body and full words of title and
+/// body (lead and body), each analysed by that language.
 #[derive(Clone, Copy)]
-struct Fields {
-    id: Field,
-    kind: Field,
-    slug: Field,
-    title: Field,
-    text: Field,
-    publish_at: Field,
-    tag: Field,
+struct TextFields {
     stems_title: Field,
     stems_lead: Field,
     stems_body: Field,
     words_title: Field,
     words_body: Field,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    kind: Field,
+    locale: Field,
+    slug: Field,
+    title: Field,
+    text: Field,
+    publish_at: Field,
+    tag: Field,
+    /// By [`Language::index`]; an item fills only its own language's set.
+    text_of: [TextFields; Language::ALL.len()],
 }
 
 fn schema() -> (Schema, Fields) {
@@ -72,16 +105,22 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
         kind: b.add_text_field("kind", STRING | STORED),
+        locale: b.add_text_field(LOCALE, STRING | STORED | FAST),
         slug: b.add_text_field("slug", STORED),
         title: b.add_text_field("title", STORED),
         text: b.add_text_field("text", STORED),
         publish_at: b.add_i64_field("publish_at", INDEXED | STORED | FAST),
         tag: b.add_text_field("tag", STRING),
-        stems_title: b.add_text_field("stems_title", words.clone()),
-        stems_lead: b.add_text_field("stems_lead", words.clone()),
-        stems_body: b.add_text_field("stems_body", words.clone()),
-        words_title: b.add_text_field("words_title", words.clone()),
-        words_body: b.add_text_field("words_body", words),
+        text_of: Language::ALL.map(|language| {
+            let mut add = |name: &str| b.add_text_field(&format!("{name}_{}", language.code()), words.clone());
+            TextFields {
+                stems_title: add("stems_title"),
+                stems_lead: add("stems_lead"),
+                stems_body: add("stems_body"),
+                words_title: add("words_title"),
+                words_body: add("words_body"),
+            }
+        }),
     };
     (b.build(), fields)
 }
@@ -90,8 +129,20 @@ fn err(e: impl std::fmt::Display) -> SearchError {
     SearchError(e.to_string())
 }
 
-fn stems(text: &str) -> String {
-    text::words(text).iter().map(|w| text::stem(w)).collect::<Vec<_>>().join(" ")
+/// The locale an item or a reader is in: the code, `pl` when empty.
+fn locale_code(locale: &str) -> String {
+    let code = locale.trim().to_lowercase();
+    if code.is_empty() {
+        POLISH.code.to_owned()
+    } else {
+        code
+    }
+}
+
+/// Empties an index folder (it is derived data: the store rebuilds it).
+fn reset(path: &Path) -> Result<(), SearchError> {
+    std::fs::remove_dir_all(path).map_err(err)?;
+    std::fs::create_dir_all(path).map_err(err)
 }
 
 /// The tantivy index behind [`SearchIndex`].
@@ -109,22 +160,37 @@ impl std::fmt::Debug for TantivyIndex {
 }
 
 impl TantivyIndex {
-    /// Opens (or creates) an index in a folder. An index written with another schema is
-    /// replaced by an empty one (it is derived: rebuild it).
+    /// Opens (or creates) an index in a folder. An index of another layout (written by
+    /// an older version, or with another schema) is replaced by an empty one: it is
+    /// derived, rebuild it from the store ([`Cms::rebuild_derived`]; `witryna serve` does
+    /// so when it finds the index empty and the store not).
+    ///
+    /// [`Cms::rebuild_derived`]: witryna_core::Cms::rebuild_derived
     pub fn open(path: impl AsRef<Path>) -> Result<Self, SearchError> {
         let path = path.as_ref();
         std::fs::create_dir_all(path).map_err(err)?;
         let (schema, fields) = schema();
-        let dir = tantivy::directory::MmapDirectory::open(path).map_err(err)?;
-        let index = match Index::open_or_create(dir, schema.clone()) {
+        let folder = || tantivy::directory::MmapDirectory::open(path).map_err(err);
+        let layout_file = path.join(LAYOUT_FILE);
+        let current = std::fs::read_to_string(&layout_file).is_ok_and(|l| l.trim() == LAYOUT);
+        // Only a folder holding an index is emptied: a new folder may hold other files.
+        if !current && Index::exists(&folder()?).map_err(err)? {
+            tracing::warn!(path = %path.display(), layout = LAYOUT, "search index of an older layout; starting an empty one");
+            reset(path)?;
+        }
+        let index = match Index::open_or_create(folder()?, schema.clone()) {
             Ok(index) => index,
             Err(e) => {
                 tracing::warn!(error = %e, path = %path.display(), "search index unreadable; starting an empty one");
-                std::fs::remove_dir_all(path).map_err(err)?;
-                std::fs::create_dir_all(path).map_err(err)?;
+                reset(path)?;
                 Index::create_in_dir(path, schema).map_err(err)?
             }
         };
+        // Named after the index exists: a crash in between leaves a folder without the
+        // file, which the next open empties again.
+        if !current {
+            std::fs::write(&layout_file, LAYOUT).map_err(err)?;
+        }
         Self::with_index(index, fields)
     }
 
@@ -160,18 +226,22 @@ impl TantivyIndex {
         let publish_at = meta.publish_at?;
         let p = kinds.get(&meta.kind)?.search_parts(body)?;
         let f = self.fields;
+        let locale = locale_code(&meta.locale);
+        let language = Language::of(&locale);
+        let t = f.text_of[language.index()];
         let mut d = doc!(
             f.id => meta.id.to_string(),
             f.kind => meta.kind.clone(),
+            f.locale => locale,
             f.slug => meta.slug.clone(),
             f.title => p.title.clone(),
             f.text => [p.lead.as_str(), p.body.as_str()].join("\n").trim().to_owned(),
             f.publish_at => publish_at.timestamp_micros(),
-            f.stems_title => stems(&p.title),
-            f.stems_lead => stems(&p.lead),
-            f.stems_body => stems(&p.body),
-            f.words_title => text::words(&p.title).join(" "),
-            f.words_body => text::words(&format!("{}\n{}", p.lead, p.body)).join(" "),
+            t.stems_title => language.stems(&p.title),
+            t.stems_lead => language.stems(&p.lead),
+            t.stems_body => language.stems(&p.body),
+            t.words_title => language.words(&p.title).join(" "),
+            t.words_body => language.words(&format!("{}\n{}", p.lead, p.body)).join(" "),
         );
         for t in meta.tags.iter().chain(&p.tags) {
             d.add_text(f.tag, t.to_lowercase());
@@ -190,39 +260,44 @@ impl TantivyIndex {
         self.reader.reload().map_err(err)
     }
 
-    fn query(&self, q: &SearchQuery, now: DateTime<Utc>) -> Option<(Box<dyn Query>, Vec<String>)> {
+    /// Whether the searcher holds any text of a language. A reading for a language without
+    /// items is left out: it could match nothing, yet its fuzzy automata would still be
+    /// built (most sites have only Polish items).
+    fn has_text(&self, searcher: &Searcher, language: Language) -> bool {
+        let t = self.fields.text_of[language.index()];
+        // Stems come from the same words, so the two word fields cover all five.
+        searcher.segment_readers().iter().any(|segment| {
+            [t.words_title, t.words_body]
+                .into_iter()
+                .any(|field| segment.inverted_index(field).is_ok_and(|index| index.terms().num_terms() > 0))
+        })
+    }
+
+    /// The query, and its words as each language read them (for snippets).
+    fn query(&self, q: &SearchQuery, now: DateTime<Utc>, searcher: &Searcher) -> Option<(Box<dyn Query>, Readings)> {
         let f = self.fields;
-        let words: Vec<String> = text::words(&q.text).into_iter().take(MAX_QUERY_WORDS).collect();
-        if words.is_empty() {
+        let readings: Readings = Language::ALL
+            .iter()
+            .filter(|&&language| self.has_text(searcher, language))
+            .map(|&language| (language, language.words(&q.text).into_iter().take(MAX_QUERY_WORDS).collect::<Vec<_>>()))
+            .filter(|(_, words)| !words.is_empty())
+            .collect();
+        if readings.is_empty() {
             return None;
         }
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in &words {
-            let stem = text::stem(word);
-            let distance = text::distance_for(stem);
-            let stem_query = |field: Field, boost: f32| -> (Occur, Box<dyn Query>) {
-                let term = Term::from_field_text(field, stem);
-                let q: Box<dyn Query> = if distance == 0 {
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-                } else {
-                    Box::new(FuzzyTermQuery::new(term, distance, true))
-                };
-                (Occur::Should, Box::new(BoostQuery::new(q, boost)))
-            };
-            let exact = |field: Field, boost: f32| -> (Occur, Box<dyn Query>) {
-                let q = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
-                (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
-            };
-            // Title above lead above body; an exact word above a partial (stem) match.
-            let group = BooleanQuery::new(vec![
-                stem_query(f.stems_title, 3.0),
-                stem_query(f.stems_lead, 2.0),
-                stem_query(f.stems_body, 1.0),
-                exact(f.words_title, 4.0),
-                exact(f.words_body, 1.5),
-            ]);
-            must.push((Occur::Must, Box::new(group)));
-        }
+        // Every reading is tried against its own language's fields, all of its words
+        // required. An item fills only its language's fields, so it is matched and scored
+        // by that reading alone (each language splits and normalises words its own way,
+        // hence whole readings, not a union per word).
+        let any_reading = readings
+            .iter()
+            .map(|(language, words)| -> (Occur, Box<dyn Query>) {
+                let t = f.text_of[language.index()];
+                let all_words = words.iter().map(|w| (Occur::Must, word_query(t, *language, w))).collect();
+                (Occur::Should, Box::new(BooleanQuery::new(all_words)))
+            })
+            .collect();
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(any_reading)))];
         if !q.kinds.is_empty() {
             let kinds = q
                 .kinds
@@ -247,26 +322,34 @@ impl TantivyIndex {
             Bound::Included(Term::from_field_i64(f.publish_at, until)),
         );
         must.push((Occur::Must, Box::new(range)));
-        Some((Box::new(BooleanQuery::new(must)), words))
+        Some((Box::new(BooleanQuery::new(must)), readings))
     }
 
     fn run(&self, q: &SearchQuery, now: DateTime<Utc>) -> Result<SearchResults, SearchError> {
         let empty = SearchResults { items: Vec::new(), total: 0, next_cursor: None };
-        let Some((query, words)) = self.query(q, now) else { return Ok(empty) };
         let searcher = self.reader.searcher();
+        let Some((query, readings)) = self.query(q, now, &searcher) else { return Ok(empty) };
         // The collector reserves room for offset + limit hits: never past the depth bound,
         // whoever calls (the Cms refuses deeper queries before they get here).
         let Some(room) = SearchQuery::MAX_DEPTH.checked_sub(q.offset).filter(|r| *r > 0) else { return Ok(empty) };
         let limit = q.limit.clamp(1, 100).min(room);
-        let collector = (TopDocs::with_limit(limit).and_offset(q.offset).order_by_score(), Count);
-        let (top, total) = searcher.search(&*query, &collector).map_err(err)?;
+        // One ranking, (in the reader's locale, score), so that pages never repeat or skip
+        // a hit where the reader's locale ends; `Count` counts every locale.
+        let reader_locale = locale_code(&q.locale);
+        let ranking = TopDocs::with_limit(limit)
+            .and_offset(q.offset)
+            .tweak_score(move |segment: &SegmentReader| in_locale(segment, &reader_locale));
+        let (top, total) = searcher.search(&*query, &(ranking, Count)).map_err(err)?;
         let f = self.fields;
         let mut items = Vec::with_capacity(top.len());
-        for (score, address) in top {
+        for ((_, score), address) in top {
             let d: TantivyDocument = searcher.doc(address).map_err(err)?;
             let text_of = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
             let id = text_of(f.id).parse().map_err(err)?;
             let micros = d.get_first(f.publish_at).and_then(|v| v.as_i64()).unwrap_or_default();
+            let locale = text_of(f.locale);
+            let language = Language::of(&locale);
+            let words = readings.iter().find(|(l, _)| *l == language).map_or(&[][..], |(_, w)| w.as_slice());
             let title = text_of(f.title);
             let body = text_of(f.text);
             let source = if body.is_empty() { title.clone() } else { body };
@@ -274,7 +357,8 @@ impl TantivyIndex {
                 id,
                 kind: text_of(f.kind),
                 slug: text_of(f.slug),
-                snippet: text::snippet(&source, &words, 30),
+                locale,
+                snippet: text::snippet(&source, language, words, 30),
                 title,
                 publish_at: DateTime::from_timestamp_micros(micros).unwrap_or_default(),
                 score,
@@ -284,6 +368,48 @@ impl TantivyIndex {
         let more = next < total && next < SearchQuery::MAX_DEPTH;
         Ok(SearchResults { items, total, next_cursor: more.then(|| next.to_string()) })
     }
+}
+
+/// A query's words as each language read it (languages that found no word left out).
+type Readings = Vec<(Language, Vec<String>)>;
+
+/// One query word against one language's fields: a union of fuzzy stem matches (title
+/// above lead above body) and exact-word matches (ranked above a partial stem match).
+fn word_query(t: TextFields, language: Language, word: &str) -> Box<dyn Query> {
+    let stem = language.stem(word);
+    let distance = language.distance(&stem);
+    let stem_query = |field: Field, boost: f32| -> (Occur, Box<dyn Query>) {
+        let term = Term::from_field_text(field, &stem);
+        let q: Box<dyn Query> = if distance == 0 {
+            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+        } else {
+            Box::new(FuzzyTermQuery::new(term, distance, true))
+        };
+        (Occur::Should, Box::new(BoostQuery::new(q, boost)))
+    };
+    let exact = |field: Field, boost: f32| -> (Occur, Box<dyn Query>) {
+        let q = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
+        (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
+    };
+    Box::new(BooleanQuery::new(vec![
+        stem_query(t.stems_title, 3.0),
+        stem_query(t.stems_lead, 2.0),
+        stem_query(t.stems_body, 1.0),
+        exact(t.words_title, 4.0),
+        exact(t.words_body, 1.5),
+    ]))
+}
+
+/// The sort key of a segment's hits: whether the hit is in the reader's locale, then its
+/// score, so hits in the reader's locale come first, each part best first.
+fn in_locale(segment: &SegmentReader, reader_locale: &str) -> impl Fn(DocId, Score) -> (bool, Score) {
+    // The reader's locale as an ordinal of this segment's locale column; none when no item
+    // of the segment is in it. A column that cannot be read (never, with this schema)
+    // leaves the order by score alone.
+    let column: Option<StrColumn> = segment.fast_fields().str(LOCALE).ok().flatten();
+    let wanted = column.as_ref().and_then(|c| c.dictionary().term_ord(reader_locale).ok().flatten());
+    let ords = column.filter(|_| wanted.is_some()).map(|c| c.ords().clone());
+    move |doc, score| (ords.as_ref().is_some_and(|o| o.first(doc) == wanted), score)
 }
 
 #[async_trait]
