@@ -148,22 +148,22 @@ fn export_import_export_is_byte_identical() {
     let first = dir.path().join("first.jsonl");
     let out = witryna(&a, &["export", "--out", first.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Exported 20 items and 9 files."), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Exported 26 items and 9 files."), "{}", stderr(&out));
     assert!(!stderr(&out).contains('\r') && !stderr(&out).contains('\u{1b}'), "no progress bar off a terminal");
     let to_stdout = witryna(&a, &["export"]);
     assert_eq!(to_stdout.stdout, std::fs::read(&first).unwrap(), "stdout and --out agree");
 
     let imported = witryna(&b, &["import", first.to_str().unwrap()]);
     assert!(imported.status.success(), "{}", stderr(&imported));
-    assert!(stderr(&imported).contains("Imported 20 items; 0 already present; 0 refused."), "{}", stderr(&imported));
+    assert!(stderr(&imported).contains("Imported 26 items; 0 already present; 0 refused."), "{}", stderr(&imported));
     let reindex = witryna(&b, &["reindex"]);
-    assert!(stderr(&reindex).contains("Rebuilt the search index from 20 items."), "{}", stderr(&reindex));
+    assert!(stderr(&reindex).contains("Rebuilt the search index from 26 items."), "{}", stderr(&reindex));
     let second = witryna(&b, &["export"]).stdout;
     assert_eq!(second, std::fs::read(&first).unwrap(), "export → import → export is byte-identical");
 
     let again = witryna(&b, &["import", first.to_str().unwrap()]);
     assert!(again.status.success());
-    assert!(stderr(&again).contains("Imported 0 items; 20 already present"), "{}", stderr(&again));
+    assert!(stderr(&again).contains("Imported 0 items; 26 already present"), "{}", stderr(&again));
 }
 
 #[test]
@@ -209,14 +209,15 @@ fn import_reports_every_bad_line_and_keeps_the_good_ones() {
     assert!(stderr(&out).contains("cannot open /nonexistent/file.jsonl"), "{}", stderr(&out));
 }
 
-/// Exports are a versioned promise: one written by the schema-1 build imports, and
-/// exports again as the schema-2 fixture — the same items, with unknown writing accounts
-/// (`created_by`, `updated_by`: null) — which itself goes round unchanged.
+/// Exports are a versioned promise: ones written by the schema-1 and schema-2 builds import,
+/// and export again as the schema-3 fixture — the same items, with unknown writing accounts
+/// (`created_by`, `updated_by`: null) and no translation links (`translation_of`: null) —
+/// which itself goes round unchanged.
 #[test]
 fn older_export_fixtures_import_and_export_as_the_current_one() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-    let current = std::fs::read(fixtures.join("export-v2.jsonl")).unwrap();
-    for name in ["export-v1.jsonl", "export-v2.jsonl"] {
+    let current = std::fs::read(fixtures.join("export-v3.jsonl")).unwrap();
+    for name in ["export-v1.jsonl", "export-v2.jsonl", "export-v3.jsonl"] {
         let dir = tempfile::tempdir().unwrap();
         let imported = witryna(dir.path(), &["import", fixtures.join(name).to_str().unwrap()]);
         assert!(imported.status.success(), "{name}: {}", stderr(&imported));

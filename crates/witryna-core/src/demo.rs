@@ -6,6 +6,31 @@
 //! listed in the data file and named by content as `"media": "file:<key>"`; the bytes and
 //! the upload path live in `witryna-media`, which hands them in as [`DemoFiles`]. Without
 //! them ([`seed`]) those references are left out.
+//!
+//! # The data file
+//!
+//! `notes` (for its reader), `files`, `settings`, then one list per kind — `pages`,
+//! `units`, `programmes`, `news` — of entries:
+//!
+//! ```json
+//! {
+//!   "source": "the page it comes from, for the reader",
+//!   "slug": "optional, else from the title",
+//!   "publish_at": "2017-02-03T08:41:08Z",
+//!   "content": { "title": "…" },
+//!   "translations": [
+//!     { "locale": "en", "slug": "optional", "publish_at": "optional", "content": { "title": "…" } }
+//!   ]
+//! }
+//! ```
+//!
+//! Every entry is a Polish source. Its `translations` (optional; `en`, `uk`) are created
+//! after it, each its own item linked to it (`CreateOptions::translation_of`), and
+//! published like it: at their own `publish_at` if given, else at the source's. A
+//! translation writes the linguistic fields in full; the shared, non-linguistic ones
+//! ([`Content::SHARED`]: dates, money, office hours, media ids) may be left out — they are
+//! taken from the source entry — or repeated, but a different value is refused, as the
+//! [`Cms`] refuses it. A translation into a locale the site has turned off is skipped.
 
 use std::collections::HashMap;
 
@@ -15,8 +40,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cms::{Cms, CmsError, CreateOptions, Query, View};
-use crate::content::{AccessibilitySettings, Content, NewsArticle, Page, Programme, Unit};
+use crate::content::{shared, AccessibilitySettings, Content, NewsArticle, Page, Programme, Unit};
 use crate::record::Id;
+use crate::validate::ValidationErrors;
 
 /// The demo data file.
 pub const DEMO_JSON: &str = include_str!("../demo/content.json");
@@ -32,6 +58,24 @@ struct Entry<C> {
     slug: Option<String>,
     publish_at: DateTime<Utc>,
     content: C,
+    /// Its translations, created after it.
+    #[serde(default)]
+    translations: Vec<Translation>,
+}
+
+/// A translation of an [`Entry`]: its own item in another locale, linked to the entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Translation {
+    /// `en` or `uk`.
+    locale: String,
+    #[serde(default)]
+    slug: Option<String>,
+    /// When it is published; the source's publish time when absent.
+    #[serde(default)]
+    publish_at: Option<DateTime<Utc>>,
+    /// The content, its shared fields ([`Content::SHARED`]) optional: they are the source's.
+    content: Value,
 }
 
 /// The whole data file.
@@ -121,7 +165,8 @@ pub enum DemoError {
     /// The data file does not parse (with serde's line and column).
     #[error("demo data file is invalid: {0}")]
     Parse(#[from] serde_json::Error),
-    /// An item was refused by the Cms (validation names the item and field).
+    /// An item was refused by the Cms (validation names the item and field), or a
+    /// translation sets a shared field to another value than its source.
     #[error("demo item {item}: {source}")]
     Item {
         /// Which item (`news[1]`, `units[0]`...).
@@ -137,12 +182,12 @@ pub enum DemoError {
 pub struct SeedReport {
     /// False when the store already had content and was left alone.
     pub seeded: bool,
-    /// Items created.
+    /// Items created: settings, files, Polish items and their translations.
     pub items: usize,
 }
 
 async fn load<C: Content>(cms: &Cms, section: &str, entries: Vec<Entry<C>>) -> Result<usize, DemoError> {
-    let count = entries.len();
+    let mut count = 0;
     for (i, e) in entries.into_iter().enumerate() {
         let wrap = |source| DemoError::Item { item: format!("{section}[{i}]"), source };
         let item = cms
@@ -150,8 +195,36 @@ async fn load<C: Content>(cms: &Cms, section: &str, entries: Vec<Entry<C>>) -> R
             .await
             .map_err(wrap)?;
         cms.publish(item.meta.id, item.meta.version, Some(e.publish_at)).await.map_err(wrap)?;
+        count += 1;
+        let source = serde_json::to_value(&item.content).map_err(DemoError::Parse)?;
+        for (j, t) in e.translations.into_iter().enumerate() {
+            // A language the site has turned off is left out; an unknown code is an error.
+            if !cms.locales().is_on(&t.locale) && crate::locales::OFFERED.iter().any(|l| l.code == t.locale) {
+                continue;
+            }
+            let wrap = |source| DemoError::Item { item: format!("{section}[{i}].translations[{j}]"), source };
+            let content: C = with_shared::<C>(&source, t.content).map_err(wrap)?;
+            let options = CreateOptions { slug: t.slug, locale: Some(t.locale), translation_of: Some(item.meta.id) };
+            let translation = cms.create_with(content, options).await.map_err(wrap)?;
+            let at = t.publish_at.unwrap_or(e.publish_at);
+            cms.publish(translation.meta.id, translation.meta.version, Some(at)).await.map_err(wrap)?;
+            count += 1;
+        }
     }
     Ok(count)
+}
+
+/// A translation's content with the shared fields of its source filled in (as the Cms
+/// would, but before it is read as its kind, which may need them: a news item's event
+/// date); a shared value other than the source's is refused.
+fn with_shared<C: Content>(source: &Value, mut content: Value) -> Result<C, CmsError> {
+    if let Some(path) = shared::conflict(source, &content, C::SHARED) {
+        let message = "a translation takes the shared fields from its source: leave it out or repeat the source's";
+        return Err(CmsError::Invalid(ValidationErrors::single(path, "shared_field", message)));
+    }
+    shared::overlay(source, &mut content, C::SHARED);
+    serde_json::from_value(content)
+        .map_err(|e| CmsError::Invalid(ValidationErrors::single("content", "invalid_content", e.to_string())))
 }
 
 /// Loads the demo content, without its files, into an empty store; leaves a store with
@@ -200,4 +273,147 @@ async fn seed_with(cms: &Cms, files: Option<&dyn DemoFiles>) -> Result<SeedRepor
     items += load(cms, "programmes", file.programmes).await?;
     items += load(cms, "news", file.news).await?;
     Ok(SeedReport { seeded: true, items })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::content::{Media, StoredFile};
+    use crate::record::{Record, Status};
+    use crate::store::{BlobHash, MemoryStore, Store};
+    use crate::Locales;
+
+    /// Media items standing for the demo's files (no bytes: the core checks references,
+    /// `witryna-media` the files).
+    struct Placeholders;
+
+    #[async_trait]
+    impl DemoFiles for Placeholders {
+        async fn add(&self, cms: &Cms, file: &DemoFile) -> Result<Id, String> {
+            let content_type = if file.file_name.ends_with(".pdf") { "application/pdf" } else { "image/png" };
+            let stored = StoredFile {
+                hash: BlobHash::of(file.file_name.as_bytes()),
+                name: file.file_name.clone(),
+                content_type: content_type.into(),
+                size: 1,
+                width: None,
+                height: None,
+            };
+            let media = Media { title: file.title.clone(), alt: file.alt.clone(), file: stored, variants: Vec::new() };
+            let item = cms.create_with(media, CreateOptions::default()).await.map_err(|e| e.to_string())?;
+            Ok(item.meta.id)
+        }
+    }
+
+    async fn record(store: &MemoryStore, kind: &str, locale: &str, slug: &str) -> Record {
+        store.find_slug(kind, locale, slug).await.unwrap().unwrap_or_else(|| panic!("{kind} {locale}/{slug}"))
+    }
+
+    fn body(r: &Record) -> Value {
+        serde_json::from_str(&r.body).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_demo_has_english_and_ukrainian_translations_linked_to_their_sources() {
+        let store = Arc::new(MemoryStore::new());
+        let cms = Cms::new(store.clone());
+        let report = seed_with_files(&cms, &Placeholders).await.unwrap();
+        assert_eq!(report, SeedReport { seeded: true, items: 1 + 3 + 15 + 6 }, "settings, files, items, translations");
+
+        let groups = [
+            ("news", "spotkanie-informacyjne-w-klubie-integracji-spolecznej", NewsArticle::SHARED),
+            ("programme", "rowni-na-starcie", Programme::SHARED),
+            ("unit", "mops-glowno", Unit::SHARED),
+        ];
+        for (kind, slug, shared_paths) in groups {
+            let source = record(&store, kind, "pl", slug).await;
+            assert_eq!(source.meta.status, Status::Published);
+            let from = body(&source);
+            let translations = store.translations(source.meta.id).await.unwrap();
+            let mut locales: Vec<&str> = translations.iter().map(|t| t.meta.locale.as_str()).collect();
+            locales.sort_unstable();
+            assert_eq!(locales, ["en", "uk"], "{kind} {slug}");
+            for t in &translations {
+                let what = format!("{kind} {slug} in {}", t.meta.locale);
+                let link = t.meta.translation_of.unwrap_or_else(|| panic!("{what}: not linked"));
+                assert_eq!(link.id, source.meta.id, "{what}");
+                assert_eq!(link.version, source.meta.version, "{what}: written against the published source");
+                assert_eq!(t.meta.status, Status::Published, "{what}");
+                assert_eq!(t.meta.publish_at, source.meta.publish_at, "{what}: published like its source");
+                assert_ne!(t.meta.slug, source.meta.slug, "{what}: its own slug");
+                let own = body(t);
+                assert_eq!(
+                    shared::extract(&own, shared_paths),
+                    shared::extract(&from, shared_paths),
+                    "{what}: the source's shared fields, as stored"
+                );
+                assert_ne!(own, from, "{what}: translated");
+                let states = cms.translation_status(&source).await.unwrap();
+                assert!(
+                    states.iter().all(|s| s.state == crate::cms::TranslationState::Published),
+                    "{what}: {states:?}"
+                );
+            }
+        }
+
+        // What the translations take from their source and what they write themselves.
+        let news_pl =
+            body(&record(&store, "news", "pl", "spotkanie-informacyjne-w-klubie-integracji-spolecznej").await);
+        let news_uk =
+            body(&record(&store, "news", "uk", "informatsiina-zustrich-u-klubi-sotsialnoi-intehratsii").await);
+        let news_en = body(&record(&store, "news", "en", "information-meeting-at-the-social-integration-club").await);
+        for news in [&news_en, &news_uk] {
+            assert_eq!(news["event"]["date"], "2017-02-02");
+            assert_eq!(news["event"]["participants"], 42);
+            assert_eq!(news["cover"]["media"], news_pl["cover"]["media"]);
+            assert_eq!(news["attachments"][0]["media"], news_pl["attachments"][0]["media"]);
+            assert_ne!(
+                news["cover"]["alt"], news_pl["cover"]["alt"],
+                "the picture is described in the translation's language"
+            );
+            assert!(!news["attachments"][0]["title"].as_str().unwrap().is_empty());
+        }
+        assert!(news_uk["title"].as_str().unwrap().contains("Клубі соціальної інтеграції"));
+        assert!(news_en["cover"]["alt"].as_str().unwrap().contains("round table"));
+        let unit_en = body(&record(&store, "unit", "en", "municipal-social-welfare-centre-in-glowno").await);
+        assert_eq!(unit_en["office_hours"]["weekly"]["mon"][0], "07:30-16:30");
+        let programme_uk = body(&record(&store, "programme", "uk", "rivni-na-starti").await);
+        assert_eq!(programme_uk["budget"]["total"], 151_583_074);
+        assert_eq!(programme_uk["period"]["start"], "2016-10-01");
+        assert!(programme_uk["funding"]["marks"]["alt"].as_str().unwrap().starts_with("Європейські фонди"));
+
+        // Public lists stay per language: the Polish ones are as before.
+        let polish = cms.list::<NewsArticle>(Query { view: View::Public, ..Query::default() }).await.unwrap();
+        assert_eq!(polish.items.len(), 2);
+        let english = cms
+            .list::<Unit>(Query { view: View::Public, locale: Some("en".into()), ..Query::default() })
+            .await
+            .unwrap();
+        assert_eq!(english.items.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn without_files_or_locales_the_translations_still_load_or_are_skipped() {
+        let cms = Cms::new(Arc::new(MemoryStore::new()));
+        assert_eq!(seed(&cms).await.unwrap(), SeedReport { seeded: true, items: 1 + 15 + 6 });
+        let polish_only = Cms::new(Arc::new(MemoryStore::new())).with_locales(Locales::default_only());
+        assert_eq!(seed(&polish_only).await.unwrap(), SeedReport { seeded: true, items: 1 + 15 });
+        let english = Cms::new(Arc::new(MemoryStore::new())).with_locales(Locales::parse("pl,en").unwrap());
+        assert_eq!(seed(&english).await.unwrap(), SeedReport { seeded: true, items: 1 + 15 + 3 });
+    }
+
+    #[test]
+    fn a_translation_may_not_change_a_shared_field() {
+        let source = serde_json::json!({"name": "MOPS", "office_hours": {"weekly": {"mon": ["07:30-15:30"]}}});
+        let other = serde_json::json!({"name": "Centre", "office_hours": {"weekly": {"mon": ["08:00-16:00"]}}});
+        let err = with_shared::<Unit>(&source, other).unwrap_err();
+        assert!(err.to_string().contains("office_hours"), "{err}");
+        let filled: Unit = with_shared(&source, serde_json::json!({"name": "Centre"})).unwrap();
+        assert_eq!(
+            filled.office_hours.weekly,
+            serde_json::from_value(source["office_hours"]["weekly"].clone()).unwrap()
+        );
+    }
 }
