@@ -41,6 +41,18 @@ const pageTypes = {
   'search results': '/szukaj?q=integracji',
   '404': '/nie-ma-takiej-strony',
 };
+// The site in English and Ukrainian (the demo translates one news item, one programme and
+// the main unit): home, a list, a translated item, an untranslated programme shown in
+// Polish with a note (the fallback), search and settings.
+const translated = {
+  en: { home: '/en/', list: '/en/news', item: '/en/news/information-meeting-at-the-social-integration-club',
+    fallback: '/en/projects/aktywni-w-kis', search: '/en/search?q=integration', settings: '/en/settings' },
+  uk: { home: '/uk/', list: '/uk/novyny', item: '/uk/novyny/informatsiina-zustrich-u-klubi-sotsialnoi-intehratsii',
+    fallback: '/uk/proiekty/aktywni-w-kis', search: '/uk/poshuk?q=інтеграції', settings: '/uk/nalashtuvannia' },
+};
+for (const [code, pages] of Object.entries(translated)) {
+  for (const [type, path] of Object.entries(pages)) pageTypes[`${code} ${type}`] = path;
+}
 // A kind without a template (the job offer of examples/custom_content.rs): the generic
 // list and item pages, laid out from its schema.
 const generic = process.env.WITRYNA_GENERIC_URL;
@@ -95,6 +107,9 @@ for (const [mode, cookie] of Object.entries(modes)) {
       continue;
     }
     await axe(page, `${mode} ${type} ${path}`);
+    const lang = type.match(/^(en|uk) /)?.[1] ?? 'pl';
+    const htmlLang = await page.evaluate(() => document.documentElement.lang);
+    check(`${mode} ${type} ${path}: <html lang="${lang}">`, htmlLang === lang, `lang="${htmlLang}"`);
   }
   if (mode !== 'largest-font') {
     await page.goto(`${base}/`);
@@ -144,6 +159,15 @@ for (const [mode, cookie] of Object.entries(modes)) {
   check('keyboard: Tab reaches the „Zapisz ustawienia” button of the form', await tabTo('Zapisz ustawienia'));
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   check('keyboard: the settings form keeps the choices', await page.evaluate(() => document.documentElement.classList.contains('kontrast')));
+  // The language switcher: reachable by Tab, names each language in itself, leads to the
+  // same page in the chosen language.
+  await page.goto(`${base}/aktualnosci`);
+  check('keyboard: Tab reaches „English” in the language switcher', await tabTo('English'));
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  check('keyboard: Enter on „English” opens the English news', new URL(page.url()).pathname === '/en/news', page.url());
+  check('keyboard: Tab reaches „Українська” in the language switcher', await tabTo('Українська'));
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  check('keyboard: Enter on „Українська” opens the Ukrainian news', new URL(page.url()).pathname === '/uk/novyny', page.url());
   await context.close();
 }
 

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use chrono_tz::Europe::Warsaw;
 
-const MONTHS_GENITIVE: [&str; 12] = [
+/// Polish month names in the genitive, as dates use them („3 lutego”).
+pub const MONTHS_GENITIVE: [&str; 12] = [
     "stycznia",
     "lutego",
     "marca",

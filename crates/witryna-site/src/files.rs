@@ -86,7 +86,7 @@ pub(crate) async fn media_file(
     match answer(&s, &method, &headers, &hash, &name).await {
         Ok(res) => res,
         Err(Refused::NotFound) => not_found(&s, &headers, &uri).await,
-        Err(Refused::Internal(m)) => internal_error(&m),
+        Err(Refused::Internal(m)) => internal_error(&crate::messages::PL, &m),
     }
 }
 
@@ -149,7 +149,7 @@ pub async fn private_file(s: &SiteState, method: &Method, headers: &HeaderMap, f
     match conditional(s, method, headers, file, "private, no-store").await {
         Ok(res) => res,
         Err(Refused::NotFound) => StatusCode::NOT_FOUND.into_response(),
-        Err(Refused::Internal(m)) => internal_error(&m),
+        Err(Refused::Internal(m)) => internal_error(&crate::messages::PL, &m),
     }
 }
 

@@ -1,7 +1,9 @@
 //! # witryna-site
 //!
-//! The public site of Witryna: Polish, server-rendered, accessible (WCAG 2.1 AA), working
-//! fully without JavaScript. Mount [`router`] at `/` (the `witryna serve` command does):
+//! The public site of Witryna: server-rendered, accessible (WCAG 2.1 AA), working fully
+//! without JavaScript, in Polish and — for the locales a site turns on
+//! ([`Cms::locales`](witryna_core::Cms::locales)) — English and Ukrainian. Mount [`router`]
+//! at `/` (the `witryna serve` command does):
 //!
 //! ```no_run
 //! # async fn run(cms: witryna_core::Cms) {
@@ -21,6 +23,37 @@
 //! helpful 404. Visitor settings live in one cookie and are applied on the server, so every
 //! page renders in the chosen mode.
 //!
+//! ## Languages
+//!
+//! Polish stays at `/` with its addresses unchanged. English and Ukrainian carry the same
+//! pages under `/en/` and `/uk/` with translated paths: English words for `en`
+//! (`/en/news`, `/en/projects`, `/en/units`, `/en/pages`, `/en/search`, `/en/settings`,
+//! `/en/sitemap`, `/en/keyboard-shortcuts`, `/en/atom.xml`), and for `uk` Ukrainian words
+//! in the official Ukrainian national transliteration (KMU 2010: `/uk/novyny`,
+//! `/uk/proiekty`, `/uk/pidrozdily`, `/uk/storinky`, `/uk/poshuk`, `/uk/nalashtuvannia`,
+//! `/uk/mapa-saitu`, `/uk/hariachi-klavishi`) — Latin paths survive copying, printing and
+//! logs without percent-encoding. An item's page uses the translation's own slug; an
+//! integrator's kind, which has no names in other languages, keeps its Polish segment
+//! under the prefix (`/en/oferty-pracy`). Only locales turned on get routes: under the
+//! prefix of one turned off every address is the (Polish) 404 page. The accessibility
+//! declaration stays Polish at `/deklaracja-dostepnosci`, the law's template, linked from
+//! every language's footer.
+//!
+//! `<html lang>` is the page's language; a Polish fragment on another language's page
+//! (the site's name, an editor's label, a Polish item) carries `lang="pl"`. Every page has
+//! a language switcher naming each language in itself and leading to the same page in it,
+//! and `<link rel="alternate" hreflang>` to its counterparts (an item's: the public
+//! members of its translation group) with `x-default` the Polish one; `sitemap.xml` lists
+//! every language's pages with `xhtml:link` alternates. A Polish item without a public
+//! translation, asked for under `/en/` or `/uk/`, is shown in Polish (its content
+//! `lang="pl"`) with a note in the reader's language, `noindex` and a canonical link to the
+//! Polish page — never a 404; one with a translation redirects to it. Lists and home pages
+//! show the language's own items and link to the Polish section for more.
+//!
+//! Every text the site writes comes from one message catalogue per language
+//! ([`messages`]): a compiled table, so a missing translation is a compile error (see the
+//! module for why not `fluent`).
+//!
 //! [`preview`] renders any version of an item (a draft, an edit not yet published) as its
 //! page would look once published, marked as a preview and never cached or indexed: the
 //! editor interface shows it.
@@ -33,6 +66,7 @@
 mod files;
 mod markdown;
 mod media;
+pub mod messages;
 mod pages;
 pub mod settings;
 
@@ -51,7 +85,7 @@ pub use markdown::render as render_markdown;
 pub fn file_href(hash: witryna_core::store::BlobHash, name: &str) -> String {
     media::file_href("", hash, name)
 }
-pub use pages::{not_found, preview};
+pub use pages::{item_path, not_found, preview};
 
 /// [`render_markdown`] with the text's media-library images (`![opis](media:<id>)`) shown,
 /// as the editor's preview of a text needs: every status (a draft's picture too; its file is
@@ -171,20 +205,16 @@ impl SiteState {
 pub fn routes(state: SiteState) -> Router {
     let kinds = state.cms.kinds();
     let mut router = Router::new()
-        .route("/", get(pages::home::home))
         .route("/deklaracja-dostepnosci", get(pages::static_pages::declaration))
-        .route("/ustawienia", get(pages::static_pages::settings_page))
         .route("/ustawienia/ustaw", get(pages::static_pages::change_settings))
-        .route("/skroty-klawiszowe", get(pages::static_pages::shortcuts))
-        .route("/szukaj", get(pages::search::search))
-        .route("/mapa-strony", get(pages::feeds::site_map))
         .route("/sitemap.xml", get(pages::feeds::sitemap))
         .route("/robots.txt", get(pages::feeds::robots))
         .route("/static/site.css", get(pages::stylesheet))
-        .route(files::ROUTE, get(files::media_file))
-        .merge(pages::section_routes(kinds));
-    if pages::feeds::feed_section(kinds).is_some() {
-        router = router.route("/atom.xml", get(pages::feeds::atom));
+        .route(files::ROUTE, get(files::media_file));
+    // Only the locales turned on get routes: under the prefix of one turned off, every
+    // address is the 404 page.
+    for locale in state.cms.locales().iter() {
+        router = router.merge(pages::locale_routes(kinds, messages::messages(locale.code)));
     }
     router.with_state(state)
 }

@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use crate::messages::Messages;
 use witryna_core::content::{Attachment, Image, Media, MediaRef, StoredFile};
 use witryna_core::{Cms, Id};
 
@@ -156,7 +157,7 @@ impl MediaSet {
     }
 
     /// The download link of an attachment; `None` when its file is not loaded.
-    pub(crate) fn attachment(&self, attachment: &Attachment) -> Option<AttachmentLink> {
+    pub(crate) fn attachment(&self, t: &Messages, attachment: &Attachment) -> Option<AttachmentLink> {
         let media = self.items.get(&attachment.media)?;
         let file = &media.file;
         let text = if attachment.title.trim().is_empty() { media.label() } else { attachment.title.trim() };
@@ -164,13 +165,13 @@ impl MediaSet {
             href: file_href(&self.base, file.hash, &file.name),
             text: text.to_owned(),
             mime: essence(&file.content_type).to_owned(),
-            details: format!("{}, {}", type_label(file), size_pl(file.size)),
+            details: format!("{}, {}", type_label(t, file), size_text(t, file.size)),
         })
     }
 
     /// The download links of attachments, those not loaded left out.
-    pub(crate) fn attachments(&self, attachments: &[Attachment]) -> Vec<AttachmentLink> {
-        attachments.iter().filter_map(|a| self.attachment(a)).collect()
+    pub(crate) fn attachments(&self, t: &Messages, attachments: &[Attachment]) -> Vec<AttachmentLink> {
+        attachments.iter().filter_map(|a| self.attachment(t, a)).collect()
     }
 
     fn image(&self, id: Id) -> Option<&Media> {
@@ -280,8 +281,8 @@ fn is_plain_format(content_type: &str) -> bool {
 }
 
 /// The short name of a file's type for readers: „PDF”, „DOCX”…; for a type not known here,
-/// the file name's extension in capitals, else „plik”.
-pub(crate) fn type_label(file: &StoredFile) -> String {
+/// the file name's extension in capitals, else the catalogue's word for a file („plik”).
+pub(crate) fn type_label(t: &Messages, file: &StoredFile) -> String {
     let known = match essence(&file.content_type).to_ascii_lowercase().as_str() {
         "application/pdf" => "PDF",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "DOCX",
@@ -304,15 +305,15 @@ pub(crate) fn type_label(file: &StoredFile) -> String {
         Some((_, ext)) if (1..=5).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric()) => {
             ext.to_ascii_uppercase()
         }
-        _ => "plik".to_owned(),
+        _ => t.file.to_owned(),
     }
 }
 
-/// A file size as Polish readers see it, in binary units as Windows shows them (1 KB =
+/// A file size as readers see it (the decimal separator from the catalogue), in binary units as Windows shows them (1 KB =
 /// 1024 B, 1 MB = 1024 KB), with a non-breaking space before the unit: whole kilobytes
 /// rounded up below a megabyte („75 KB”, a 10-byte file „1 KB”, never „0 KB”), megabytes
 /// with one decimal and a decimal comma („1,2 MB”, „3 MB”). An empty file is „0 B”.
-pub(crate) fn size_pl(bytes: u64) -> String {
+pub(crate) fn size_text(t: &Messages, bytes: u64) -> String {
     const KB: u64 = 1024;
     const MB: u64 = 1024 * KB;
     const GB: u64 = 1024 * MB;
@@ -330,7 +331,7 @@ pub(crate) fn size_pl(bytes: u64) -> String {
     if tenth == 0 {
         format!("{whole}\u{a0}{name}")
     } else {
-        format!("{whole},{tenth}\u{a0}{name}")
+        format!("{whole}{}{tenth}\u{a0}{name}", t.decimal_separator)
     }
 }
 
@@ -339,6 +340,7 @@ mod tests {
     use witryna_core::store::BlobHash;
 
     use super::*;
+    use crate::messages::PL;
 
     fn file(name: &str, content_type: &str, size: u64, width: Option<u32>, height: Option<u32>) -> StoredFile {
         StoredFile {
@@ -367,27 +369,27 @@ mod tests {
 
     #[test]
     fn sizes_are_polish_and_never_zero_kilobytes() {
-        assert_eq!(size_pl(0), "0\u{a0}B");
-        assert_eq!(size_pl(10), "1\u{a0}KB");
-        assert_eq!(size_pl(1024), "1\u{a0}KB");
-        assert_eq!(size_pl(1025), "2\u{a0}KB");
-        assert_eq!(size_pl(76_545), "75\u{a0}KB");
-        assert_eq!(size_pl(245 * 1024), "245\u{a0}KB");
-        assert_eq!(size_pl(1024 * 1024 - 1), "1\u{a0}MB", "no „1024 KB”");
-        assert_eq!(size_pl(1_258_291), "1,2\u{a0}MB");
-        assert_eq!(size_pl(3 * 1024 * 1024), "3\u{a0}MB");
-        assert_eq!(size_pl(25 * 1024 * 1024 - 1), "25\u{a0}MB");
-        assert_eq!(size_pl(u64::MAX), "17179869184\u{a0}GB");
+        assert_eq!(size_text(&PL, 0), "0\u{a0}B");
+        assert_eq!(size_text(&PL, 10), "1\u{a0}KB");
+        assert_eq!(size_text(&PL, 1024), "1\u{a0}KB");
+        assert_eq!(size_text(&PL, 1025), "2\u{a0}KB");
+        assert_eq!(size_text(&PL, 76_545), "75\u{a0}KB");
+        assert_eq!(size_text(&PL, 245 * 1024), "245\u{a0}KB");
+        assert_eq!(size_text(&PL, 1024 * 1024 - 1), "1\u{a0}MB", "no „1024 KB”");
+        assert_eq!(size_text(&PL, 1_258_291), "1,2\u{a0}MB");
+        assert_eq!(size_text(&PL, 3 * 1024 * 1024), "3\u{a0}MB");
+        assert_eq!(size_text(&PL, 25 * 1024 * 1024 - 1), "25\u{a0}MB");
+        assert_eq!(size_text(&PL, u64::MAX), "17179869184\u{a0}GB");
     }
 
     #[test]
     fn type_labels_come_from_the_media_type_then_the_name() {
-        assert_eq!(type_label(&file("a.pdf", "application/pdf", 1, None, None)), "PDF");
-        assert_eq!(type_label(&file("a.txt", "text/plain; charset=utf-8", 1, None, None)), "TXT");
+        assert_eq!(type_label(&PL, &file("a.pdf", "application/pdf", 1, None, None)), "PDF");
+        assert_eq!(type_label(&PL, &file("a.txt", "text/plain; charset=utf-8", 1, None, None)), "TXT");
         let docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-        assert_eq!(type_label(&file("a", docx, 1, None, None)), "DOCX");
-        assert_eq!(type_label(&file("plan.rtf", "application/rtf", 1, None, None)), "RTF");
-        assert_eq!(type_label(&file("plan.<b>", "application/x", 1, None, None)), "plik");
+        assert_eq!(type_label(&PL, &file("a", docx, 1, None, None)), "DOCX");
+        assert_eq!(type_label(&PL, &file("plan.rtf", "application/rtf", 1, None, None)), "RTF");
+        assert_eq!(type_label(&PL, &file("plan.<b>", "application/x", 1, None, None)), "plik");
     }
 
     #[test]
@@ -456,11 +458,11 @@ mod tests {
         });
         assert!(set.picture(&Image::library(id, "x"), SIZES_COLUMN, Loading::Lazy).is_none(), "a document");
         assert!(set.picture(&Image::library(Id::new(), "x"), SIZES_COLUMN, Loading::Lazy).is_none(), "unknown");
-        let link = set.attachment(&Attachment { media: id, title: String::new() }).unwrap();
+        let link = set.attachment(&PL, &Attachment { media: id, title: String::new() }).unwrap();
         assert_eq!(link.text, "Wniosek o zasiłek");
         assert_eq!(link.details, "PDF, 75\u{a0}KB");
         assert_eq!(link.mime, "application/pdf");
-        assert!(set.attachment(&Attachment { media: Id::new(), title: String::new() }).is_none());
+        assert!(set.attachment(&PL, &Attachment { media: Id::new(), title: String::new() }).is_none());
 
         let (set, id) = set_with(Media {
             title: String::new(),

@@ -403,7 +403,8 @@ pub(crate) async fn form_page(
                     Err(_) => spec.site_section.to_owned(),
                 }
             } else {
-                format!("{}/{}", spec.site_section, r.meta.slug)
+                witryna_site::item_path(s.cms().kinds(), kind.name(), &r.meta.locale, &r.meta.slug)
+                    .unwrap_or_else(|| format!("{}/{}", spec.site_section, r.meta.slug))
             });
         }
     }

@@ -15,8 +15,8 @@
 //! - a text field whose `title` or `description` says "CommonMark" or "Markdown" (as the
 //!   built-in types document theirs: `/// The article, CommonMark.`) is Markdown: rendered
 //!   by [`crate::markdown::render`], which sanitizes it. Every other text is escaped;
-//! - dates (`format` `date`, `date-time`, `partial-time`) in the Polish form, [`Money`]
-//!   (found by its schema) as „4 500,00 zł”, yes/no as „tak”/„nie”, an enum value as its
+//! - dates (`format` `date`, `date-time`, `partial-time`), [`Money`] (found by its
+//!   schema: „4 500,00 zł”) and yes/no („tak”/„nie”) in the page's language, an enum value as its
 //!   variant's description when the schema has one;
 //! - a nested object is a heading one level down with its own definition list, a list of
 //!   objects a heading over a list of definition lists, a list of values a list;
@@ -29,13 +29,14 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use schemars::generate::SchemaSettings;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
-use witryna_core::{pl, Money, Record};
+use witryna_core::{Money, Record};
 
 use super::{
-    encode, find_record, layout, list_address, list_layout, list_page, serve, Found, Layout, PageError, Rendered,
-    Section,
+    encode, find_record, layout, list_address, list_layout, list_page, list_place, serve, Found, Lang, Layout,
+    PageError, Place, Rendered, Section,
 };
 use crate::markdown::{off_worker, render};
+use crate::messages::PL;
 use crate::SiteState;
 
 /// A JSON value that keeps its object members in order (serde_json's maps sort them).
@@ -230,6 +231,8 @@ enum Part {
 
 /// Lays out an item's fields as [`Part`]s.
 struct Layouter<'a> {
+    /// The catalogue of the page's language (dates, money, yes/no).
+    t: Lang,
     schema: &'a ItemSchema,
     parts: Vec<Part>,
     /// Whether a `<dl>` is open for the next field.
@@ -327,13 +330,11 @@ impl Layouter<'_> {
         let schema = self.schema.value_schema(field);
         match node {
             Node::Null => None,
-            Node::Bool(yes) => Some(if *yes { "tak" } else { "nie" }.to_owned()),
-            Node::Number(n) if self.schema.is_money(field) => {
-                n.as_i64().map(|grosze| Money::from_grosze(grosze).to_string())
-            }
+            Node::Bool(yes) => Some(if *yes { self.t.yes } else { self.t.no }.to_owned()),
+            Node::Number(n) if self.schema.is_money(field) => n.as_i64().map(self.t.money),
             Node::Number(n) => Some(n.to_string()),
             Node::Text(text) if text.trim().is_empty() => None,
-            Node::Text(text) => Some(formatted(schema, text)),
+            Node::Text(text) => Some(formatted(self.t, schema, text)),
             Node::List(items) => {
                 let item_field = schema.get("items").unwrap_or(&Value::Null);
                 let texts: Vec<String> = items.iter().filter_map(|item| self.text(item_field, item)).collect();
@@ -355,10 +356,10 @@ impl Layouter<'_> {
 }
 
 /// A text in the form its schema's `format` or enum gives it; as it is otherwise.
-fn formatted(schema: &Value, text: &str) -> String {
+fn formatted(t: Lang, schema: &Value, text: &str) -> String {
     let shown = match schema.get("format").and_then(Value::as_str) {
-        Some("date") => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(pl::date),
-        Some("date-time") => DateTime::parse_from_rfc3339(text).ok().map(|t| pl::datetime(t.with_timezone(&Utc))),
+        Some("date") => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(|d| t.date(d)),
+        Some("date-time") => DateTime::parse_from_rfc3339(text).ok().map(|at| t.datetime(at.with_timezone(&Utc))),
         Some("partial-time" | "time") => {
             NaiveTime::parse_from_str(text, "%H:%M:%S%.f").ok().map(|t| t.format("%H:%M").to_string())
         }
@@ -417,10 +418,10 @@ impl Described {
 }
 
 /// Lays out a stored body of the section's kind.
-fn lay_out(section: &Section, body: &str) -> Result<Described, PageError> {
+fn lay_out(t: Lang, section: &Section, body: &str) -> Result<Described, PageError> {
     let node: Node = serde_json::from_str(body).map_err(|e| PageError::Internal(format!("stored body: {e}")))?;
     let schema = ItemSchema::of(section);
-    let mut layouter = Layouter { schema: &schema, parts: Vec::new(), in_list: false };
+    let mut layouter = Layouter { t, schema: &schema, parts: Vec::new(), in_list: false };
     match &node {
         Node::Object(members) => layouter.object(schema.resolve(&schema.root), members, 2),
         other => {
@@ -432,9 +433,9 @@ fn lay_out(section: &Section, body: &str) -> Result<Described, PageError> {
 }
 
 /// [`lay_out`] off the async workers when the body is long (its Markdown is rendered here).
-pub(super) async fn describe(section: &Section, body: String) -> Result<Described, PageError> {
+pub(super) async fn describe(t: Lang, section: &Section, body: String) -> Result<Described, PageError> {
     let section = *section;
-    off_worker(body.len(), move || lay_out(&section, &body)).await?
+    off_worker(body.len(), move || lay_out(t, &section, &body)).await?
 }
 
 struct Row {
@@ -446,33 +447,54 @@ struct Row {
 }
 
 /// When an item was published, in words and for `<time datetime>`.
-fn published(record: &Record) -> (String, String) {
-    let t = record.meta.publish_at.unwrap_or(record.meta.created_at);
-    (pl::datetime(t), t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+fn published(t: Lang, record: &Record) -> (String, String) {
+    let at = record.meta.publish_at.unwrap_or(record.meta.created_at);
+    (t.datetime(at), at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 #[derive(Template)]
 #[template(path = "generic_list.html")]
 struct ListPage {
     layout: Layout,
+    t: Lang,
     heading: &'static str,
+    /// `Some("pl")` when the heading is the kind's Polish name on a page in another language.
+    heading_lang: Option<&'static str>,
     rows: Vec<Row>,
     older: Option<String>,
+    /// On a page in another language: the Polish list, where more is published.
+    polish_href: Option<String>,
 }
 
-pub(super) async fn list(s: SiteState, headers: HeaderMap, section: Section, cursor: Option<String>) -> Response {
+pub(super) async fn list(
+    s: SiteState,
+    headers: HeaderMap,
+    t: Lang,
+    section: Section,
+    cursor: Option<String>,
+) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, list_address(section.spec.site_section, cursor.as_deref()), |ctx| async move {
-        let (records, older) = list_page(&cms, &section, cursor).await?;
+    let address = list_address(&section.list_path(t), cursor.as_deref());
+    serve(&s, &headers, t, address, list_place(section), |ctx| async move {
+        let (records, older) = list_page(&cms, t, &section, cursor).await?;
         let rows = records
             .iter()
             .map(|record| {
                 let (title, lead) = (title_of(&section, &record.body), lead_of(&section, &record.body));
-                let (date, datetime) = published(record);
-                Row { href: section.item_href(&record.meta.slug), title, lead, date, datetime }
+                let (date, datetime) = published(t, record);
+                Row { href: section.item_href(t, &record.meta.slug), title, lead, date, datetime }
             })
             .collect();
-        let page = ListPage { layout: list_layout(&ctx, &section), heading: section.spec.labels.plural, rows, older };
+        let (heading, heading_lang) = section.plural(t);
+        let page = ListPage {
+            layout: list_layout(&ctx, &section),
+            t,
+            heading,
+            heading_lang,
+            rows,
+            older,
+            polish_href: (!t.is_polish()).then(|| section.list_path(&PL)),
+        };
         Ok(Rendered::Html(page.render()?))
     })
     .await
@@ -482,31 +504,36 @@ pub(super) async fn list(s: SiteState, headers: HeaderMap, section: Section, cur
 #[template(path = "generic_item.html")]
 struct ItemPage {
     layout: Layout,
+    /// The catalogue of the content's language (Polish on a fallback).
+    t: Lang,
     title: String,
     date: String,
     datetime: String,
     parts: Vec<Part>,
-    section: &'static str,
-    section_label: &'static str,
+    section: String,
+    back: String,
 }
 
-pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
+pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Section, slug: String) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, section.item_href(&encode(&slug)), |ctx| async move {
-        let record = match find_record(&cms, &ctx, section.kind.name(), &slug).await? {
+    serve(&s, &headers, t, section.item_href(t, &encode(&slug)), Place::Home, |mut ctx| async move {
+        let record = match find_record(&cms, &mut ctx, &section, &slug).await? {
             Found::Item(record) => record,
-            Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
+            Found::Moved(to) => return Ok(Rendered::Redirect(to)),
         };
-        let (date, datetime) = published(&record);
-        let described = describe(&section, record.body).await?;
+        let c = ctx.content;
+        let (date, datetime) = published(c, &record);
+        let described = describe(c, &section, record.body).await?;
+        let list = section.list_path(ctx.t);
         let page = ItemPage {
-            layout: layout(&ctx, &described.title, &section.crumbs(&described.title), section.spec.site_section),
+            layout: layout(&ctx, &described.title, &section.crumbs(&ctx, &described.title), &list),
+            t: c,
             title: described.title,
             date,
             datetime,
             parts: described.parts,
-            section: section.spec.site_section,
-            section_label: section.spec.labels.plural,
+            section: section.list_path(c),
+            back: (c.back_to_section)(section.plural(c).0),
         };
         Ok(Rendered::Html(page.render()?))
     })
@@ -536,7 +563,7 @@ mod tests {
             "recruitment": "Zgłoszenia **do piątku**."
         });
         let checked = programme.check(&body.to_string()).unwrap();
-        let described = lay_out(&Section::of(programme).unwrap(), checked.json()).unwrap();
+        let described = lay_out(&PL, &Section::of(programme).unwrap(), checked.json()).unwrap();
         assert_eq!(described.title, "Równi <na> starcie");
         let html = described.fields().unwrap();
         for expected in [
@@ -557,7 +584,7 @@ mod tests {
         );
         // Stored before some validation, say: nothing in `funding` to show.
         let body = json!({ "name": "Bez finansowania", "funding": { "programme": " ", "fund": null } });
-        let html = lay_out(&Section::of(programme).unwrap(), &body.to_string()).unwrap().fields().unwrap();
+        let html = lay_out(&PL, &Section::of(programme).unwrap(), &body.to_string()).unwrap().fields().unwrap();
         assert!(!html.contains("<section>"), "an object with nothing to show has no heading: {html}");
     }
 
@@ -569,8 +596,13 @@ mod tests {
         assert!(is_markdown(&json!({ "description": "Opis, Markdown." })));
         assert!(!is_markdown(&json!({ "description": "Opis." })));
         let status = json!({ "oneOf": [{ "const": "partial", "description": "„częściowo zgodna”: list them." }] });
-        assert_eq!(formatted(&status, "partial"), "„częściowo zgodna”");
-        assert_eq!(formatted(&json!({ "format": "partial-time" }), "10:00:00"), "10:00");
-        assert_eq!(formatted(&json!({ "format": "date" }), "nie-data"), "nie-data", "a text that is not a date stays");
+        assert_eq!(formatted(&PL, &status, "partial"), "„częściowo zgodna”");
+        assert_eq!(formatted(&PL, &json!({ "format": "partial-time" }), "10:00:00"), "10:00");
+        assert_eq!(
+            formatted(&PL, &json!({ "format": "date" }), "nie-data"),
+            "nie-data",
+            "a text that is not a date stays"
+        );
+        assert_eq!(formatted(&crate::messages::EN, &json!({ "format": "date" }), "2026-12-03"), "3 December 2026");
     }
 }

@@ -31,14 +31,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Router;
 use chrono::{DateTime, Utc};
-use witryna_core::cms::DEFAULT_LOCALE;
 use witryna_core::content::{AccessibilitySettings, Content, NewsArticle, Page, Programme, Unit};
 use witryna_core::validate::{contains_forbidden_char, is_forbidden_char};
 use witryna_core::{Cms, CmsError, Item, Kind, KindSpec, Kinds, Query as CmsQuery, Record, RecordLookup, View};
 
 use crate::media::MediaSet;
+use crate::messages::{messages, Messages, PL};
 use crate::settings::Visitor;
 use crate::SiteState;
+
+/// The catalogue of the language a page is written in.
+pub(crate) type Lang = &'static Messages;
 
 /// Why a page could not be shown.
 #[derive(Debug)]
@@ -82,12 +85,16 @@ enum Rendered {
 pub(crate) struct Crumb {
     label: String,
     href: Option<String>,
+    /// `Some("pl")` for a Polish label on a page in another language.
+    lang: Option<&'static str>,
 }
 
 pub(crate) struct SkipLink {
     label: String,
     target: String,
     key: Option<String>,
+    /// `Some("pl")` for an editor's Polish label on a page in another language.
+    lang: Option<&'static str>,
 }
 
 pub(crate) struct FontLink {
@@ -105,12 +112,87 @@ pub(crate) struct Toggle {
 
 pub(crate) struct MenuItem {
     label: &'static str,
-    href: &'static str,
+    href: String,
     current: bool,
+    /// `Some("pl")` for an integrator's section named only in Polish.
+    lang: Option<&'static str>,
+}
+
+/// One entry of the language switcher: a language named in itself, and this page in it.
+pub(crate) struct LanguageLink {
+    code: &'static str,
+    name: &'static str,
+    href: String,
+    current: bool,
+}
+
+/// Where a page is in every language: how the switcher and the `hreflang` alternates find
+/// its counterparts.
+pub(crate) enum Place {
+    /// A page every locale has, at the path this gives for a catalogue.
+    Page(Box<dyn Fn(Lang) -> String + Send + Sync>),
+    /// An item: the public members of its translation group with their addresses, and
+    /// where a locale without one shows the Polish source (`{section}/{polish slug}`).
+    Item { members: Vec<(Lang, String)>, section: Box<Section>, polish_slug: String },
+    /// A page only the default locale has (the declaration), or no page at all (404):
+    /// the switcher leads to each locale's home page, and there are no alternates.
+    Home,
+}
+
+impl Place {
+    /// The same page in the language of `t` (its Polish fallback for an item without a
+    /// public translation there).
+    fn href(&self, t: Lang) -> String {
+        match self {
+            Place::Page(path) => path(t),
+            Place::Item { members, section, polish_slug } => match members.iter().find(|(m, _)| m.locale == t.locale) {
+                Some((_, href)) => href.clone(),
+                None => section.item_href(t, polish_slug),
+            },
+            Place::Home => t.paths.home.to_owned(),
+        }
+    }
+
+    /// The `hreflang` alternates: every locale's counterpart that exists in that locale,
+    /// and `x-default`, the Polish one.
+    fn alternates(&self, on: &[Lang]) -> Vec<(&'static str, String)> {
+        let langs: Vec<Lang> = match self {
+            Place::Page(_) => on.to_vec(),
+            Place::Item { members, .. } => {
+                on.iter().copied().filter(|t| members.iter().any(|(m, _)| m.locale == t.locale)).collect()
+            }
+            Place::Home => Vec::new(),
+        };
+        let mut out: Vec<(&'static str, String)> = langs.iter().map(|t| (t.locale.code, self.href(t))).collect();
+        if let Some((_, polish)) = out.iter().find(|(code, _)| *code == PL.locale.code) {
+            out.push(("x-default", polish.clone()));
+        }
+        out
+    }
+}
+
+/// A [`Place::Page`] at a path of every catalogue.
+fn page_at(path: fn(Lang) -> &'static str) -> Place {
+    Place::Page(Box::new(move |t| path(t).to_owned()))
 }
 
 /// What every page shows around its content.
 pub(crate) struct Layout {
+    /// The reader's catalogue: the page's language.
+    t: Lang,
+    /// Whether the page is in another language than Polish: Polish fragments on it (the
+    /// site's name, an editor's labels) then carry `lang="pl"`.
+    foreign: bool,
+    /// `Some("pl")` when the content is the Polish source shown for a missing translation.
+    body_lang: Option<&'static str>,
+    /// The canonical address, when it is another page's (a fallback's Polish original).
+    canonical: Option<String>,
+    /// Not to be indexed (a preview, a fallback).
+    noindex: bool,
+    /// `hreflang` alternates: (code, address).
+    alternates: Vec<(&'static str, String)>,
+    /// The language switcher.
+    languages: Vec<LanguageLink>,
     title: String,
     site_name: String,
     classes: String,
@@ -121,10 +203,11 @@ pub(crate) struct Layout {
     fonts: Vec<FontLink>,
     toggles: Vec<Toggle>,
     menu: Vec<MenuItem>,
-    /// The name of the Atom feed's section, when the site has a feed.
-    feed_title: Option<&'static str>,
+    /// The Atom feed's title and address, when the site has a feed.
+    feed: Option<(String, String)>,
     breadcrumbs: Vec<Crumb>,
     cookie_notice: Option<String>,
+    cookies_href: String,
     cookies_ok_href: String,
     rodo: Option<String>,
     etr: Option<String>,
@@ -137,12 +220,21 @@ pub(crate) struct Layout {
 
 /// The request's context: site settings, the visitor's choices, the sections, addresses.
 struct Ctx {
+    /// The reader's catalogue (the page's language, from its address).
+    t: Lang,
+    /// The catalogue the content is shown in: the reader's, or Polish for an item with no
+    /// translation in the reader's language ([`Ctx::showing_polish`]).
+    content: Lang,
+    /// The locales turned on, Polish first.
+    on: Vec<Lang>,
+    /// Where this page is in every language.
+    place: Place,
     settings: Option<AccessibilitySettings>,
     visitor: Visitor,
     /// The sections with a list page, in menu order.
-    listed: Vec<KindSpec>,
-    /// The name of the Atom feed's section ([`feeds::feed_section`]).
-    feed_title: Option<&'static str>,
+    listed: Vec<Section>,
+    /// The Atom feed's section ([`feeds::feed_section`]).
+    feed: Option<Section>,
     /// The configured public URL without a trailing `/`; empty: links stay relative.
     base_url: String,
     /// This page's canonical address (path and the query parameters it understands,
@@ -190,7 +282,7 @@ fn change_href(ctx: &Ctx, key: &str, value: &str) -> String {
 /// forged header must not reach a page, a feed or the cache.
 ///
 /// A preview of the accessibility settings replaces the saved ones on the page.
-async fn context(s: &SiteState, headers: &HeaderMap, path: String) -> Result<Ctx, PageError> {
+async fn context(s: &SiteState, headers: &HeaderMap, t: Lang, path: String, place: Place) -> Result<Ctx, PageError> {
     let previewed = s.preview.as_ref().filter(|p| p.record.meta.kind == AccessibilitySettings::KIND);
     let settings = match previewed {
         Some(p) => Some(decode::<AccessibilitySettings>(p.record.clone())?.content),
@@ -198,11 +290,19 @@ async fn context(s: &SiteState, headers: &HeaderMap, path: String) -> Result<Ctx
     };
     let visitor = Visitor::from_headers(headers, font_steps(&settings).len());
     let kinds = s.cms.kinds();
-    let listed = sections(kinds).filter(Section::has_list).map(|section| section.spec).collect();
-    let feed_title = feeds::feed_section(kinds).map(|section| section.spec.labels.plural);
+    let listed = sections(kinds).filter(Section::has_list).collect();
+    let feed = feeds::feed_section(kinds);
     let base_url = s.base_url().to_owned();
     let preview = s.preview.clone();
-    Ok(Ctx { settings, visitor, listed, feed_title, base_url, path, now: s.cms.now(), preview })
+    let on = s.cms.locales().iter().map(|l| messages(l.code)).collect();
+    Ok(Ctx { t, content: t, on, place, settings, visitor, listed, feed, base_url, path, now: s.cms.now(), preview })
+}
+
+impl Ctx {
+    /// Whether the content is the Polish source shown for a missing translation.
+    fn showing_polish(&self) -> bool {
+        !std::ptr::eq(self.content, self.t)
+    }
 }
 
 /// Longest page address that settings links carry back; longer ones return to `/`.
@@ -235,7 +335,40 @@ pub(crate) fn safe_return_path(value: &str) -> Option<String> {
     out.parse::<axum::http::uri::PathAndQuery>().ok().map(|_| out)
 }
 
-fn layout(ctx: &Ctx, title: &str, crumbs: &[(&str, &str)], current: &str) -> Layout {
+/// A page's breadcrumb: its label, its address (none for the page itself), and `Some("pl")`
+/// when the label is Polish on a page in another language.
+type CrumbOf = (String, String, Option<&'static str>);
+
+/// A breadcrumb of a page in the reader's language.
+fn crumb(label: &str, href: &str) -> CrumbOf {
+    (label.to_owned(), href.to_owned(), None)
+}
+
+/// The skip link of an editor's shortcut in the reader's language: the site's own targets
+/// (content, menu, search, the declaration) by the catalogue, any other target with the
+/// editor's Polish label.
+pub(super) fn skip_link(t: Lang, shortcut: &witryna_core::content::KeyboardShortcut, key: Option<String>) -> SkipLink {
+    let own = match shortcut.target.as_str() {
+        "#tresc" => Some((t.skip_to_content, "#tresc".to_owned())),
+        "#menu" => Some((t.skip_to_menu, "#menu".to_owned())),
+        target if target == PL.paths.search => Some((t.search_heading, t.paths.search.to_owned())),
+        "/deklaracja-dostepnosci" => Some((t.declaration, "/deklaracja-dostepnosci".to_owned())),
+        _ => None,
+    };
+    match own.filter(|_| !t.is_polish()) {
+        Some((label, target)) => SkipLink { label: label.to_owned(), target, key, lang: None },
+        None => SkipLink {
+            label: shortcut.label.clone(),
+            target: shortcut.target.clone(),
+            key,
+            lang: (!t.is_polish()).then_some("pl"),
+        },
+    }
+}
+
+fn layout(ctx: &Ctx, title: &str, crumbs: &[CrumbOf], current: &str) -> Layout {
+    let t = ctx.t;
+    let foreign = !t.is_polish();
     let steps = font_steps(&ctx.settings);
     let v = ctx.visitor;
     let fonts = steps
@@ -254,30 +387,26 @@ fn layout(ctx: &Ctx, title: &str, crumbs: &[(&str, &str)], current: &str) -> Lay
         href: change_href(ctx, key, if on { "0" } else { "1" }),
     };
     let toggles = vec![
-        toggle(v.contrast, "c", "Włącz wysoki kontrast", "Wyłącz wysoki kontrast"),
-        toggle(v.underline, "u", "Podkreśl linki", "Nie podkreślaj linków"),
-        toggle(v.spacing, "s", "Zwiększ odstępy w tekście", "Zwykłe odstępy w tekście"),
-        toggle(v.motion, "m", "Uruchom animacje", "Wstrzymaj animacje"),
+        toggle(v.contrast, "c", t.contrast_on, t.contrast_off),
+        toggle(v.underline, "u", t.underline_on, t.underline_off),
+        toggle(v.spacing, "s", t.spacing_on, t.spacing_off),
+        toggle(v.motion, "m", t.motion_on, t.motion_off),
     ];
-    let sections = ctx.listed.iter().map(|spec| (spec.labels.plural, spec.site_section));
-    let menu = std::iter::once(("Strona główna", "/"))
+    let sections = ctx.listed.iter().map(|section| {
+        let (label, lang) = section.plural(t);
+        MenuItem { label, href: section.list_path(t), current: false, lang }
+    });
+    let home = MenuItem { label: t.home, href: t.paths.home.to_owned(), current: false, lang: None };
+    let search = MenuItem { label: t.search, href: t.paths.search.to_owned(), current: false, lang: None };
+    let menu = std::iter::once(home)
         .chain(sections)
-        .chain([("Szukaj", "/szukaj")])
-        .map(|(label, href)| MenuItem { label, href, current: href == current })
+        .chain([search])
+        .map(|item| MenuItem { current: item.href == current, ..item })
         .collect();
     let settings = ctx.settings.as_ref();
     let shortcuts_on = v.shortcuts || settings.is_some_and(|s| !s.shortcuts_can_be_disabled);
     let mut skip_links: Vec<SkipLink> = settings
-        .map(|s| {
-            s.keyboard_shortcuts
-                .iter()
-                .map(|k| SkipLink {
-                    label: k.label.clone(),
-                    target: k.target.clone(),
-                    key: shortcuts_on.then(|| k.key.clone()),
-                })
-                .collect()
-        })
+        .map(|s| s.keyboard_shortcuts.iter().map(|k| skip_link(t, k, shortcuts_on.then(|| k.key.clone()))).collect())
         .unwrap_or_default();
     // The skip link to the content is always first (WCAG 2.4.1).
     match skip_links.iter().position(|l| l.target == "#tresc") {
@@ -285,19 +414,43 @@ fn layout(ctx: &Ctx, title: &str, crumbs: &[(&str, &str)], current: &str) -> Lay
             let first = skip_links.remove(i);
             skip_links.insert(0, first);
         }
-        None => {
-            skip_links.insert(0, SkipLink { label: "Przejdź do treści".into(), target: "#tresc".into(), key: None })
-        }
+        None => skip_links
+            .insert(0, SkipLink { label: t.skip_to_content.into(), target: "#tresc".into(), key: None, lang: None }),
     }
     let mut breadcrumbs =
-        vec![Crumb { label: "Strona główna".into(), href: (!crumbs.is_empty()).then(|| "/".into()) }];
-    for (i, (label, href)) in crumbs.iter().enumerate() {
+        vec![Crumb { label: t.home.into(), href: (!crumbs.is_empty()).then(|| t.paths.home.into()), lang: None }];
+    for (i, (label, href, lang)) in crumbs.iter().enumerate() {
         let last = i + 1 == crumbs.len();
-        breadcrumbs.push(Crumb { label: (*label).to_owned(), href: (!last).then(|| (*href).to_owned()) });
+        breadcrumbs.push(Crumb { label: label.clone(), href: (!last).then(|| href.clone()), lang: *lang });
     }
+    let languages = ctx
+        .on
+        .iter()
+        .map(|l| LanguageLink {
+            code: l.locale.code,
+            name: l.locale.name,
+            href: ctx.place.href(l),
+            current: std::ptr::eq(*l, t),
+        })
+        .collect();
+    let showing_polish = ctx.showing_polish();
+    let site_name = settings.map_or_else(|| "Witryna".to_owned(), |s| s.declaration.entity.clone());
+    // A Polish site shows its editors' notice; other languages the catalogue's.
+    let cookie_notice = settings.map(|s| if foreign { t.cookie_notice.to_owned() } else { s.cookie_notice.clone() });
     Layout {
+        t,
+        foreign,
+        body_lang: showing_polish.then_some("pl"),
+        canonical: showing_polish.then(|| format!("{}{}", ctx.base_url, ctx.place.href(&PL))),
+        noindex: showing_polish || ctx.preview.is_some(),
+        alternates: ctx.place.alternates(&ctx.on),
+        languages,
         title: title.to_owned(),
-        site_name: settings.map_or_else(|| "Witryna".to_owned(), |s| s.declaration.entity.clone()),
+        feed: ctx.feed.map(|section| {
+            let (label, _) = section.plural(t);
+            ((t.feed_title)(label, &site_name), t.paths.feed.to_owned())
+        }),
+        site_name,
         classes: v.classes(),
         font_percent: steps.get(v.font).map_or(100, |s| s.1),
         declaration_url: format!("{}/deklaracja-dostepnosci", ctx.base_url),
@@ -306,9 +459,9 @@ fn layout(ctx: &Ctx, title: &str, crumbs: &[(&str, &str)], current: &str) -> Lay
         fonts,
         toggles,
         menu,
-        feed_title: ctx.feed_title,
         breadcrumbs,
-        cookie_notice: if v.cookies_ok { None } else { settings.map(|s| s.cookie_notice.clone()) },
+        cookie_notice: if v.cookies_ok { None } else { cookie_notice },
+        cookies_href: format!("{}/cookies", t.paths.pages),
         cookies_ok_href: change_href(ctx, "o", "1"),
         rodo: settings.map(|s| s.rodo_clause.clone()),
         etr: settings.and_then(|s| s.easy_to_read_info.clone()),
@@ -377,11 +530,14 @@ fn etag_of(body: &str) -> String {
     format!("\"{:016x}\"", h.finish())
 }
 
-pub(crate) fn internal_error(message: &str) -> Response {
+/// The 500 page in the reader's language; `message` goes to the log only.
+pub(crate) fn internal_error(t: Lang, message: &str) -> Response {
     tracing::error!(error = %message, "page failed");
-    let body = "<!DOCTYPE html><html lang=\"pl\"><head><meta charset=\"utf-8\"><title>Błąd serwera</title></head>\
-                <body><main><h1>Przepraszamy, wystąpił błąd</h1><p>Spróbuj ponownie za chwilę. \
-                <a href=\"/\">Strona główna</a></p></main></body></html>";
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body><main><h1>{}</h1><p>{} <a href=\"{}\">{}</a></p></main></body></html>",
+        t.locale.code, t.error_title, t.error_heading, t.error_text, t.paths.home, t.home
+    );
     let mut res =
         (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
     harden(res.headers_mut(), true);
@@ -389,26 +545,35 @@ pub(crate) fn internal_error(message: &str) -> Response {
 }
 
 /// Renders a page through the cache, keyed by its canonical address `page` (see
-/// [`Ctx::path`]) and the visitor's settings: nothing else of the request reaches the key.
+/// [`Ctx::path`]: it begins with the locale's prefix, so every language has its own
+/// entries) and the visitor's settings: nothing else of the request reaches the key.
 /// A preview (the state carries one) is rendered afresh, never stored in or served from the
 /// cache, and marked [`no_store`].
-async fn serve<F, Fut>(s: &SiteState, headers: &HeaderMap, page: String, render: F) -> Response
+async fn serve<F, Fut>(s: &SiteState, headers: &HeaderMap, t: Lang, page: String, place: Place, render: F) -> Response
 where
     F: FnOnce(Ctx) -> Fut,
     Fut: std::future::Future<Output = Result<Rendered, PageError>>,
 {
+    let generation = if s.preview.is_some() {
+        None
+    } else {
+        Some(s.cms.generation()) // before reading: a racing write leaves the entry stale
+    };
+    let res = render_page(s, headers, t, page, place, generation, render).await;
     if s.preview.is_some() {
-        return no_store(render_page(s, headers, page, None, render).await);
+        no_store(res)
+    } else {
+        res
     }
-    let generation = s.cms.generation(); // before reading: a racing write leaves the entry stale
-    render_page(s, headers, page, Some(generation), render).await
 }
 
 /// [`serve`]'s work: through the cache at `generation`, or past it when `None`.
 async fn render_page<F, Fut>(
     s: &SiteState,
     headers: &HeaderMap,
+    t: Lang,
     page: String,
+    place: Place,
     generation: Option<u64>,
     render: F,
 ) -> Response
@@ -416,10 +581,10 @@ where
     F: FnOnce(Ctx) -> Fut,
     Fut: std::future::Future<Output = Result<Rendered, PageError>>,
 {
-    let ctx = match context(s, headers, page).await {
+    let ctx = match context(s, headers, t, page, place).await {
         Ok(c) => c,
-        Err(PageError::Internal(m)) => return internal_error(&m),
-        Err(PageError::NotFound) => return not_found_page(s, headers, "/").await,
+        Err(PageError::Internal(m)) => return internal_error(t, &m),
+        Err(PageError::NotFound) => return not_found_page(s, headers, t, t.paths.home).await,
     };
     let key = format!("{}|{}", ctx.path, ctx.visitor.cookie_value());
     if let Some(hit) = generation.and_then(|generation| s.cache.get(&key, generation)) {
@@ -443,8 +608,8 @@ where
         Ok(Rendered::Redirect(location)) => {
             (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response()
         }
-        Err(PageError::NotFound) => not_found_page(s, headers, &asked).await,
-        Err(PageError::Internal(m)) => internal_error(&m),
+        Err(PageError::NotFound) => not_found_page(s, headers, t, &asked).await,
+        Err(PageError::Internal(m)) => internal_error(t, &m),
     }
 }
 
@@ -455,25 +620,36 @@ struct NotFoundPage {
 }
 
 /// The helpful 404 page (status 404) for the address `uri`, with search and the main
-/// sections; its settings links return to that address (when it is a safe one).
+/// sections, in the language of the address's prefix (`/en/…`, `/uk/…` when turned on;
+/// else Polish); its settings links return to that address (when it is a safe one).
 pub async fn not_found(s: &SiteState, headers: &HeaderMap, uri: &Uri) -> Response {
     let asked = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    not_found_page(s, headers, asked).await
+    not_found_page(s, headers, reader_of(s, uri.path()), asked).await
 }
 
-async fn not_found_page(s: &SiteState, headers: &HeaderMap, asked: &str) -> Response {
-    let path = safe_return_path(asked).unwrap_or_else(|| "/".to_owned());
-    let ctx = match context(s, headers, path).await {
+/// The catalogue of the locale whose prefix begins `path`, when it is turned on; Polish
+/// otherwise.
+fn reader_of(s: &SiteState, path: &str) -> Lang {
+    let code = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    match s.cms.locales().get(code) {
+        Some(locale) => messages(locale.code),
+        None => &PL,
+    }
+}
+
+async fn not_found_page(s: &SiteState, headers: &HeaderMap, t: Lang, asked: &str) -> Response {
+    let path = safe_return_path(asked).unwrap_or_else(|| t.paths.home.to_owned());
+    let ctx = match context(s, headers, t, path, Place::Home).await {
         Ok(c) => c,
-        Err(_) => return internal_error("context of the 404 page"),
+        Err(_) => return internal_error(t, "context of the 404 page"),
     };
-    let page = NotFoundPage { layout: layout(&ctx, "Nie znaleziono strony", &[("Nie znaleziono strony", "")], "") };
+    let page = NotFoundPage { layout: layout(&ctx, t.not_found_title, &[crumb(t.not_found_title, "")], "") };
     match page.render() {
         Ok(html) => {
             let html = scrub(html);
             html_response(headers, StatusCode::NOT_FOUND, &etag_of(&html), Bytes::from(html))
         }
-        Err(e) => internal_error(&e.to_string()),
+        Err(e) => internal_error(t, &e.to_string()),
     }
 }
 
@@ -489,7 +665,7 @@ enum Templates {
 }
 
 /// A collection kind of the registry as the site shows it: list and item pages at
-/// `{site_section}` and `{site_section}/{slug}`.
+/// `{section}` and `{section}/{slug}` in every language ([`Section::list_path`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Section {
     kind: Kind,
@@ -519,15 +695,51 @@ impl Section {
         self.templates != Templates::StaticPages
     }
 
-    /// The address of an item.
-    fn item_href(&self, slug: &str) -> String {
-        format!("{}/{slug}", self.spec.site_section)
+    /// The section's path in a language: the catalogue's for a built-in kind, the
+    /// registry's (Polish) path under the locale's prefix for an integrator's kind, which
+    /// has no names in other languages.
+    fn list_path(&self, t: Lang) -> String {
+        match self.templates {
+            Templates::News => t.paths.news.to_owned(),
+            Templates::Programmes => t.paths.programmes.to_owned(),
+            Templates::Units => t.paths.units.to_owned(),
+            Templates::StaticPages => t.paths.pages.to_owned(),
+            Templates::Generic => format!("{}{}", t.prefix, self.spec.site_section),
+        }
     }
 
-    /// A page's breadcrumbs: the section (when it has a list page), then `title`.
-    fn crumbs<'a>(&self, title: &'a str) -> Vec<(&'a str, &'a str)> {
-        let section = self.has_list().then_some((self.spec.labels.plural, self.spec.site_section));
-        section.into_iter().chain([(title, "")]).collect()
+    /// The address of an item in a language (`slug` is the item's own in that language).
+    fn item_href(&self, t: Lang, slug: &str) -> String {
+        format!("{}/{slug}", self.list_path(t))
+    }
+
+    /// The section's name (plural, singular) in a language, and `Some("pl")` when it has
+    /// only its Polish name (an integrator's kind on a page in another language).
+    fn names(&self, t: Lang) -> (&'static str, &'static str, Option<&'static str>) {
+        match self.templates {
+            Templates::News => (t.news, t.news_one, None),
+            Templates::Programmes => (t.programmes, t.programme_one, None),
+            Templates::Units => (t.units, t.unit_one, None),
+            Templates::StaticPages => (t.pages, t.page_one, None),
+            Templates::Generic => {
+                (self.spec.labels.plural, self.spec.labels.singular, (!t.is_polish()).then_some("pl"))
+            }
+        }
+    }
+
+    /// The plural name ([`Section::names`]).
+    fn plural(&self, t: Lang) -> (&'static str, Option<&'static str>) {
+        let (plural, _, lang) = self.names(t);
+        (plural, lang)
+    }
+
+    /// An item page's breadcrumbs in the reader's language: the section (when it has a
+    /// list page), then the item's title (Polish on a fallback).
+    fn crumbs(&self, ctx: &Ctx, title: &str) -> Vec<CrumbOf> {
+        let (label, lang) = self.plural(ctx.t);
+        let section = self.has_list().then(|| (label.to_owned(), self.list_path(ctx.t), lang));
+        let title_lang = ctx.showing_polish().then_some("pl");
+        section.into_iter().chain([(title.to_owned(), String::new(), title_lang)]).collect()
     }
 }
 
@@ -536,37 +748,64 @@ pub(crate) fn sections(kinds: &Kinds) -> impl Iterator<Item = Section> + '_ {
     kinds.collections().filter_map(Section::of)
 }
 
+/// The site address of an item of `kind` in `locale` (`/en/news/{slug}`); `None` for a
+/// kind without pages. Slugs are the item's own in that locale.
+pub fn item_path(kinds: &Kinds, kind: &str, locale: &str, slug: &str) -> Option<String> {
+    section_of(kinds, kind).map(|section| section.item_href(crate::messages::messages(locale), slug))
+}
+
 /// The section of a kind, when the registry has it as a collection (the home page asks for
 /// the built-in ones).
 fn section_of(kinds: &Kinds, kind: &str) -> Option<Section> {
     kinds.get(kind).and_then(Section::of)
 }
 
-/// The routes of every section: each built-in kind with its own templates, every other
-/// collection kind with the generic ones.
-pub(crate) fn section_routes(kinds: &Kinds) -> Router<SiteState> {
+/// Every page of one language: its home page, sections, search, settings, shortcuts, site
+/// map and feed, at the catalogue's paths. A translated home page (`/en/`) also answers
+/// without its final slash, by a redirect.
+pub(crate) fn locale_routes(kinds: &Kinds, t: Lang) -> Router<SiteState> {
+    let mut router = Router::new()
+        .route(t.paths.home, get(move |State(s): State<SiteState>, headers: HeaderMap| home::home(s, headers, t)))
+        .route(t.paths.settings, get(move |State(s), headers| static_pages::settings_page(s, headers, t)))
+        .route(t.paths.shortcuts, get(move |State(s), headers| static_pages::shortcuts(s, headers, t)))
+        .route(t.paths.search, get(move |State(s), headers, params| search::search(s, headers, t, params)))
+        .route(t.paths.site_map, get(move |State(s), headers| feeds::site_map(s, headers, t)))
+        .merge(section_routes(kinds, t));
+    if !t.prefix.is_empty() {
+        let home = t.paths.home;
+        router = router.route(t.prefix, get(move || async move { axum::response::Redirect::permanent(home) }));
+    }
+    if feeds::feed_section(kinds).is_some() {
+        router = router.route(t.paths.feed, get(move |State(s), headers| feeds::atom(s, headers, t)));
+    }
+    router
+}
+
+/// The routes of every section in one language: each built-in kind with its own
+/// templates, every other collection kind with the generic ones.
+pub(crate) fn section_routes(kinds: &Kinds, t: Lang) -> Router<SiteState> {
     sections(kinds).fold(Router::new(), |router, section| {
-        let list = section.spec.site_section;
+        let list = section.list_path(t);
         let router = match section.templates {
-            Templates::News => router.route(list, paged(section, news::list)),
-            Templates::Programmes => router.route(list, whole(section, programmes::list)),
-            Templates::Units => router.route(list, whole(section, units::list)),
+            Templates::News => router.route(&list, paged(t, section, news::list)),
+            Templates::Programmes => router.route(&list, whole(t, section, programmes::list)),
+            Templates::Units => router.route(&list, whole(t, section, units::list)),
             Templates::StaticPages => router,
-            Templates::Generic => router.route(list, paged(section, generic::list)),
+            Templates::Generic => router.route(&list, paged(t, section, generic::list)),
         };
-        router.route(&format!("{list}/{{slug}}"), item_page(section))
+        router.route(&format!("{list}/{{slug}}"), item_page(t, section))
     })
 }
 
 /// An item's page at `{section}/{slug}` by the section's templates: the public page, or a
 /// [`preview`] when the state carries one.
-async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
+async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Section, slug: String) -> Response {
     match section.templates {
-        Templates::News => news::item(s, headers, section, slug).await,
-        Templates::Programmes => programmes::item(s, headers, section, slug).await,
-        Templates::Units => units::item(s, headers, section, slug).await,
-        Templates::StaticPages => static_pages::page_item(s, headers, section, slug).await,
-        Templates::Generic => generic::item(s, headers, section, slug).await,
+        Templates::News => news::item(s, headers, t, section, slug).await,
+        Templates::Programmes => programmes::item(s, headers, t, section, slug).await,
+        Templates::Units => units::item(s, headers, t, section, slug).await,
+        Templates::StaticPages => static_pages::page_item(s, headers, t, section, slug).await,
+        Templates::Generic => generic::item(s, headers, t, section, slug).await,
     }
 }
 
@@ -578,11 +817,11 @@ async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) 
 /// `X-Robots-Tag: noindex`; never stored in or served from the page cache.
 ///
 /// The record is an item of a collection kind of the registry (its page at
-/// `{section}/{slug}`, by the section's templates) or the accessibility settings (the
-/// declaration page, and every part of the layout they fill in). The rest of the page — the
-/// menu, lists of other items, a unit's parent and children — is what the public sees now.
-/// A kind without a site section answers the 404 page. The visitor's settings (the cookie
-/// in `headers`) apply as on any page.
+/// `{section}/{slug}`, by the section's templates, in the record's language) or the
+/// accessibility settings (the declaration page, and every part of the layout they fill
+/// in). The rest of the page — the menu, lists of other items, a unit's parent and
+/// children — is what the public sees now. A kind without a site section answers the 404
+/// page. The visitor's settings (the cookie in `headers`) apply as on any page.
 ///
 /// The media items the record shows (pictures, attachments, `media:` images) are shown
 /// whatever their status, so the editor sees them in place; but the file of one not public
@@ -592,13 +831,14 @@ pub async fn preview(s: &SiteState, headers: &HeaderMap, record: Record, note: &
     let section = section_of(s.cms.kinds(), &record.meta.kind);
     let settings = record.meta.kind == AccessibilitySettings::KIND;
     if section.is_none() && !settings {
-        return no_store(not_found_page(s, headers, "/").await);
+        return no_store(not_found_page(s, headers, &PL, "/").await);
     }
     let slug = record.meta.slug.clone();
+    let t = messages(&record.meta.locale);
     let mut previewing = s.clone();
     previewing.preview = Some(Arc::new(Preview { record, note: note.to_owned() }));
     match section {
-        Some(section) => item(previewing, headers.clone(), section, slug).await,
+        Some(section) => item(previewing, headers.clone(), t, section, slug).await,
         None => static_pages::declaration(State(previewing), headers.clone()).await,
     }
 }
@@ -609,65 +849,79 @@ struct ListParams {
 }
 
 /// A list page in pages: `?od=` is the cursor of the next one.
-fn paged<F, Fut>(section: Section, page: F) -> MethodRouter<SiteState>
+fn paged<F, Fut>(t: Lang, section: Section, page: F) -> MethodRouter<SiteState>
 where
-    F: Fn(SiteState, HeaderMap, Section, Option<String>) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(SiteState, HeaderMap, Lang, Section, Option<String>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Response> + Send + 'static,
 {
     get(move |State(s): State<SiteState>, headers: HeaderMap, params: Result<Query<ListParams>, QueryRejection>| {
-        page(s, headers, section, params.ok().and_then(|Query(p)| p.od))
+        page(s, headers, t, section, params.ok().and_then(|Query(p)| p.od))
     })
 }
 
 /// A list page of every item at once.
-fn whole<F, Fut>(section: Section, page: F) -> MethodRouter<SiteState>
+fn whole<F, Fut>(t: Lang, section: Section, page: F) -> MethodRouter<SiteState>
 where
-    F: Fn(SiteState, HeaderMap, Section) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(SiteState, HeaderMap, Lang, Section) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Response> + Send + 'static,
 {
-    get(move |State(s): State<SiteState>, headers: HeaderMap| page(s, headers, section))
+    get(move |State(s): State<SiteState>, headers: HeaderMap| page(s, headers, t, section))
 }
 
 /// An item's page at `{section}/{slug}`.
-fn item_page(section: Section) -> MethodRouter<SiteState> {
-    get(move |State(s): State<SiteState>, Path(slug): Path<String>, headers: HeaderMap| item(s, headers, section, slug))
+fn item_page(t: Lang, section: Section) -> MethodRouter<SiteState> {
+    get(move |State(s): State<SiteState>, Path(slug): Path<String>, headers: HeaderMap| {
+        item(s, headers, t, section, slug)
+    })
 }
 
 /// Items on one page of a section's list.
 const LIST_PAGE: usize = 10;
 
-/// One page of a section's public records from `cursor`, newest first, and the address of
-/// the next page.
+/// A query of public items in a language.
+fn in_locale(t: Lang, limit: usize, cursor: Option<String>) -> CmsQuery {
+    CmsQuery { limit: Some(limit), cursor, locale: Some(t.locale.code.to_owned()), ..CmsQuery::default() }
+}
+
+/// One page of a section's public records in the reader's language from `cursor`, newest
+/// first, and the address of the next page.
 async fn list_page(
     cms: &Cms,
+    t: Lang,
     section: &Section,
     cursor: Option<String>,
 ) -> Result<(Vec<Record>, Option<String>), PageError> {
-    let query = CmsQuery { limit: Some(LIST_PAGE), cursor, ..CmsQuery::default() };
-    let page = cms.list_records(section.kind.name(), query).await?;
-    Ok((page.records, page.next_cursor.map(|c| list_address(section.spec.site_section, Some(&c)))))
+    let page = cms.list_records(section.kind.name(), in_locale(t, LIST_PAGE, cursor)).await?;
+    Ok((page.records, page.next_cursor.map(|c| list_address(&section.list_path(t), Some(&c)))))
 }
 
 /// The layout of a section's list page.
 fn list_layout(ctx: &Ctx, section: &Section) -> Layout {
-    let (label, path) = (section.spec.labels.plural, section.spec.site_section);
-    layout(ctx, label, &[(label, path)], path)
+    let ((label, lang), path) = (section.plural(ctx.t), section.list_path(ctx.t));
+    layout(ctx, label, &[(label.to_owned(), path.clone(), lang)], &path)
+}
+
+/// The page address of a section's list in a language.
+fn list_place(section: Section) -> Place {
+    Place::Page(Box::new(move |t| section.list_path(t)))
 }
 
 async fn public_list<C: Content>(
     cms: &Cms,
+    t: Lang,
     limit: usize,
     cursor: Option<String>,
 ) -> Result<witryna_core::ItemPage<C>, PageError> {
-    Ok(cms.list::<C>(CmsQuery { limit: Some(limit), cursor, ..CmsQuery::default() }).await?)
+    Ok(cms.list::<C>(in_locale(t, limit, cursor)).await?)
 }
 
-/// Every public record of a kind, newest first (for search, the site map and the sitemap).
-async fn all_public_records(cms: &Cms, kind: &str) -> Result<Vec<Record>, PageError> {
+/// Every public record of a kind in a language, newest first (for search, the site map
+/// and the sitemap).
+async fn all_public_records(cms: &Cms, t: Lang, kind: &str) -> Result<Vec<Record>, PageError> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
-        let page = cms.list_records(kind, CmsQuery { limit: Some(100), cursor, ..CmsQuery::default() }).await?;
+        let page = cms.list_records(kind, in_locale(t, 100, cursor)).await?;
         out.extend(page.records);
         match page.next_cursor {
             Some(c) => cursor = Some(c),
@@ -691,39 +945,86 @@ fn decode<C: Content>(record: Record) -> Result<Item<C>, PageError> {
     }
 }
 
-/// Every public item of a built-in kind, decoded.
-async fn all_public<C: Content>(cms: &Cms) -> Result<Vec<Item<C>>, PageError> {
-    all_public_records(cms, C::KIND).await?.into_iter().map(decode).collect()
+/// Every public item of a built-in kind in a language, decoded.
+async fn all_public<C: Content>(cms: &Cms, t: Lang) -> Result<Vec<Item<C>>, PageError> {
+    all_public_records(cms, t, C::KIND).await?.into_iter().map(decode).collect()
 }
 
 /// What an item page's address leads to.
 enum Found<T> {
     Item(T),
-    /// An old slug: the item's current one.
+    /// Elsewhere: the item's current slug, or its translation into the reader's language
+    /// (the address to redirect to).
     Moved(String),
 }
 
-/// The record an item page shows: on a preview the previewed record (of this kind; no
-/// lookup), else the public record of `kind` at `slug`.
-async fn find_record(cms: &Cms, ctx: &Ctx, kind: &str, slug: &str) -> Result<Found<Record>, PageError> {
-    if let Some(preview) = &ctx.preview {
-        return if preview.record.meta.kind == kind {
-            Ok(Found::Item(preview.record.clone()))
-        } else {
-            Err(PageError::NotFound)
-        };
-    }
-    Ok(match cms.find_record(kind, DEFAULT_LOCALE, slug, View::Public).await? {
-        RecordLookup::Found(record) => Found::Item(record),
-        RecordLookup::Moved { current, .. } => Found::Moved(current),
-    })
+/// The record an item page shows, and where the page is in every language (set on `ctx`).
+///
+/// On a preview: the previewed record (of this kind; no lookup). Else the public record
+/// of the section's kind at `slug` in the reader's language; under `/en/`, `/uk/` a slug
+/// not found there is looked up in Polish: a Polish item with a public translation in the
+/// reader's language moves there, one without is shown in Polish ([`Ctx::showing_polish`])
+/// — a missing translation never answers 404.
+async fn find_record(cms: &Cms, ctx: &mut Ctx, section: &Section, slug: &str) -> Result<Found<Record>, PageError> {
+    let kind = section.kind.name();
+    let t = ctx.t;
+    let record = if let Some(preview) = &ctx.preview {
+        if preview.record.meta.kind != kind {
+            return Err(PageError::NotFound);
+        }
+        preview.record.clone()
+    } else {
+        match cms.find_record(kind, t.locale.code, slug, View::Public).await {
+            Ok(RecordLookup::Found(record)) => record,
+            Ok(RecordLookup::Moved { current, .. }) => return Ok(Found::Moved(section.item_href(t, &current))),
+            Err(CmsError::SlugNotFound { .. }) if !t.is_polish() => {
+                match cms.find_record(kind, PL.locale.code, slug, View::Public).await? {
+                    RecordLookup::Moved { current, .. } => return Ok(Found::Moved(section.item_href(t, &current))),
+                    RecordLookup::Found(polish) => {
+                        let translation = cms.translation(polish.meta.id, t.locale.code).await?;
+                        if let Some(translation) = translation.filter(|r| r.meta.is_public_at(cms.now())) {
+                            return Ok(Found::Moved(section.item_href(t, &translation.meta.slug)));
+                        }
+                        ctx.content = &PL;
+                        polish
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    ctx.place = item_place(cms, section, &record.meta).await?;
+    Ok(Found::Item(record))
+}
+
+/// Where an item is in every language: the public members of its translation group in
+/// locales turned on (itself included), and its Polish slug for the fallback addresses.
+async fn item_place(cms: &Cms, section: &Section, meta: &witryna_core::Meta) -> Result<Place, PageError> {
+    let now = cms.now();
+    let group: Vec<witryna_core::Meta> =
+        std::iter::once(meta.clone()).chain(cms.translations_of(meta).await?).collect();
+    let polish_slug = group.iter().find(|m| m.locale == PL.locale.code).map_or(&meta.slug, |m| &m.slug).clone();
+    let members = group
+        .iter()
+        .filter(|m| m.is_public_at(now) && cms.locales().is_on(&m.locale))
+        .map(|m| {
+            let t = messages(&m.locale);
+            (t, section.item_href(t, &m.slug))
+        })
+        .collect();
+    Ok(Place::Item { members, section: Box::new(*section), polish_slug })
 }
 
 /// [`find_record`] for a built-in kind, decoded.
-async fn find<C: Content>(cms: &Cms, ctx: &Ctx, slug: &str) -> Result<Found<Item<C>>, PageError> {
-    Ok(match find_record(cms, ctx, C::KIND, slug).await? {
+async fn find<C: Content>(
+    cms: &Cms,
+    ctx: &mut Ctx,
+    section: &Section,
+    slug: &str,
+) -> Result<Found<Item<C>>, PageError> {
+    Ok(match find_record(cms, ctx, section, slug).await? {
         Found::Item(record) => Found::Item(decode(record)?),
-        Found::Moved(current) => Found::Moved(current),
+        Found::Moved(to) => Found::Moved(to),
     })
 }
 

@@ -4,14 +4,15 @@ use askama::Template;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use witryna_core::content::NewsArticle;
-use witryna_core::{pl, Item};
+use witryna_core::Item;
 
 use super::{
-    decode, encode, find, layout, list_address, list_layout, list_page, media_of, serve, Found, Layout, Rendered,
-    Section,
+    decode, encode, find, layout, list_address, list_layout, list_page, list_place, media_of, serve, Found, Lang,
+    Layout, Place, Rendered, Section,
 };
 use crate::markdown::render_blocking;
 use crate::media::{AttachmentLink, Loading, Picture, SIZES_COLUMN, SIZES_GALLERY};
+use crate::messages::PL;
 use crate::SiteState;
 
 pub(crate) struct NewsRow {
@@ -23,15 +24,15 @@ pub(crate) struct NewsRow {
     pub(super) datetime: String,
 }
 
-pub(super) fn news_row(section: &Section, item: &Item<NewsArticle>) -> NewsRow {
-    let t = item.meta.publish_at.unwrap_or(item.meta.created_at);
+pub(super) fn news_row(t: Lang, section: &Section, item: &Item<NewsArticle>) -> NewsRow {
+    let at = item.meta.publish_at.unwrap_or(item.meta.created_at);
     NewsRow {
-        href: section.item_href(&item.meta.slug),
+        href: section.item_href(t, &item.meta.slug),
         title: item.content.title.clone(),
         lead: item.content.lead.clone(),
         author: item.content.author.clone(),
-        date: pl::datetime(t),
-        datetime: t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        date: t.datetime(at),
+        datetime: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     }
 }
 
@@ -39,19 +40,31 @@ pub(super) fn news_row(section: &Section, item: &Item<NewsArticle>) -> NewsRow {
 #[template(path = "news_list.html")]
 struct NewsListPage {
     layout: Layout,
+    t: Lang,
     news: Vec<NewsRow>,
     older: Option<String>,
+    /// On a page in another language: the Polish list, where more is published.
+    polish_href: Option<String>,
 }
 
-pub(super) async fn list(s: SiteState, headers: HeaderMap, section: Section, cursor: Option<String>) -> Response {
+pub(super) async fn list(
+    s: SiteState,
+    headers: HeaderMap,
+    t: Lang,
+    section: Section,
+    cursor: Option<String>,
+) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, list_address(section.spec.site_section, cursor.as_deref()), |ctx| async move {
-        let (records, older) = list_page(&cms, &section, cursor).await?;
+    let address = list_address(&section.list_path(t), cursor.as_deref());
+    serve(&s, &headers, t, address, list_place(section), |ctx| async move {
+        let (records, older) = list_page(&cms, t, &section, cursor).await?;
         let items = records.into_iter().map(decode::<NewsArticle>).collect::<Result<Vec<_>, _>>()?;
         let page = NewsListPage {
             layout: list_layout(&ctx, &section),
-            news: items.iter().map(|item| news_row(&section, item)).collect(),
+            t,
+            news: items.iter().map(|item| news_row(t, &section, item)).collect(),
             older,
+            polish_href: (!t.is_polish()).then(|| section.list_path(&PL)),
         };
         Ok(Rendered::Html(page.render()?))
     })
@@ -62,7 +75,9 @@ pub(super) async fn list(s: SiteState, headers: HeaderMap, section: Section, cur
 #[template(path = "news_item.html")]
 struct NewsItemPage {
     layout: Layout,
-    section: &'static str,
+    /// The catalogue of the content's language (Polish on a fallback).
+    t: Lang,
+    section: String,
     title: String,
     author: String,
     date: String,
@@ -70,40 +85,43 @@ struct NewsItemPage {
     lead: String,
     /// The page's main picture, fetched first.
     cover: Option<Picture>,
-    event: Vec<(String, String)>,
+    event: Vec<(&'static str, String)>,
     body: String,
     gallery: Vec<Picture>,
     attachments: Vec<AttachmentLink>,
     tags: Vec<String>,
 }
 
-pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
+pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Section, slug: String) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, section.item_href(&encode(&slug)), |ctx| async move {
-        let item = match find::<NewsArticle>(&cms, &ctx, &slug).await? {
+    serve(&s, &headers, t, section.item_href(t, &encode(&slug)), Place::Home, |mut ctx| async move {
+        let item = match find::<NewsArticle>(&cms, &mut ctx, &section, &slug).await? {
             Found::Item(item) => item,
-            Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
+            Found::Moved(to) => return Ok(Rendered::Redirect(to)),
         };
-        let row = news_row(&section, &item);
+        let c = ctx.content;
+        let row = news_row(c, &section, &item);
         let media = media_of(&cms, &ctx, &item.content).await;
         let n = item.content;
         let mut event = Vec::new();
         if let Some(e) = &n.event {
-            let mut when = pl::date(e.date);
-            if let Some(t) = e.time {
-                when = format!("{when}, godz. {}", t.format("%H:%M"));
+            let mut when = c.date(e.date);
+            if let Some(time) = e.time {
+                when = (c.date_at_time)(&when, &time.format("%H:%M").to_string());
             }
-            event.push(("Kiedy".to_owned(), when));
+            event.push((c.event_when, when));
             if let Some(place) = &e.place {
-                event.push(("Gdzie".to_owned(), place.clone()));
+                event.push((c.event_where, place.clone()));
             }
             if let Some(count) = e.participants {
-                event.push(("Liczba uczestników".to_owned(), count.to_string()));
+                event.push((c.participants, count.to_string()));
             }
         }
+        let list = section.list_path(ctx.t);
         let page = NewsItemPage {
-            layout: layout(&ctx, &n.title, &section.crumbs(&n.title), section.spec.site_section),
-            section: section.spec.site_section,
+            layout: layout(&ctx, &n.title, &section.crumbs(&ctx, &n.title), &list),
+            t: c,
+            section: section.list_path(c),
             title: n.title.clone(),
             author: n.author.clone(),
             date: row.date,
@@ -112,7 +130,7 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slu
             cover: n.cover.as_ref().and_then(|c| media.picture(c, SIZES_COLUMN, Loading::Priority)),
             event,
             gallery: n.gallery.iter().filter_map(|i| media.picture(i, SIZES_GALLERY, Loading::Lazy)).collect(),
-            attachments: media.attachments(&n.attachments),
+            attachments: media.attachments(c, &n.attachments),
             body: render_blocking(n.body, &media).await?,
             tags: n.tags,
         };

@@ -6,11 +6,15 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Warsaw;
 use witryna_core::content::Programme;
-use witryna_core::{pl, Item};
+use witryna_core::Item;
 
-use super::{all_public, encode, find, layout, list_layout, media_of, serve, Found, Layout, Rendered, Section};
+use super::{
+    all_public, encode, find, layout, list_layout, list_place, media_of, serve, Found, Lang, Layout, Place, Rendered,
+    Section,
+};
 use crate::markdown::render_blocking;
 use crate::media::{AttachmentLink, Loading, Picture, SIZES_COLUMN};
+use crate::messages::PL;
 use crate::SiteState;
 
 pub(crate) struct ProgrammeRow {
@@ -21,20 +25,20 @@ pub(crate) struct ProgrammeRow {
     pub(super) summary: String,
 }
 
-fn period_text(p: &Programme) -> String {
-    p.period.map(|p| format!("{} – {}", pl::date(p.start), pl::date(p.end))).unwrap_or_default()
+fn period_text(t: Lang, p: &Programme) -> String {
+    p.period.map(|p| format!("{} – {}", t.date(p.start), t.date(p.end))).unwrap_or_default()
 }
 
-fn status_text(p: &Programme, now: DateTime<Utc>) -> String {
-    p.status_on(now.with_timezone(&Warsaw).date_naive()).map_or("bez okresu realizacji", |s| s.label_pl()).to_owned()
+fn status_text(t: Lang, p: &Programme, now: DateTime<Utc>) -> String {
+    p.status_on(now.with_timezone(&Warsaw).date_naive()).map_or(t.no_period, |s| t.programme_status(s)).to_owned()
 }
 
-pub(super) fn programme_row(section: &Section, item: &Item<Programme>, now: DateTime<Utc>) -> ProgrammeRow {
+pub(super) fn programme_row(t: Lang, section: &Section, item: &Item<Programme>, now: DateTime<Utc>) -> ProgrammeRow {
     ProgrammeRow {
-        href: section.item_href(&item.meta.slug),
+        href: section.item_href(t, &item.meta.slug),
         name: item.content.name.clone(),
-        status: status_text(&item.content, now),
-        period: period_text(&item.content),
+        status: status_text(t, &item.content, now),
+        period: period_text(t, &item.content),
         summary: item.content.summary.clone(),
     }
 }
@@ -43,16 +47,21 @@ pub(super) fn programme_row(section: &Section, item: &Item<Programme>, now: Date
 #[template(path = "programme_list.html")]
 struct ProgrammeListPage {
     layout: Layout,
+    t: Lang,
     programmes: Vec<ProgrammeRow>,
+    /// On a page in another language: the Polish list, where more is published.
+    polish_href: Option<String>,
 }
 
-pub(super) async fn list(s: SiteState, headers: HeaderMap, section: Section) -> Response {
+pub(super) async fn list(s: SiteState, headers: HeaderMap, t: Lang, section: Section) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, section.spec.site_section.to_owned(), |ctx| async move {
-        let programmes = all_public::<Programme>(&cms).await?;
+    serve(&s, &headers, t, section.list_path(t), list_place(section), |ctx| async move {
+        let programmes = all_public::<Programme>(&cms, t).await?;
         let page = ProgrammeListPage {
             layout: list_layout(&ctx, &section),
-            programmes: programmes.iter().map(|p| programme_row(&section, p, ctx.now)).collect(),
+            t,
+            programmes: programmes.iter().map(|p| programme_row(t, &section, p, ctx.now)).collect(),
+            polish_href: (!t.is_polish()).then(|| section.list_path(&PL)),
         };
         Ok(Rendered::Html(page.render()?))
     })
@@ -63,7 +72,9 @@ pub(super) async fn list(s: SiteState, headers: HeaderMap, section: Section) -> 
 #[template(path = "programme_item.html")]
 struct ProgrammeItemPage {
     layout: Layout,
-    section: &'static str,
+    /// The catalogue of the content's language (Polish on a fallback).
+    t: Lang,
+    section: String,
     p: Programme,
     status: String,
     period: String,
@@ -76,27 +87,24 @@ struct ProgrammeItemPage {
     attachments: Vec<AttachmentLink>,
 }
 
-pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
+pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Section, slug: String) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, section.item_href(&encode(&slug)), |ctx| async move {
-        let item = match find::<Programme>(&cms, &ctx, &slug).await? {
+    serve(&s, &headers, t, section.item_href(t, &encode(&slug)), Place::Home, |mut ctx| async move {
+        let item = match find::<Programme>(&cms, &mut ctx, &section, &slug).await? {
             Found::Item(item) => item,
-            Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
+            Found::Moved(to) => return Ok(Rendered::Redirect(to)),
         };
+        let c = ctx.content;
         let media = media_of(&cms, &ctx, &item.content).await;
         let p = item.content;
         let marks = p.funding.as_ref().and_then(|f| f.marks.as_ref());
         let budget = p
             .budget
             .map(|b| {
-                [
-                    ("Wartość projektu", b.total),
-                    ("Dofinansowanie", b.co_financing),
-                    ("Wkład własny", b.own_contribution),
-                ]
-                .into_iter()
-                .filter_map(|(label, m)| m.map(|m| (label, m.to_string())))
-                .collect()
+                [(c.total_value, b.total), (c.co_financing, b.co_financing), (c.own_contribution, b.own_contribution)]
+                    .into_iter()
+                    .filter_map(|(label, m)| m.map(|m| (label, (c.money)(m.grosze()))))
+                    .collect()
             })
             .unwrap_or_default();
         let dash = |v: Option<u64>, unit: &Option<String>| {
@@ -111,16 +119,17 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slu
             .map(|i| (i.label.clone(), dash(i.target, &i.unit), dash(i.achieved, &i.unit)))
             .collect();
         let page = ProgrammeItemPage {
-            layout: layout(&ctx, &p.name, &section.crumbs(&p.name), section.spec.site_section),
-            section: section.spec.site_section,
-            status: status_text(&p, ctx.now),
-            period: period_text(&p),
+            layout: layout(&ctx, &p.name, &section.crumbs(&ctx, &p.name), &section.list_path(ctx.t)),
+            t: c,
+            section: section.list_path(c),
+            status: status_text(c, &p, ctx.now),
+            period: period_text(c, &p),
             budget,
             indicators,
             recruitment: render_blocking(p.recruitment.clone().unwrap_or_default(), &media).await?,
             body: render_blocking(p.body.clone(), &media).await?,
             marks: marks.and_then(|m| media.picture(m, SIZES_COLUMN, Loading::Eager)),
-            attachments: media.attachments(&p.attachments),
+            attachments: media.attachments(c, &p.attachments),
             p,
         };
         Ok(Rendered::Html(page.render()?))

@@ -3,24 +3,29 @@
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono_tz::Europe::Warsaw;
 use witryna_core::search::SearchQuery;
-use witryna_core::{pl, slugs, Cms, CmsError};
+use witryna_core::{slugs, Cms, CmsError};
 
 use super::generic::title_of;
-use super::{all_public_records, encode, layout, sections, serve, Layout, PageError, Rendered, Section};
+use super::{
+    all_public_records, crumb, encode, layout, sections, serve, Lang, Layout, PageError, Place, Rendered, Section,
+};
+use crate::messages::{messages, PL};
 use crate::SiteState;
 
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
     layout: Layout,
+    t: Lang,
     query: String,
+    /// Over the results: the query and how many were found.
+    results_heading: String,
     results: Vec<SearchRow>,
-    total: usize,
     more: Option<String>,
 }
 
@@ -29,6 +34,10 @@ pub(crate) struct SearchRow {
     title: String,
     /// The section's name for one item („Aktualność”).
     kind: &'static str,
+    /// `Some("pl")` when [`SearchRow::kind`] is Polish on a page in another language.
+    kind_lang: Option<&'static str>,
+    /// The item's language when it is not the page's (its title and snippet are in it).
+    lang: Option<&'static str>,
     snippet: String,
     date: String,
 }
@@ -45,19 +54,48 @@ fn title_matches(title: &str, query: &str) -> bool {
     !q.is_empty() && t.contains(&q)
 }
 
-async fn title_search(cms: &Cms, query: &str) -> Result<Vec<SearchRow>, PageError> {
+/// What a result row shows of one found item.
+struct Hit {
+    /// The item's locale code.
+    locale: String,
+    slug: String,
+    title: String,
+    snippet: String,
+    date: chrono::NaiveDate,
+}
+
+/// A result row on a page in `t`'s language, linking to the item at its own language's
+/// address, its words marked with that language when it is not the page's.
+fn row(t: Lang, section: &Section, hit: Hit) -> SearchRow {
+    let (_, kind, kind_lang) = section.names(t);
+    let own = messages(&hit.locale);
+    SearchRow {
+        href: section.item_href(own, &hit.slug),
+        title: hit.title,
+        kind,
+        kind_lang,
+        lang: (!std::ptr::eq(own, t)).then_some(own.locale.code),
+        snippet: hit.snippet,
+        date: t.date(hit.date),
+    }
+}
+
+/// The title filter over the reader's language, then Polish items not translated into it.
+async fn title_search(cms: &Cms, t: Lang, query: &str) -> Result<Vec<SearchRow>, PageError> {
     let mut rows = Vec::new();
     for section in sections(cms.kinds()) {
-        for record in all_public_records(cms, section.kind.name()).await? {
+        let mut records = all_public_records(cms, t, section.kind.name()).await?;
+        if !t.is_polish() {
+            let translated: Vec<_> = records.iter().filter_map(|r| r.meta.translation_of.map(|l| l.id)).collect();
+            let polish = all_public_records(cms, &PL, section.kind.name()).await?;
+            records.extend(polish.into_iter().filter(|r| !translated.contains(&r.meta.id)));
+        }
+        for record in records {
             let title = title_of(&section, &record.body);
             if title_matches(&title, query) {
-                rows.push(SearchRow {
-                    href: section.item_href(&record.meta.slug),
-                    title,
-                    kind: section.spec.labels.singular,
-                    snippet: String::new(),
-                    date: pl::date(record.meta.sort_time().date_naive()),
-                });
+                let date = record.meta.sort_time().date_naive();
+                let (locale, slug) = (record.meta.locale, record.meta.slug);
+                rows.push(row(t, &section, Hit { locale, slug, title, snippet: String::new(), date }));
             }
         }
     }
@@ -66,8 +104,9 @@ async fn title_search(cms: &Cms, query: &str) -> Result<Vec<SearchRow>, PageErro
 
 /// Full-text search through the Cms's index; a title filter when there is none.
 pub(crate) async fn search(
-    State(s): State<SiteState>,
+    s: SiteState,
     headers: HeaderMap,
+    t: Lang,
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Response {
     const PAGE: usize = 20;
@@ -80,48 +119,63 @@ pub(crate) async fn search(
     // Past the deepest page there is nothing to show: an empty page, not an error.
     let past_the_end = offset >= SearchQuery::MAX_DEPTH;
     let page = match (query.is_empty(), offset) {
-        (true, _) => "/szukaj".to_owned(),
-        (false, 0) => format!("/szukaj?q={}", encode(&query)),
-        (false, od) => format!("/szukaj?q={}&od={od}", encode(&query)),
+        (true, _) => t.paths.search.to_owned(),
+        (false, 0) => format!("{}?q={}", t.paths.search, encode(&query)),
+        (false, od) => format!("{}?q={}&od={od}", t.paths.search, encode(&query)),
     };
-    serve(&s, &headers, page, |ctx| async move {
+    // The same search in every language: the query is normalised and encoded above.
+    let place = Place::Page(Box::new({
+        let query = query.clone();
+        move |t| {
+            if query.is_empty() {
+                t.paths.search.to_owned()
+            } else {
+                format!("{}?q={}", t.paths.search, encode(&query))
+            }
+        }
+    }));
+    serve(&s, &headers, t, page, place, |ctx| async move {
         let (mut results, mut total, mut more) = (Vec::new(), 0, None);
         if !query.is_empty() && !past_the_end {
             let sections: Vec<Section> = sections(cms.kinds()).collect();
             let kinds = sections.iter().map(|section| section.kind.name().to_owned()).collect();
-            let q = SearchQuery { text: query.clone(), kinds, limit: PAGE, offset, ..Default::default() };
+            let q = SearchQuery {
+                text: query.clone(),
+                kinds,
+                limit: PAGE,
+                offset,
+                locale: t.locale.code.to_owned(),
+                ..Default::default()
+            };
             match cms.search(q).await {
                 Ok(found) => {
                     total = found.total;
-                    more = found.next_cursor.map(|c| format!("/szukaj?q={}&od={c}", encode(&query)));
+                    more = found.next_cursor.map(|c| format!("{}?q={}&od={c}", t.paths.search, encode(&query)));
                     results = found
                         .items
                         .into_iter()
                         .filter_map(|h| {
                             let section = sections.iter().find(|section| section.kind.name() == h.kind)?;
-                            Some(SearchRow {
-                                href: section.item_href(&h.slug),
-                                title: h.title,
-                                kind: section.spec.labels.singular,
-                                snippet: h.snippet,
-                                date: pl::date(h.publish_at.with_timezone(&Warsaw).date_naive()),
-                            })
+                            let date = h.publish_at.with_timezone(&Warsaw).date_naive();
+                            let (locale, slug, title, snippet) = (h.locale, h.slug, h.title, h.snippet);
+                            Some(row(t, section, Hit { locale, slug, title, snippet, date }))
                         })
                         .collect();
                 }
                 Err(CmsError::SearchUnavailable) => {
-                    results = title_search(&cms, &query).await?;
+                    results = title_search(&cms, t, &query).await?;
                     total = results.len();
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        let title = if query.is_empty() { "Szukaj".to_owned() } else { format!("Wyniki wyszukiwania: {query}") };
+        let title = if query.is_empty() { t.search.to_owned() } else { (t.results_title)(&query) };
         let page = SearchPage {
-            layout: layout(&ctx, &title, &[("Szukaj", "/szukaj")], "/szukaj"),
+            layout: layout(&ctx, &title, &[crumb(t.search, t.paths.search)], t.paths.search),
+            t,
+            results_heading: (t.results_for)(&query, total),
             query,
             results,
-            total,
             more,
         };
         Ok(Rendered::Html(page.render()?))

@@ -9,11 +9,12 @@ use axum::response::{IntoResponse, Response};
 use witryna_core::content::{AccessibilitySettings, Page};
 
 use super::{
-    change_href, encode, find, font_steps, harden, layout, media_of, safe_return_path, serve, Found, Layout, PageError,
-    Rendered, Section,
+    change_href, crumb, encode, find, font_steps, harden, layout, media_of, page_at, safe_return_path, serve,
+    skip_link, Found, Lang, Layout, PageError, Place, Rendered, Section, SkipLink,
 };
 use crate::markdown::render_blocking;
 use crate::media::AttachmentLink;
+use crate::messages::PL;
 use crate::settings::Visitor;
 use crate::SiteState;
 
@@ -21,24 +22,27 @@ use crate::SiteState;
 #[template(path = "page.html")]
 struct StaticPage {
     layout: Layout,
+    /// The catalogue of the content's language (Polish on a fallback).
+    t: Lang,
     title: String,
     summary: String,
     body: String,
     attachments: Vec<AttachmentLink>,
 }
 
-pub(super) async fn page_item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
+pub(super) async fn page_item(s: SiteState, headers: HeaderMap, t: Lang, section: Section, slug: String) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, section.item_href(&encode(&slug)), |ctx| async move {
-        let item = match find::<Page>(&cms, &ctx, &slug).await? {
+    serve(&s, &headers, t, section.item_href(t, &encode(&slug)), Place::Home, |mut ctx| async move {
+        let item = match find::<Page>(&cms, &mut ctx, &section, &slug).await? {
             Found::Item(item) => item,
-            Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
+            Found::Moved(to) => return Ok(Rendered::Redirect(to)),
         };
         let media = media_of(&cms, &ctx, &item.content).await;
         let p = item.content;
         let page = StaticPage {
-            layout: layout(&ctx, &p.title, &section.crumbs(&p.title), ""),
-            attachments: media.attachments(&p.attachments),
+            layout: layout(&ctx, &p.title, &section.crumbs(&ctx, &p.title), ""),
+            t: ctx.content,
+            attachments: media.attachments(ctx.content, &p.attachments),
             body: render_blocking(p.body, &media).await?,
             summary: p.summary,
             title: p.title,
@@ -57,13 +61,15 @@ struct DeclarationPage {
     auditor: String,
 }
 
+/// The accessibility declaration: Polish only, in the law's template, whatever language
+/// the reader came from.
 pub(crate) async fn declaration(State(s): State<SiteState>, headers: HeaderMap) -> Response {
-    serve(&s, &headers, "/deklaracja-dostepnosci".into(), |ctx| async move {
+    serve(&s, &headers, &PL, "/deklaracja-dostepnosci".into(), Place::Home, |ctx| async move {
         let settings = ctx.settings.clone().ok_or(PageError::NotFound)?;
         let d = settings.declaration;
         let self_assessed = d.assessment.trim().eq_ignore_ascii_case("samoocena");
         let page = DeclarationPage {
-            layout: layout(&ctx, "Deklaracja dostępności", &[("Deklaracja dostępności", "")], ""),
+            layout: layout(&ctx, PL.declaration, &[crumb(PL.declaration, "")], ""),
             status: d.status.label_pl(),
             auditor: if self_assessed { "nie dotyczy – samoocena".into() } else { d.assessment.clone() },
             d,
@@ -77,21 +83,23 @@ pub(crate) async fn declaration(State(s): State<SiteState>, headers: HeaderMap) 
 #[template(path = "settings.html")]
 struct SettingsPage {
     layout: Layout,
+    t: Lang,
     options: Vec<(&'static str, &'static str, bool)>,
 }
 
-pub(crate) async fn settings_page(State(s): State<SiteState>, headers: HeaderMap) -> Response {
-    serve(&s, &headers, "/ustawienia".into(), |ctx| async move {
+pub(crate) async fn settings_page(s: SiteState, headers: HeaderMap, t: Lang) -> Response {
+    serve(&s, &headers, t, t.paths.settings.into(), page_at(|t| t.paths.settings), |ctx| async move {
         let v = ctx.visitor;
         let page = SettingsPage {
             options: vec![
-                ("c", "Wysoki kontrast", v.contrast),
-                ("u", "Podkreślaj wszystkie linki", v.underline),
-                ("s", "Większe odstępy w tekście", v.spacing),
-                ("m", "Animacje (przewijanie projektów)", v.motion),
-                ("k", "Skróty klawiszowe", v.shortcuts),
+                ("c", t.option_contrast, v.contrast),
+                ("u", t.option_underline, v.underline),
+                ("s", t.option_spacing, v.spacing),
+                ("m", t.option_motion, v.motion),
+                ("k", t.shortcuts, v.shortcuts),
             ],
-            layout: layout(&ctx, "Ustawienia dostępności", &[("Ustawienia dostępności", "")], ""),
+            layout: layout(&ctx, t.accessibility_settings, &[crumb(t.accessibility_settings, "")], ""),
+            t,
         };
         Ok(Rendered::Html(page.render()?))
     })
@@ -132,19 +140,25 @@ pub(crate) async fn change_settings(
 #[template(path = "shortcuts.html")]
 struct ShortcutsPage {
     layout: Layout,
-    shortcuts: Vec<witryna_core::content::KeyboardShortcut>,
+    t: Lang,
+    shortcuts: Vec<SkipLink>,
     enabled: bool,
     toggle: String,
 }
 
-pub(crate) async fn shortcuts(State(s): State<SiteState>, headers: HeaderMap) -> Response {
-    serve(&s, &headers, "/skroty-klawiszowe".into(), |ctx| async move {
-        let list = ctx.settings.as_ref().map(|s| s.keyboard_shortcuts.clone()).unwrap_or_default();
+pub(crate) async fn shortcuts(s: SiteState, headers: HeaderMap, t: Lang) -> Response {
+    serve(&s, &headers, t, t.paths.shortcuts.into(), page_at(|t| t.paths.shortcuts), |ctx| async move {
         let enabled = ctx.visitor.shortcuts;
+        let shortcuts = ctx
+            .settings
+            .as_ref()
+            .map(|s| s.keyboard_shortcuts.iter().map(|k| skip_link(t, k, Some(k.key.clone()))).collect())
+            .unwrap_or_default();
         let page = ShortcutsPage {
             toggle: change_href(&ctx, "k", if enabled { "0" } else { "1" }),
-            layout: layout(&ctx, "Skróty klawiszowe", &[("Skróty klawiszowe", "")], ""),
-            shortcuts: list,
+            layout: layout(&ctx, t.shortcuts, &[crumb(t.shortcuts, "")], ""),
+            t,
+            shortcuts,
             enabled,
         };
         Ok(Rendered::Html(page.render()?))

@@ -7,21 +7,24 @@ use chrono::{DateTime, Datelike, Days, Utc, Weekday};
 use chrono_tz::Europe::Warsaw;
 use witryna_core::content::Unit;
 use witryna_core::office_hours::DayKind;
-use witryna_core::{pl, Cms, Item, OfficeHours, SlugLookup, View};
+use witryna_core::{Cms, Item, OfficeHours, SlugLookup, View};
 
 use super::{
-    all_public, encode, find, layout, list_layout, media_of, serve, Found, Layout, PageError, Rendered, Section,
+    all_public, encode, find, layout, list_layout, list_place, media_of, serve, Found, Lang, Layout, PageError, Place,
+    Rendered, Section,
 };
 use crate::markdown::render_blocking;
 use crate::media::{Loading, Picture, SIZES_COLUMN};
+use crate::messages::PL;
 use crate::SiteState;
 
-fn when(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let (lt, ln) = (t.with_timezone(&Warsaw), now.with_timezone(&Warsaw));
+/// When the next change is, on the Warsaw clock: „dziś o 15:30”, else its weekday and date.
+fn when(t: Lang, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let (lt, ln) = (at.with_timezone(&Warsaw), now.with_timezone(&Warsaw));
     if lt.date_naive() == ln.date_naive() {
-        format!("dziś o {}", lt.format("%H:%M"))
+        (t.today_at)(&lt.format("%H:%M").to_string())
     } else {
-        format!("{}, {}", pl::weekday(lt.weekday()), pl::datetime(t))
+        format!("{}, {}", t.weekday(lt.weekday()), t.datetime(at))
     }
 }
 
@@ -30,17 +33,17 @@ fn has_hours(h: &OfficeHours) -> bool {
 }
 
 /// The "open now" badge: text, CSS class, and when it changes.
-fn badge(h: &OfficeHours, now: DateTime<Utc>) -> (String, &'static str, String) {
+fn badge(t: Lang, h: &OfficeHours, now: DateTime<Utc>) -> (String, &'static str, String) {
     if !has_hours(h) {
-        return ("Godziny pracy nie podane".into(), "brak", String::new());
+        return (t.hours_unknown.into(), "brak", String::new());
     }
     let open = h.is_open_at(now);
     let next = h.next_change_after(now);
     match (open, next) {
-        (true, Some(t)) => ("Otwarte teraz".into(), "otwarte", format!("Zamknięcie: {}.", when(t, now))),
-        (true, None) => ("Otwarte teraz".into(), "otwarte", String::new()),
-        (false, Some(t)) => ("Zamknięte".into(), "zamkniete", format!("Otwarcie: {}.", when(t, now))),
-        (false, None) => ("Zamknięte".into(), "zamkniete", String::new()),
+        (true, Some(at)) => (t.open_now.into(), "otwarte", (t.closes)(&when(t, at, now))),
+        (true, None) => (t.open_now.into(), "otwarte", String::new()),
+        (false, Some(at)) => (t.closed_now.into(), "zamkniete", (t.opens)(&when(t, at, now))),
+        (false, None) => (t.closed_now.into(), "zamkniete", String::new()),
     }
 }
 
@@ -52,14 +55,14 @@ pub(crate) struct UnitRow {
     pub(super) next: String,
 }
 
-pub(super) fn unit_row(section: &Section, item: &Item<Unit>, now: DateTime<Utc>) -> UnitRow {
-    let (badge, badge_class, next) = badge(&item.content.office_hours, now);
-    UnitRow { href: section.item_href(&item.meta.slug), name: item.content.name.clone(), badge, badge_class, next }
+pub(super) fn unit_row(t: Lang, section: &Section, item: &Item<Unit>, now: DateTime<Utc>) -> UnitRow {
+    let (badge, badge_class, next) = badge(t, &item.content.office_hours, now);
+    UnitRow { href: section.item_href(t, &item.meta.slug), name: item.content.name.clone(), badge, badge_class, next }
 }
 
-/// Every public unit, by name.
-pub(super) async fn all_by_name(cms: &Cms) -> Result<Vec<Item<Unit>>, PageError> {
-    let mut units: Vec<Item<Unit>> = all_public(cms).await?;
+/// Every public unit in a language, by name.
+pub(super) async fn all_by_name(cms: &Cms, t: Lang) -> Result<Vec<Item<Unit>>, PageError> {
+    let mut units: Vec<Item<Unit>> = all_public(cms, t).await?;
     units.sort_by(|a, b| a.content.name.cmp(&b.content.name));
     Ok(units)
 }
@@ -68,16 +71,21 @@ pub(super) async fn all_by_name(cms: &Cms) -> Result<Vec<Item<Unit>>, PageError>
 #[template(path = "units.html")]
 struct UnitListPage {
     layout: Layout,
+    t: Lang,
     units: Vec<UnitRow>,
+    /// On a page in another language: the Polish list, where more is published.
+    polish_href: Option<String>,
 }
 
-pub(super) async fn list(s: SiteState, headers: HeaderMap, section: Section) -> Response {
+pub(super) async fn list(s: SiteState, headers: HeaderMap, t: Lang, section: Section) -> Response {
     let cms = s.cms.clone();
-    serve(&s, &headers, section.spec.site_section.to_owned(), |ctx| async move {
-        let units = all_by_name(&cms).await?;
+    serve(&s, &headers, t, section.list_path(t), list_place(section), |ctx| async move {
+        let units = all_by_name(&cms, t).await?;
         let page = UnitListPage {
             layout: list_layout(&ctx, &section),
-            units: units.iter().map(|u| unit_row(&section, u, ctx.now)).collect(),
+            t,
+            units: units.iter().map(|u| unit_row(t, &section, u, ctx.now)).collect(),
+            polish_href: (!t.is_polish()).then(|| section.list_path(&PL)),
         };
         Ok(Rendered::Html(page.render()?))
     })
@@ -88,6 +96,8 @@ pub(super) async fn list(s: SiteState, headers: HeaderMap, section: Section) -> 
 #[template(path = "unit.html")]
 struct UnitPage {
     layout: Layout,
+    /// The catalogue of the content's language (Polish on a fallback).
+    t: Lang,
     u: Unit,
     badge: String,
     badge_class: &'static str,
@@ -96,15 +106,15 @@ struct UnitPage {
     /// The building or its entrance, under the contact details: lazy.
     photo: Option<Picture>,
     phones: Vec<(String, String)>,
-    parent: Option<(String, String)>,
-    children: Vec<(String, String)>,
+    parent: Option<UnitLink>,
+    children: Vec<UnitLink>,
     week: Vec<(&'static str, String)>,
     upcoming: Vec<(String, String)>,
 }
 
-fn intervals_text(intervals: &[witryna_core::Interval]) -> String {
+fn intervals_text(t: Lang, intervals: &[witryna_core::Interval]) -> String {
     if intervals.is_empty() {
-        "nieczynne".to_owned()
+        t.closed_day.to_owned()
     } else {
         intervals
             .iter()
@@ -114,37 +124,70 @@ fn intervals_text(intervals: &[witryna_core::Interval]) -> String {
     }
 }
 
-pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slug: String) -> Response {
-    let cms = s.cms.clone();
-    serve(&s, &headers, section.item_href(&encode(&slug)), |ctx| async move {
-        let item = match find::<Unit>(&cms, &ctx, &slug).await? {
-            Found::Item(item) => item,
-            Found::Moved(current) => return Ok(Rendered::Redirect(section.item_href(&current))),
+/// A link to another unit named by its Polish slug, from a page in `t`'s language: to its
+/// page under the reader's prefix (its translation, or the Polish unit with a note), with
+/// its name in the reader's language when translated, else its Polish name.
+pub(crate) struct UnitLink {
+    href: String,
+    name: String,
+    /// `Some("pl")` for a Polish name on a page in another language.
+    lang: Option<&'static str>,
+}
+
+async fn unit_link(cms: &Cms, t: Lang, section: &Section, polish: Item<Unit>) -> UnitLink {
+    let href = section.item_href(t, &polish.meta.slug);
+    if !t.is_polish() {
+        let translated = cms.translation(polish.meta.id, t.locale.code).await.ok().flatten();
+        let name = translated
+            .filter(|r| r.meta.is_public_at(cms.now()))
+            .and_then(|r| serde_json::from_str::<Unit>(&r.body).ok())
+            .map(|u| u.name);
+        return match name {
+            Some(name) => UnitLink { href, name, lang: None },
+            None => UnitLink { href, name: polish.content.name, lang: Some("pl") },
         };
-        let all: Vec<Item<Unit>> = all_public(&cms).await?;
+    }
+    UnitLink { href, name: polish.content.name, lang: None }
+}
+
+pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Section, slug: String) -> Response {
+    let cms = s.cms.clone();
+    serve(&s, &headers, t, section.item_href(t, &encode(&slug)), Place::Home, |mut ctx| async move {
+        let item = match find::<Unit>(&cms, &mut ctx, &section, &slug).await? {
+            Found::Item(item) => item,
+            Found::Moved(to) => return Ok(Rendered::Redirect(to)),
+        };
+        let c = ctx.content;
+        // Units name their parent by its Polish slug (shared by translations): the
+        // structure is the Polish units', linked in the content's language.
         let parent = match &item.content.parent {
             Some(p) => match cms.find::<Unit>(p, View::Public).await {
                 Ok(SlugLookup::Found(u)) | Ok(SlugLookup::Moved { item: u, .. }) => {
-                    Some((section.item_href(&u.meta.slug), u.content.name))
+                    Some(unit_link(&cms, c, &section, u).await)
                 }
                 Err(_) => None,
             },
             None => None,
         };
-        let own_slugs: Vec<&String> = std::iter::once(&item.meta.slug).chain(&item.meta.previous_slugs).collect();
-        let children = all
-            .iter()
-            .filter(|u| u.content.parent.as_ref().is_some_and(|p| own_slugs.contains(&p)))
-            .map(|u| (section.item_href(&u.meta.slug), u.content.name.clone()))
-            .collect();
+        let own = match item.meta.translation_of {
+            Some(link) => cms.get::<Unit>(link.id).await.map(|u| u.meta).unwrap_or_else(|_| item.meta.clone()),
+            None => item.meta.clone(),
+        };
+        let own_slugs: Vec<&String> = std::iter::once(&own.slug).chain(&own.previous_slugs).collect();
+        let mut children = Vec::new();
+        for u in all_public::<Unit>(&cms, &PL).await? {
+            if u.content.parent.as_ref().is_some_and(|p| own_slugs.contains(&p)) {
+                children.push(unit_link(&cms, c, &section, u).await);
+            }
+        }
         let media = media_of(&cms, &ctx, &item.content).await;
         let u = item.content;
         let h = &u.office_hours;
-        let (badge, badge_class, next) = badge(h, ctx.now);
+        let (badge, badge_class, next) = badge(c, h, ctx.now);
         let week = if has_hours(h) {
             [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun]
                 .into_iter()
-                .map(|d| (pl::weekday(d), intervals_text(h.weekly.day(d))))
+                .map(|d| (c.weekday(d), intervals_text(c, h.weekly.day(d))))
                 .collect()
         } else {
             Vec::new()
@@ -155,18 +198,18 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slu
                 .filter_map(|i| today.checked_add_days(Days::new(i)))
                 .filter_map(|date| {
                     let day = h.hours_on(date);
-                    let label = if date == today { format!("dziś ({})", pl::date(date)) } else { pl::date(date) };
+                    let label = if date == today { (c.today_date)(&c.date(date)) } else { c.date(date) };
                     match day.kind {
                         DayKind::Regular => None,
                         DayKind::Exception(note) => Some((
                             label,
                             format!(
                                 "{}{}",
-                                intervals_text(day.intervals),
+                                intervals_text(c, day.intervals),
                                 note.map(|n| format!(" – {n}")).unwrap_or_default()
                             ),
                         )),
-                        DayKind::PublicHoliday(name) => Some((label, format!("nieczynne – {name}"))),
+                        DayKind::PublicHoliday(name) => Some((label, format!("{} – {name}", c.closed_day))),
                     }
                 })
                 .collect()
@@ -174,7 +217,8 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, section: Section, slu
             Vec::new()
         };
         let page = UnitPage {
-            layout: layout(&ctx, &u.name, &section.crumbs(&u.name), section.spec.site_section),
+            layout: layout(&ctx, &u.name, &section.crumbs(&ctx, &u.name), &section.list_path(ctx.t)),
+            t: c,
             badge,
             badge_class,
             next,
