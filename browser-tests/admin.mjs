@@ -87,6 +87,22 @@ export async function checkAdmin({ browser, base, axe, check, modes, cookie, out
   for (const [kind, path] of Object.entries(sections)) await visit(page, `admin new ${kind} form`, `${path}/nowy`);
   for (const kind of Object.keys(sections)) if (items[kind]) await visit(page, `admin edit ${kind} form`, items[kind]);
 
+  // Translations: the list's links to a translation and to a new one; a translation's form
+  // with its Polish source beside it (wide: side by side) and the form that starts one.
+  await page.goto(base + sections.programme);
+  const programmeLinks = await hrefs(page, 'table.items tbody td a');
+  const translation = programmeLinks.find((r) => r.text.startsWith('Edytuj'));
+  const start = programmeLinks.find((r) => r.text.startsWith('Dodaj tłumaczenie'));
+  check('admin programme list: links to a demo translation and to a missing one', Boolean(translation && start),
+    programmeLinks.map((r) => r.text).join(' | '));
+  if (translation) {
+    await visit(page, 'admin translation form beside its Polish source', translation.href);
+    await page.setViewportSize({ width: 1400, height: 1200 });
+    await page.screenshot({ path: `${shots}/admin-translation.png` });
+    await page.setViewportSize(VIEWPORT);
+  }
+  if (start) await visit(page, 'admin new translation form', start.href);
+
   // The edit form of the demo programme (long) for the README: the top 1400 px.
   if (items.programme) {
     await page.goto(base + items.programme);

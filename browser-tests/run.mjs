@@ -6,12 +6,15 @@
 //   default, high-contrast and largest-font modes: every violation is listed;
 // - a keyboard-only run: the skip link is the first Tab stop and moves focus to the main
 //   content; the settings change from the keyboard alone;
+// - html-validate (its `standard` preset: the HTML standard's content models, required and
+//   duplicate attributes, ids, nesting) on the served HTML of every page type;
 // - screenshots of the home page (default and high contrast) in WITRYNA_TEST_OUTPUT;
 // - with WITRYNA_ADMIN_EMAIL and WITRYNA_ADMIN_PASSWORD (an administrator's), the editor
 //   interface at /admin, in the same browser: see admin.mjs.
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { HtmlValidate } from 'html-validate';
 import { checkAdmin } from './admin.mjs';
 
 const require = createRequire(import.meta.url);
@@ -85,6 +88,16 @@ async function axe(page, name) {
     .map((n) => `      ${n.target.join(' ')}: ${n.failureSummary.replace(/\n/g, ' ')}`).join('\n')}`).join('\n');
   check(`axe ${name}: ${result.violations.length} violations, ${result.passes.length} rules passed`,
     result.violations.length === 0, detail);
+}
+
+// The HTML as served (not the browser's repaired DOM) against the HTML standard's rules.
+const htmlValidator = new HtmlValidate({ extends: ['html-validate:standard'] });
+for (const [type, target] of Object.entries(pageTypes)) {
+  const text = await (await fetch(urlOf(target))).text();
+  const report = await htmlValidator.validateString(text);
+  const messages = report.results.flatMap((r) => r.messages);
+  check(`html-validate ${type} ${pathOf(target)}: ${messages.length} problems`, report.valid,
+    messages.map((m) => `  - ${m.line}:${m.column} ${m.ruleId}: ${m.message}`).join('\n'));
 }
 
 // axe is injected as a <script>, which the site's Content-Security-Policy (rightly) forbids:

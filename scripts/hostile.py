@@ -628,6 +628,72 @@ def check_control_characters():
     return result(p)
 
 
+HOSTILE_LOCALES = ["de", "PL", "pl%00", "a" * 5000, "%C3%A9n", "..%2f", "uk;drop", "%D1%83%D0%BA", "pl,en"]
+
+
+def check_locales():
+    """Languages as an attacker sends them: unknown or malformed `?locale=` is a 400 naming
+    it; unknown prefixes and slugs under /en/ and /uk/ are 404s; translation writes with a
+    missing or wrong locale, a drifting shared field or a second translation are typed
+    errors; eight racing translations into one language leave exactly one."""
+    p, made = [], []
+    try:
+        for value in HOSTILE_LOCALES:
+            for path in (f"/api/v1/news?locale={value}", f"/api/v1/search?q=kis&locale={value}",
+                         f"/api/v1/news/spotkanie-informacyjne-w-klubie-integracji-spolecznej?locale={value}"):
+                r = request("GET", path)
+                if r.status != 400 or "locale" not in r.error_paths():
+                    p.append(f"GET {path[:80]}: {r}, expected 400 naming locale")
+        for path in ("/uk/novyny/%00", "/en/news/" + "x" * 3000, "/de/", "/uk/novyny/..%2f..%2fetc", "/en/news/%ff%fe"):
+            r = request("GET", path)
+            if r.status not in (400, 404):
+                p.append(f"GET {path[:60]}: {r}, expected 404")
+        event = {"date": "2026-12-03", "place": "Sala"}
+        r = create_news(news(title="Kontrola tłumaczeń", event=event))
+        if r.status != 201:
+            return result([f"a source news item: {r}"])
+        source = r.json()["id"]
+        made.append(source)
+        translations = f"/api/v1/news/{source}/translations"
+        content = news(title="Контроль перекладів")["content"]
+        cases = [
+            ({"content": content}, 422, "locale"),
+            ({"locale": 7, "content": content}, 422, "locale"),
+            ({"locale": "de", "content": content}, 422, "locale"),
+            ({"locale": "pl", "content": content}, 422, "locale"),
+            ({"locale": "uk", "content": dict(content, event={"date": "2026-12-24"})}, 422, "content.event.date"),
+            ({"locale": "uk", "content": dict(content, title="")}, 422, "content.title"),
+            ({"locale": "uk", "content": content, "colour": 1}, 422, "colour"),
+        ]
+        for body, status, path in cases:
+            r = request("POST", translations, body=body, token=TOKENS["editor"])
+            if r.status != status or path not in r.error_paths():
+                p.append(f"POST translations {json.dumps(body)[:100]}: {r}, expected {status} naming {path}")
+        answers = []
+
+        def translate(i):
+            body = {"locale": "uk", "content": dict(content, title=f"Переклад {i}")}
+            answers.append(request("POST", translations, body=body, token=TOKENS["editor"]))
+
+        racers = [threading.Thread(target=translate, args=(i,)) for i in range(8)]
+        for t in racers:
+            t.start()
+        for t in racers:
+            t.join()
+        won = [r for r in answers if r.status == 201]
+        made.extend(r.json()["id"] for r in won)
+        lost = [r for r in answers if r.status == 409]
+        if len(won) != 1 or len(lost) != 7:
+            p.append(f"8 racing translations into uk: {[r.status for r in answers]}, expected one 201 and seven 409")
+        group = request("GET", f"/api/v1/news/{source}?preview=true", token=TOKENS["editor"])
+        if group.status != 200 or len(group.json().get("translations", [])) != 1:
+            p.append(f"the source lists {group.json().get('translations') if group.status == 200 else group}, expected one translation")
+    finally:
+        SRV.ensure_running()
+        delete_news(reversed(made))
+    return result(p)
+
+
 UPLOAD_LIMIT = 25 * 1024 * 1024  # `witryna serve`'s default --max-upload-mb, which the run keeps
 BOUNDARY = "hostile-upload-5a1d"
 MULTIPART = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
@@ -1049,6 +1115,7 @@ def main():
         ("open-redirect", check_open_redirect),
         ("forged-host", check_forged_host),
         ("control-characters", check_control_characters),
+        ("locales", check_locales),
         ("logging-and-body-timeout", check_logging_and_body_timeout),
         ("uploads", check_uploads),
         ("upload-file-names", check_upload_file_names),
