@@ -389,7 +389,7 @@ fn limit_param() -> Param {
 }
 
 /// `locale`: the language of slugs and lists (default `pl`); a language the site has turned
-/// off is refused (422).
+/// off is refused (400, naming `locale`).
 fn locale_param() -> Param {
     let codes: Vec<&str> = witryna_core::locales::OFFERED.iter().map(|l| l.code).collect();
     let description = "language of the list or of the slug (default pl); one the site has turned on";
@@ -422,6 +422,7 @@ fn step_op(key: &str, action: &str, summary: String, segment: &str, item: &Schem
     let mut o = op(Method::POST, format!("{key}/{action}"), summary, segment, Access::Editor);
     o.if_match = Precondition::Optional;
     o.response = Some(item.clone());
+    o.query = vec![locale_param()];
     o
 }
 
@@ -501,12 +502,14 @@ fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
         let mut o = op(Method::POST, format!("{key}/translations"), summary, segment, Access::Editor);
         o.request = Some(with_content::<TranslationBody>(&mut api.schemas, &content));
         o.success = &[StatusCode::CREATED];
+        o.query = vec![locale_param()];
         o.response = Some(item.clone());
         api.add(o, k, items::create_translation);
     }
 
     let summary = format!("Replace a {noun} item's content, and its slug when given, in one commit");
     let mut o = op(Method::PUT, key.clone(), summary, segment, Access::Editor);
+    o.query = vec![locale_param()];
     o.if_match = Precondition::Required;
     o.request = Some(write);
     o.response = Some(item.clone());
@@ -516,6 +519,7 @@ fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
         op(Method::DELETE, key.clone(), format!("Delete a {noun} item with its revisions"), segment, Access::Editor);
     o.if_match = Precondition::Optional;
     o.success = &[StatusCode::NO_CONTENT];
+    o.query = vec![locale_param()];
     api.add(o, k, items::delete_item);
 
     let summary = format!("Publish a {noun} item now or at publish_at (the body is optional)");
@@ -537,6 +541,7 @@ fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
         Access::Editor,
     );
     o.response = Some(revisions);
+    o.query = vec![locale_param()];
     api.add(o, k, items::list_revisions);
 }
 

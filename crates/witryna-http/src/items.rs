@@ -121,9 +121,15 @@ impl Target {
     }
 }
 
-/// Checks a body's content as its kind, with error paths under `content.` (the body's field).
-fn check(kind: &Kind, content: &RawValue) -> Result<Checked, ApiError> {
-    kind.check(content.get()).map_err(|e| in_content(CmsError::Invalid(e)))
+/// Checks a body's content as its kind, with error paths under `content.` (the body's field);
+/// a translation's (of the item `source`) with its source's shared fields filled in first,
+/// so it may leave them out.
+async fn check(cms: &Cms, kind: &Kind, content: &RawValue, source: Option<Id>) -> Result<Checked, ApiError> {
+    let filled = match source {
+        Some(id) => Some(cms.fill_shared(kind.name(), id, content.get()).await.map_err(in_content)?),
+        None => None,
+    };
+    kind.check(filled.as_deref().unwrap_or(content.get())).map_err(|e| in_content(CmsError::Invalid(e)))
 }
 
 /// Field errors of the content, named as the body holds them (`content.cover.media`); the
@@ -153,7 +159,7 @@ pub(crate) async fn lookup_record(
 ) -> Result<Result<Record, String>, ApiError> {
     match key.parse::<Id>() {
         Ok(id) => {
-            let record = s.0.cms.get_record(kind, id).await?;
+            let record = s.0.cms.get_record_in(kind, id, view).await?;
             if view == View::Public && !record.meta.is_public_at(s.0.cms.now()) {
                 return Err(ApiError::NotFound(format!("no public {kind} with id {id}")));
             }
@@ -254,7 +260,7 @@ pub(crate) async fn create_item(
     OriginalUri(uri): OriginalUri,
     JsonBody(body): JsonBody<WriteBody>,
 ) -> Result<Response, ApiError> {
-    let checked = check(&kind, &body.content)?;
+    let checked = check(&s.0.cms, &kind, &body.content, None).await?;
     let options = CreateOptions { slug: body.slug, locale: None, translation_of: None };
     let record = writer.cms(&s).create_checked(checked, options).await.map_err(in_content)?;
     let location = format!("{}/{}", uri.path().trim_end_matches('/'), record.meta.id);
@@ -276,7 +282,7 @@ pub(crate) async fn create_translation(
             format!("must be one of the site's languages: {locales}"),
         ));
     };
-    let checked = check(&target.kind, &body.content)?;
+    let checked = check(&target.cms, &target.kind, &body.content, Some(target.record.meta.id)).await?;
     let options = CreateOptions {
         slug: body.slug,
         locale: Some(locale.code.to_owned()),
@@ -284,7 +290,8 @@ pub(crate) async fn create_translation(
     };
     let record = target.cms.create_checked(checked, options).await.map_err(in_content)?;
     // `{base}/{key}/translations` → `{base}/{new id}`
-    let base = uri.path().trim_end_matches('/').trim_end_matches("/translations");
+    let path = uri.path().trim_end_matches('/');
+    let base = path.strip_suffix("/translations").unwrap_or(path);
     let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
     Ok(written(StatusCode::CREATED, &record, Some(format!("{base}/{}", record.meta.id))))
 }
@@ -325,7 +332,8 @@ pub(crate) async fn update_item(
     if !headers.contains_key(header::IF_MATCH) {
         return Err(ApiError::PreconditionRequired);
     }
-    let checked = check(&target.kind, &body.content)?;
+    let source = target.record.meta.translation_of.map(|t| t.id);
+    let checked = check(&target.cms, &target.kind, &body.content, source).await?;
     let record =
         target.cms.update_record(target.record, None, checked, body.slug.as_deref()).await.map_err(in_content)?;
     Ok(written(StatusCode::OK, &record, None))
@@ -399,7 +407,7 @@ pub(crate) async fn put_singleton(
     headers: HeaderMap,
     JsonBody(body): JsonBody<SingletonBody>,
 ) -> Result<Response, ApiError> {
-    let checked = check(&kind, &body.content)?;
+    let checked = check(&s.0.cms, &kind, &body.content, None).await?;
     let cms = writer.cms(&s);
     match singleton(&s, &kind).await? {
         Some(current) => {

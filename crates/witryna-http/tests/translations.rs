@@ -93,6 +93,48 @@ async fn translations_are_created_listed_and_read_per_locale() {
         (shown["content"]["event"]["date"].as_str(), shown["content"]["event"]["place"].as_str()),
         (Some("2026-12-04"), Some("Зала КІС"))
     );
+    // A source taken off the site shows nothing of itself through its translation: the
+    // public sees the values the translation was written with, editors the source's.
+    let (_, headers, _) = send(s.as_editor(Method::GET, &format!("/news/{id}?preview=true"))).await;
+    let unpublish =
+        s.as_editor(Method::POST, &format!("/news/{id}/unpublish")).header(IF_MATCH, headers["etag"].clone());
+    assert_eq!(send(unpublish).await.0, StatusCode::OK);
+    let (_, _, public) = send(s.req(Method::GET, &format!("/news/{uk_id}"))).await;
+    assert_eq!(public["content"]["event"]["date"], "2026-12-03", "{public}");
+    let (_, _, editor) = send(s.as_editor(Method::GET, &format!("/news/{uk_id}?preview=true"))).await;
+    assert_eq!(editor["content"]["event"]["date"], "2026-12-04");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_translation_may_leave_out_what_it_shares() {
+    let s = server("pl,en,uk").await;
+    let id = source(&s).await;
+    // No event date (the kind requires one) and no participants: both the source's.
+    let body = json!({"locale": "en", "content": news("Christmas Eve at KIS", json!({"place": "KIS hall"}))});
+    let (status, _, en) = translate(&s, &id, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{en}");
+    assert_eq!(en["content"]["event"], json!({"date": "2026-12-03", "place": "KIS hall", "participants": 40}));
+
+    let unit = json!({"name": "MOPS Głowno", "address": {"street": "ul. Kilińskiego 5", "postal_code": "95-015", "city": "Głowno"},
+        "office_hours": {"weekly": {"mon": ["07:30-15:30"]}}});
+    let (status, _, pl) = send(s.as_editor(Method::POST, "/units").json(&json!({"content": unit}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{pl}");
+    let path = format!("/units/{}/translations", pl["id"].as_str().unwrap());
+    let body = json!({"locale": "uk", "content": {"name": "МЦСД у Гловні"}});
+    let (status, _, uk) = send(s.as_editor(Method::POST, &path).json(&body)).await;
+    assert_eq!(status, StatusCode::CREATED, "office hours and address left out are the source's: {uk}");
+    assert_eq!(uk["content"]["office_hours"], pl["content"]["office_hours"]);
+    assert_eq!(uk["content"]["address"], pl["content"]["address"]);
+
+    // An update may leave them out too.
+    let uk_id = uk["id"].as_str().unwrap();
+    let put = s
+        .as_editor(Method::PUT, &format!("/units/{uk_id}"))
+        .header(IF_MATCH, "\"1\"")
+        .json(&json!({"content": {"name": "МЦСД Гловно"}}));
+    let (status, _, updated) = send(put).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["content"]["office_hours"], pl["content"]["office_hours"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

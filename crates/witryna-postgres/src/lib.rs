@@ -880,7 +880,8 @@ impl PgStore {
         })
     }
 
-    /// Checks the slugs of a record and writes its slug and tag rows (the item row exists).
+    /// Checks the slugs and the translation place of a record and writes its slug, translation
+    /// and tag rows (the item row exists).
     async fn write_index_rows(tx: &Transaction<'_>, record: &Record) -> Result<(), StoreError> {
         let m = &record.meta;
         let id = m.id.0;
@@ -907,6 +908,9 @@ impl PgStore {
             .await?;
         }
         let source = m.translation_of.map(|t| t.id.0);
+        if source == Some(id) {
+            return Err(StoreError::InvalidWrite(format!("item {} cannot translate itself", m.id)));
+        }
         tx.execute("DELETE FROM translations WHERE id = $1 AND source IS DISTINCT FROM $2", &[&id, &source])
             .await
             .map_err(backend)?;

@@ -15,7 +15,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde_json::Value;
 use witryna_core::content::Media;
-use witryna_core::{CmsError, Content, CreateOptions, Id, Kind, Query as CmsQuery, Record, Status, Step, View};
+use witryna_core::{
+    Checked, CmsError, Content, CreateOptions, Id, Kind, Query as CmsQuery, Record, Status, Step, View,
+};
 
 use super::translations::{self, LanguageLine, NewTranslation, SourcePanel};
 use super::{account_name, html, see_other, warsaw, Layout};
@@ -658,6 +660,16 @@ fn read_form(schema: &Value, form: &Posted) -> Submitted {
     }
 }
 
+/// A form's value checked as its kind; a translation's (of `source`) with its source's
+/// shared fields filled in first.
+async fn check_form(s: &AdminState, kind: &Kind, value: &Value, source: Option<Id>) -> Result<Checked, CmsError> {
+    let json = match source {
+        Some(id) => s.cms().fill_shared(kind.name(), id, &value.to_string()).await?,
+        None => value.to_string(),
+    };
+    Ok(kind.check(&json)?)
+}
+
 fn may_step(editor: &Editor, wanted: Wanted) -> Result<(), AdminError> {
     if wanted == Wanted::Save || editor.role().may_publish() {
         Ok(())
@@ -705,12 +717,12 @@ pub(crate) async fn create_item(
         let errors = sub.errors.clone();
         return form_page(s, editor, again(errors, sub), None).await;
     }
-    let checked = match kind.check(&sub.value.to_string()) {
+    let checked = match check_form(s, &kind, &sub.value, source.map(|(id, _)| id)).await {
         Ok(c) => c,
-        Err(e) => {
-            let errors = messages::field_errors(&CmsError::Invalid(e)).unwrap_or_default();
-            return form_page(s, editor, again(errors, sub), None).await;
-        }
+        Err(e) => match messages::field_errors(&e) {
+            Some(errors) => return form_page(s, editor, again(errors, sub), None).await,
+            None => return Err(e.into()),
+        },
     };
     let cms = editor.cms(s);
     let slug = (!sub.slug.is_empty()).then(|| sub.slug.clone());
@@ -721,6 +733,8 @@ pub(crate) async fn create_item(
     };
     let record = match cms.create_checked(checked, options).await {
         Ok(r) => r,
+        // Someone started this translation meanwhile (or the form was sent twice): theirs.
+        Err(CmsError::TranslationTaken { owner, .. }) => return Ok(see_other(&item_href(&kind, owner))),
         Err(e) => match messages::field_errors(&e) {
             Some(errors) => return form_page(s, editor, again(errors, sub), None).await,
             None => return Err(e.into()),
@@ -771,12 +785,13 @@ pub(crate) async fn save(
     if based_on != current.meta.version {
         return conflict_page(&s, &editor, kind, &current, sub).await;
     }
-    let checked = match kind.check(&sub.value.to_string()) {
+    let source = current.meta.translation_of.map(|t| t.id);
+    let checked = match check_form(&s, &kind, &sub.value, source).await {
         Ok(c) => c,
-        Err(e) => {
-            let errors = messages::field_errors(&CmsError::Invalid(e)).unwrap_or_default();
-            return form_page(&s, &editor, again(errors, sub), None).await;
-        }
+        Err(e) => match messages::field_errors(&e) {
+            Some(errors) => return form_page(&s, &editor, again(errors, sub), None).await,
+            None => return Err(e.into()),
+        },
     };
     let cms = editor.cms(&s);
     let unchanged = checked.json() == current.body && (sub.slug.is_empty() || sub.slug == current.meta.slug);

@@ -89,13 +89,7 @@ pub struct ItemPage<C> {
 impl Cms {
     /// An item of a kind by id, a translation with its source's shared fields.
     pub(crate) async fn load(&self, kind: &str, id: Id) -> Result<Record, CmsError> {
-        match self.store.get(id).await? {
-            Some(mut r) if r.meta.kind == kind => {
-                self.overlay_shared(&mut r).await?;
-                Ok(r)
-            }
-            _ => Err(CmsError::NotFound { kind: kind.to_owned(), id }),
-        }
+        self.get_record_in(kind, id, View::Editor).await
     }
 
     /// A record of a kind by id or slug (current or previous, default locale), whatever
@@ -182,7 +176,7 @@ impl Cms {
         if view == View::Public && !record.meta.is_public_at(self.now()) {
             return Err(not_found());
         }
-        self.overlay_shared(&mut record).await?;
+        self.overlay_shared(&mut record, view).await?;
         Ok(if record.meta.slug == slug {
             RecordLookup::Found(record)
         } else {
@@ -193,6 +187,19 @@ impl Cms {
     /// [`Cms::get`] without decoding the content.
     pub async fn get_record(&self, kind: &str, id: Id) -> Result<Record, CmsError> {
         self.load(kind, id).await
+    }
+
+    /// [`Cms::get_record`] as `view` sees it: for the public, a translation shows its
+    /// source's shared fields only while the source is public. The status of the record
+    /// itself is the caller's to check.
+    pub async fn get_record_in(&self, kind: &str, id: Id, view: View) -> Result<Record, CmsError> {
+        match self.store.get(id).await? {
+            Some(mut r) if r.meta.kind == kind => {
+                self.overlay_shared(&mut r, view).await?;
+                Ok(r)
+            }
+            _ => Err(CmsError::NotFound { kind: kind.to_owned(), id }),
+        }
     }
 
     /// The one item of a singleton kind (e.g. accessibility settings), if saved.
@@ -263,7 +270,7 @@ impl Cms {
             .list(&ListQuery { kind: kind.to_owned(), locale, status, tag, from: query.from, until, after, limit })
             .await?;
         for record in &mut page.records {
-            self.overlay_shared(record).await?;
+            self.overlay_shared(record, query.view).await?;
         }
         Ok(RecordList { records: page.records, next_cursor: page.next.map(|c| c.encode()) })
     }

@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::error::validation;
-use super::{Cms, CmsError, DEFAULT_LOCALE};
+use super::{Cms, CmsError, View, DEFAULT_LOCALE};
 use crate::content::shared;
 use crate::kinds::Checked;
 use crate::record::{Id, Meta, Record, Status, TranslationOf};
@@ -86,24 +86,30 @@ impl Cms {
     /// another value, filled in where it leaves one empty.
     fn with_shared(&self, source: &Record, content: Checked) -> Result<Checked, CmsError> {
         let Some(kind) = self.kinds.get(content.kind()) else { return Ok(content) };
-        let paths = kind.shared_fields();
-        if paths.is_empty() {
-            return Ok(content);
+        match serde_json::from_str::<Value>(content.json()) {
+            Ok(mut json) if !kind.shared_fields().is_empty() => {
+                shared_onto(source, &mut json, kind.shared_fields())?;
+                Ok(kind.check(&json.to_string())?)
+            }
+            _ => Ok(content),
         }
-        let (Ok(from), Ok(mut json)) =
-            (serde_json::from_str::<Value>(&source.body), serde_json::from_str::<Value>(content.json()))
-        else {
-            return Ok(content);
-        };
-        if let Some(path) = shared::conflict(&from, &json, paths) {
-            return Err(validation(
-                &path,
-                "shared_field",
-                format!("shared by every language of this item: change it in the Polish item {}", source.meta.id),
-            ));
+    }
+
+    /// A translation's content as a client gave it (JSON) with the shared fields of its
+    /// source `source_id` filled in — before it is read as its kind, which may need them (a
+    /// news item's event date) and would otherwise fill in defaults that differ from the
+    /// source's. A different shared value is refused (`shared_field`). JSON that does not
+    /// parse, or a source that is gone, passes unchanged: the kind's check judges it.
+    pub async fn fill_shared(&self, kind: &str, source_id: Id, given: &str) -> Result<String, CmsError> {
+        let paths = self.kinds.get(kind).map_or(&[][..], |k| k.shared_fields());
+        let source = self.store.get(source_id).await?.filter(|s| s.meta.kind == kind);
+        match (source, serde_json::from_str::<Value>(given)) {
+            (Some(source), Ok(mut json)) if !paths.is_empty() => {
+                shared_onto(&source, &mut json, paths)?;
+                Ok(json.to_string())
+            }
+            _ => Ok(given.to_owned()),
         }
-        shared::overlay(&from, &mut json, paths);
-        Ok(kind.check(&json.to_string())?)
     }
 
     /// The content and link of a translation being updated: the source's shared fields and
@@ -121,14 +127,21 @@ impl Cms {
     }
 
     /// Shows a translation with its source's current shared fields (a read); other records
-    /// are left as they are.
-    pub(crate) async fn overlay_shared(&self, record: &mut Record) -> Result<(), CmsError> {
+    /// are left as they are. The public sees only a public source's values: a translation of
+    /// a draft keeps the values it was written with, so nothing unpublished shows through it.
+    pub(crate) async fn overlay_shared(&self, record: &mut Record, view: View) -> Result<(), CmsError> {
         let Some(link) = record.meta.translation_of else { return Ok(()) };
         let Some(kind) = self.kinds.get(&record.meta.kind) else { return Ok(()) };
         if kind.shared_fields().is_empty() {
             return Ok(());
         }
-        let Some(source) = self.store.get(link.id).await?.filter(|s| s.meta.kind == record.meta.kind) else {
+        let now = self.now();
+        let Some(source) = self
+            .store
+            .get(link.id)
+            .await?
+            .filter(|s| s.meta.kind == record.meta.kind && (view == View::Editor || s.meta.is_public_at(now)))
+        else {
             return Ok(());
         };
         if let (Ok(from), Ok(mut json)) =
@@ -159,7 +172,7 @@ impl Cms {
         let found = self.store.translations(source).await?.into_iter().find(|r| r.meta.locale == locale);
         match found {
             Some(mut record) => {
-                self.overlay_shared(&mut record).await?;
+                self.overlay_shared(&mut record, View::Editor).await?;
                 Ok(Some(record))
             }
             None => Ok(None),
@@ -215,4 +228,18 @@ impl Cms {
         };
         Ok(self.commit(record, crate::events::Change::Updated).await?.meta)
     }
+}
+
+/// Puts the shared fields of `source` into `json`, refusing a different value.
+fn shared_onto(source: &Record, json: &mut Value, paths: &[&str]) -> Result<(), CmsError> {
+    let Ok(from) = serde_json::from_str::<Value>(&source.body) else { return Ok(()) };
+    if let Some(path) = shared::conflict(&from, json, paths) {
+        return Err(validation(
+            &path,
+            "shared_field",
+            format!("shared by every language of this item: change it in the Polish item {}", source.meta.id),
+        ));
+    }
+    shared::overlay(&from, json, paths);
+    Ok(())
 }

@@ -97,6 +97,13 @@ impl Cms {
                 }
                 record.body = old.body;
                 record.meta.tags = old.meta.tags;
+                // Old words were written against the source as it was then: restoring them
+                // restores that, so a source changed since shows the translation outdated.
+                if let (Some(now), Some(then)) = (&mut record.meta.translation_of, old.meta.translation_of) {
+                    if now.id == then.id {
+                        now.version = then.version;
+                    }
+                }
                 Change::Restored
             }
         };

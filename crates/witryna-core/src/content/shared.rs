@@ -7,7 +7,7 @@
 //!
 //! A path is a dot-separated list of object keys (`budget`, `event.date`).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Sets every shared path of `target` to the source's value: a path missing in the source
 /// is removed from the target (an absent parent object removes the target's whole parent,
@@ -72,31 +72,6 @@ fn is_empty(value: &Value) -> bool {
     }
 }
 
-/// The shared values of `source` alone, as an object (for editors: what a translation
-/// takes from its source).
-pub fn extract(source: &Value, paths: &[&str]) -> Value {
-    let mut out = Value::Object(Map::new());
-    for path in paths {
-        let keys: Vec<&str> = path.split('.').collect();
-        let mut from = Some(source);
-        for key in &keys {
-            from = from.and_then(|v| v.get(*key));
-        }
-        if let Some(value) = from {
-            let mut at = &mut out;
-            for key in &keys[..keys.len() - 1] {
-                at = at
-                    .as_object_mut()
-                    .expect("objects all the way")
-                    .entry(*key)
-                    .or_insert_with(|| Value::Object(Map::new()));
-            }
-            at.as_object_mut().expect("objects all the way").insert(keys[keys.len() - 1].to_owned(), value.clone());
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +104,5 @@ mod tests {
         assert_eq!(conflict(&source, &drift, PATHS).as_deref(), Some("budget"));
         let extra = json!({"cover": {"media": "x"}});
         assert_eq!(conflict(&source, &extra, PATHS).as_deref(), Some("cover.media"), "a value the source lacks");
-        assert_eq!(extract(&source, PATHS), json!({"budget": {"total": 100}, "event": {"date": "2026-01-02"}}));
     }
 }

@@ -254,6 +254,10 @@ pub fn describe_key(key: &[u8]) -> String {
         [b'p', b':', id @ ..] if id.len() == ID_LEN => {
             format!("pending blob data {}", Id::from_bytes(id.try_into().expect("16 bytes")))
         }
+        [b'g', b':', rest @ ..] if rest.len() > ID_LEN => {
+            let source = Id::from_bytes(rest[..ID_LEN].try_into().expect("16 bytes"));
+            format!("translation of item {source} into {}", String::from_utf8_lossy(&rest[ID_LEN..]))
+        }
         [b'r', b':', id @ ..] | [b'v', b':', id @ ..] if id.len() >= ID_LEN => {
             let uuid = Id::from_bytes(id[..ID_LEN].try_into().expect("16 bytes"));
             match id.get(ID_LEN..ID_LEN + 8) {
@@ -435,6 +439,9 @@ fn plan_current<T: KvTxn>(
         })?;
     }
     if let (Some(key), Some(link)) = (translation_entry(record), m.translation_of) {
+        if link.id == m.id {
+            return Err(StoreError::InvalidWrite(format!("item {} cannot translate itself", m.id)).into());
+        }
         claim(tx, key, m.id, plan, |owner| StoreError::TranslationTaken {
             group: link.id,
             locale: m.locale.clone(),

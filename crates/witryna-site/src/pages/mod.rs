@@ -132,8 +132,9 @@ pub(crate) enum Place {
     /// A page every locale has, at the path this gives for a catalogue.
     Page(Box<dyn Fn(Lang) -> String + Send + Sync>),
     /// An item: the public members of its translation group with their addresses, and
-    /// where a locale without one shows the Polish source (`{section}/{polish slug}`).
-    Item { members: Vec<(Lang, String)>, section: Box<Section>, polish_slug: String },
+    /// where a locale without one shows the Polish source (`{section}/{polish slug}`), when
+    /// the source is public (else that locale's section, or home page).
+    Item { members: Vec<(Lang, String)>, section: Box<Section>, polish_slug: Option<String> },
     /// A page only the default locale has (the declaration), or no page at all (404):
     /// the switcher leads to each locale's home page, and there are no alternates.
     Home,
@@ -147,7 +148,11 @@ impl Place {
             Place::Page(path) => path(t),
             Place::Item { members, section, polish_slug } => match members.iter().find(|(m, _)| m.locale == t.locale) {
                 Some((_, href)) => href.clone(),
-                None => section.item_href(t, polish_slug),
+                None => match polish_slug {
+                    Some(slug) => section.item_href(t, slug),
+                    None if section.has_list() => section.list_path(t),
+                    None => t.paths.home.to_owned(),
+                },
             },
             Place::Home => t.paths.home.to_owned(),
         }
@@ -998,12 +1003,13 @@ async fn find_record(cms: &Cms, ctx: &mut Ctx, section: &Section, slug: &str) ->
 }
 
 /// Where an item is in every language: the public members of its translation group in
-/// locales turned on (itself included), and its Polish slug for the fallback addresses.
+/// locales turned on (itself included), and the public Polish member's slug for the
+/// fallback addresses (a draft source's slug would lead to a 404, and tell its address).
 async fn item_place(cms: &Cms, section: &Section, meta: &witryna_core::Meta) -> Result<Place, PageError> {
     let now = cms.now();
     let group: Vec<witryna_core::Meta> =
         std::iter::once(meta.clone()).chain(cms.translations_of(meta).await?).collect();
-    let polish_slug = group.iter().find(|m| m.locale == PL.locale.code).map_or(&meta.slug, |m| &m.slug).clone();
+    let polish_slug = group.iter().find(|m| m.locale == PL.locale.code && m.is_public_at(now)).map(|m| m.slug.clone());
     let members = group
         .iter()
         .filter(|m| m.is_public_at(now) && cms.locales().is_on(&m.locale))

@@ -154,6 +154,8 @@ pub(crate) async fn search(
                     results = found
                         .items
                         .into_iter()
+                        // Items of a language turned off have no pages to link to.
+                        .filter(|h| cms.locales().is_on(&h.locale))
                         .filter_map(|h| {
                             let section = sections.iter().find(|section| section.kind.name() == h.kind)?;
                             let date = h.publish_at.with_timezone(&Warsaw).date_naive();

@@ -109,7 +109,11 @@ struct UnitPage {
     parent: Option<UnitLink>,
     children: Vec<UnitLink>,
     week: Vec<(&'static str, String)>,
-    upcoming: Vec<(String, String)>,
+    /// Days of the next two weeks that differ from the weekly hours: the day, the hours,
+    /// and the reason (a Polish holiday's name or the editors' note, Polish words).
+    upcoming: Vec<(String, String, Option<String>)>,
+    /// `lang` of those reasons when the page is in another language.
+    reasons_lang: Option<&'static str>,
 }
 
 fn intervals_text(t: Lang, intervals: &[witryna_core::Interval]) -> String {
@@ -201,15 +205,10 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
                     let label = if date == today { (c.today_date)(&c.date(date)) } else { c.date(date) };
                     match day.kind {
                         DayKind::Regular => None,
-                        DayKind::Exception(note) => Some((
-                            label,
-                            format!(
-                                "{}{}",
-                                intervals_text(c, day.intervals),
-                                note.map(|n| format!(" – {n}")).unwrap_or_default()
-                            ),
-                        )),
-                        DayKind::PublicHoliday(name) => Some((label, format!("{} – {name}", c.closed_day))),
+                        DayKind::Exception(note) => {
+                            Some((label, intervals_text(c, day.intervals), note.map(str::to_owned)))
+                        }
+                        DayKind::PublicHoliday(name) => Some((label, c.closed_day.to_owned(), Some(name.to_owned()))),
                     }
                 })
                 .collect()
@@ -233,6 +232,7 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
             children,
             week,
             upcoming,
+            reasons_lang: (!c.is_polish()).then_some("pl"),
             u,
         };
         Ok(Rendered::Html(page.render()?))
