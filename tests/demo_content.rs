@@ -30,7 +30,10 @@ async fn demo_seeds_a_sled_store_once_with_the_seed_pages_content() {
         let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
         let report = demo::seed(&cms).await.unwrap();
         assert!(report.seeded);
-        assert_eq!(report.items, 22, "16 Polish items and 6 translations (a news item, a programme and a unit into en and uk)");
+        assert_eq!(
+            report.items, 22,
+            "16 Polish items and 6 translations (a news item, a programme and a unit into en and uk)"
+        );
         let again = demo::seed(&cms).await.unwrap();
         assert!(!again.seeded, "a store with content is left alone");
     }
