@@ -145,19 +145,29 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
-/// Longest text rendered on the async worker itself. Rendering and sanitizing costs about
-/// 30 µs per KiB (release build, 2026-11-25): up to here that is less than handing the text
-/// to another thread and back; longer texts (up to 6 ms for 200 KiB) go to the blocking pool.
+/// Longest text, in characters, rendered on the async worker itself. Rendering and
+/// sanitizing costs about 30 µs per 1 000 characters (release build, 2026-11-25): up to here
+/// that is less than handing the text to another thread and back; longer texts (up to 6 ms
+/// for 200 000) go to the blocking pool. Characters, not bytes: the sanitizer's work goes by
+/// character, and a Ukrainian text has two bytes to each (counted in bytes, the same news
+/// item went to the blocking pool in Ukrainian only, and its page served at 60 % of the
+/// Polish one's rate; see BENCHMARKS.md).
 const INLINE_MAX: usize = 4 * 1024;
 
-/// Runs `work`, which renders about `size` bytes of Markdown, on the async worker when that
-/// is short and on the blocking pool otherwise, so a long text never holds up the workers
-/// that answer every other request. An error only if the task failed.
+/// Whether rendering `text` is short enough for the async worker ([`INLINE_MAX`]).
+pub(crate) fn renders_inline(text: &str) -> bool {
+    // Bytes bound characters from above: most texts are decided without counting.
+    text.len() <= INLINE_MAX || text.chars().count() <= INLINE_MAX
+}
+
+/// Runs `work` on the async worker when it is short ([`renders_inline`]) and on the
+/// blocking pool otherwise, so a long text never holds up the workers that answer every
+/// other request. An error only if the task failed.
 pub(crate) async fn off_worker<T: Send + 'static>(
-    size: usize,
+    inline: bool,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, tokio::task::JoinError> {
-    if size <= INLINE_MAX {
+    if inline {
         return Ok(work());
     }
     tokio::task::spawn_blocking(work).await
@@ -166,7 +176,7 @@ pub(crate) async fn off_worker<T: Send + 'static>(
 /// [`render_with`] through [`off_worker`].
 pub(crate) async fn render_blocking(markdown: String, media: &Arc<MediaSet>) -> Result<String, tokio::task::JoinError> {
     let media = Arc::clone(media);
-    off_worker(markdown.len(), move || render_with(&markdown, &media)).await
+    off_worker(renders_inline(&markdown), move || render_with(&markdown, &media)).await
 }
 
 #[cfg(test)]

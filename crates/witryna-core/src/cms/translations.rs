@@ -144,6 +144,11 @@ impl Cms {
         else {
             return Ok(());
         };
+        // Written against this very version, the translation holds its values already: no
+        // parsing on the read path of a translation whose source has not changed since.
+        if source.meta.version == link.version {
+            return Ok(());
+        }
         if let (Ok(from), Ok(mut json)) =
             (serde_json::from_str::<Value>(&source.body), serde_json::from_str::<Value>(&record.body))
         {

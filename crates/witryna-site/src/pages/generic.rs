@@ -35,7 +35,7 @@ use super::{
     encode, find_record, layout, list_address, list_layout, list_page, list_place, serve, Found, Lang, Layout,
     PageError, Place, Rendered, Section,
 };
-use crate::markdown::{off_worker, render};
+use crate::markdown::{off_worker, render, renders_inline};
 use crate::messages::PL;
 use crate::SiteState;
 
@@ -435,7 +435,7 @@ fn lay_out(t: Lang, section: &Section, body: &str) -> Result<Described, PageErro
 /// [`lay_out`] off the async workers when the body is long (its Markdown is rendered here).
 pub(super) async fn describe(t: Lang, section: &Section, body: String) -> Result<Described, PageError> {
     let section = *section;
-    off_worker(body.len(), move || lay_out(t, &section, &body)).await?
+    off_worker(renders_inline(&body), move || lay_out(t, &section, &body)).await?
 }
 
 struct Row {
