@@ -320,8 +320,16 @@ impl Kinds {
     ///
     /// # Panics
     /// When its name, API segment or site section is already registered: two kinds
-    /// cannot share a URL (a mistake in the program, found at startup).
+    /// cannot share a URL (a mistake in the program, found at startup); also when the
+    /// section starts with a language code (`/en`, `/uk`), which the site's languages use.
     pub fn with<C: Content + JsonSchema>(self, spec: KindSpec) -> Self {
+        // `/en/…` and `/uk/…` are the site in those languages.
+        let first = spec.site_section.trim_start_matches('/').split('/').next().unwrap_or_default();
+        assert!(
+            crate::locales::find(first).is_none(),
+            "site section {:?} would be taken for the {first:?} version of the site: choose another",
+            spec.site_section
+        );
         for k in &self.list {
             if let Some(other) = k.spec {
                 assert!(other.api_segment != spec.api_segment, "API segment {:?} registered twice", spec.api_segment);
@@ -408,6 +416,13 @@ mod tests {
         assert!(news.check(nested).unwrap_err().0[0].path.starts_with("cover"), "nor nested");
         let settings = kinds.get(AccessibilitySettings::KIND).unwrap();
         assert!(settings.is_singleton() && !settings.is_searched() && !settings.is_collection());
+    }
+
+    #[test]
+    #[should_panic(expected = "would be taken for the \"en\" version")]
+    fn a_section_cannot_take_a_language_prefix() {
+        let spec = KindSpec { api_segment: "english-pages", site_section: "/en/strony", ..Page::SPEC };
+        let _ = Kinds::empty().with::<Page>(spec);
     }
 
     #[test]
