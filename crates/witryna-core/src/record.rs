@@ -190,27 +190,7 @@ pub(crate) mod legacy {
     use super::{instant, Id, Status};
     use chrono::{DateTime, Utc};
 
-    /// The metadata of schema 2: schema 1's ([`MetaV1`]) and the writing accounts.
-    #[derive(Deserialize)]
-    struct MetaV2 {
-        id: Id,
-        kind: String,
-        locale: String,
-        slug: String,
-        previous_slugs: Vec<String>,
-        status: Status,
-        #[serde(with = "instant::optional")]
-        publish_at: Option<DateTime<Utc>>,
-        #[serde(with = "instant")]
-        created_at: DateTime<Utc>,
-        #[serde(with = "instant")]
-        updated_at: DateTime<Utc>,
-        version: u64,
-        tags: Vec<String>,
-        created_by: Option<Id>,
-        updated_by: Option<Id>,
-    }
-
+    /// The metadata of schema 1.
     #[derive(Deserialize)]
     struct MetaV1 {
         id: Id,
@@ -229,6 +209,16 @@ pub(crate) mod legacy {
         tags: Vec<String>,
     }
 
+    /// The metadata of schema 2: schema 1's and the writing accounts. postcard writes a
+    /// struct as its fields one after another, with no framing, so the nested schema-1
+    /// part reads the same bytes as the fields written out.
+    #[derive(Deserialize)]
+    struct MetaV2 {
+        v1: MetaV1,
+        created_by: Option<Id>,
+        updated_by: Option<Id>,
+    }
+
     /// A schema-1 record.
     #[derive(Deserialize)]
     pub(crate) struct RecordV1 {
@@ -245,31 +235,13 @@ pub(crate) mod legacy {
 
     impl From<RecordV1> for RecordV2 {
         fn from(old: RecordV1) -> Self {
-            let m = old.meta;
-            RecordV2 {
-                meta: MetaV2 {
-                    id: m.id,
-                    kind: m.kind,
-                    locale: m.locale,
-                    slug: m.slug,
-                    previous_slugs: m.previous_slugs,
-                    status: m.status,
-                    publish_at: m.publish_at,
-                    created_at: m.created_at,
-                    updated_at: m.updated_at,
-                    version: m.version,
-                    tags: m.tags,
-                    created_by: None,
-                    updated_by: None,
-                },
-                body: old.body,
-            }
+            RecordV2 { meta: MetaV2 { v1: old.meta, created_by: None, updated_by: None }, body: old.body }
         }
     }
 
     impl From<RecordV2> for super::Record {
         fn from(old: RecordV2) -> Self {
-            let m = old.meta;
+            let MetaV2 { v1: m, created_by, updated_by } = old.meta;
             super::Record {
                 meta: super::Meta {
                     id: m.id,
@@ -283,8 +255,8 @@ pub(crate) mod legacy {
                     updated_at: m.updated_at,
                     version: m.version,
                     tags: m.tags,
-                    created_by: m.created_by,
-                    updated_by: m.updated_by,
+                    created_by,
+                    updated_by,
                     translation_of: None,
                 },
                 body: old.body,

@@ -29,14 +29,13 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use schemars::generate::SchemaSettings;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
-use witryna_core::{Money, Record};
+use witryna_core::Money;
 
 use super::{
-    encode, find_record, layout, list_address, list_layout, list_page, list_place, serve, Found, Lang, Layout,
-    PageError, Place, Rendered, Section,
+    encode, find_record, layout, list_address, list_layout, list_page, list_place, published, serve, Found, Lang,
+    Layout, PageError, Place, Rendered, Section,
 };
 use crate::markdown::{off_worker, render, renders_inline};
-use crate::messages::PL;
 use crate::SiteState;
 
 /// A JSON value that keeps its object members in order (serde_json's maps sort them).
@@ -446,12 +445,6 @@ struct Row {
     datetime: String,
 }
 
-/// When an item was published, in words and for `<time datetime>`.
-fn published(t: Lang, record: &Record) -> (String, String) {
-    let at = record.meta.publish_at.unwrap_or(record.meta.created_at);
-    (t.datetime(at), at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-}
-
 #[derive(Template)]
 #[template(path = "generic_list.html")]
 struct ListPage {
@@ -481,7 +474,7 @@ pub(super) async fn list(
             .iter()
             .map(|record| {
                 let (title, lead) = (title_of(&section, &record.body), lead_of(&section, &record.body));
-                let (date, datetime) = published(t, record);
+                let (date, datetime) = published(t, &record.meta);
                 Row { href: section.item_href(t, &record.meta.slug), title, lead, date, datetime }
             })
             .collect();
@@ -493,7 +486,7 @@ pub(super) async fn list(
             heading_lang,
             rows,
             older,
-            polish_href: (!t.is_polish()).then(|| section.list_path(&PL)),
+            polish_href: section.polish_list(t),
         };
         Ok(Rendered::Html(page.render()?))
     })
@@ -522,7 +515,7 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
             Found::Moved(to) => return Ok(Rendered::Redirect(to)),
         };
         let c = ctx.content;
-        let (date, datetime) = published(c, &record);
+        let (date, datetime) = published(c, &record.meta);
         let described = describe(c, &section, record.body).await?;
         let list = section.list_path(ctx.t);
         let page = ItemPage {
@@ -546,6 +539,7 @@ mod tests {
     use witryna_core::Kinds;
 
     use super::*;
+    use crate::messages::PL;
 
     /// A programme through the generic page: nested objects, lists of objects and values,
     /// dates and money, all from the schema.

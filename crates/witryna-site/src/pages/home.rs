@@ -12,7 +12,6 @@ use super::units::{all_by_name, unit_row, UnitRow};
 use super::{
     all_public, change_href, layout, page_at, public_list, section_of, serve, Lang, Layout, Rendered, Section,
 };
-use crate::messages::PL;
 use crate::SiteState;
 
 /// What the home page shows of one built-in section: its address and rows. A kind the
@@ -26,7 +25,7 @@ pub(crate) struct Block<Row> {
 
 impl<Row> Block<Row> {
     fn new(t: Lang, section: &Section, rows: Vec<Row>) -> Self {
-        let polish_href = (!t.is_polish()).then(|| section.list_path(&PL));
+        let polish_href = section.polish_list(t);
         Self { href: section.list_path(t), rows, polish_href }
     }
 }

@@ -713,6 +713,11 @@ impl Section {
         }
     }
 
+    /// On a page in another language than Polish, the Polish list, where more is published.
+    fn polish_list(&self, t: Lang) -> Option<String> {
+        (!t.is_polish()).then(|| self.list_path(&PL))
+    }
+
     /// The address of an item in a language (`slug` is the item's own in that language).
     fn item_href(&self, t: Lang, slug: &str) -> String {
         format!("{}/{slug}", self.list_path(t))
@@ -751,6 +756,13 @@ impl Section {
 /// The site's sections, one per collection kind of the registry, in menu order.
 pub(crate) fn sections(kinds: &Kinds) -> impl Iterator<Item = Section> + '_ {
     kinds.collections().filter_map(Section::of)
+}
+
+/// When an item was published (else created), in words in `t`'s language and for
+/// `<time datetime>`.
+fn published(t: Lang, meta: &witryna_core::Meta) -> (String, String) {
+    let at = meta.publish_at.unwrap_or(meta.created_at);
+    (t.datetime(at), at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 /// The site address of an item of `kind` in `locale` (`/en/news/{slug}`); `None` for a

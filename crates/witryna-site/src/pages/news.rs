@@ -7,12 +7,11 @@ use witryna_core::content::NewsArticle;
 use witryna_core::Item;
 
 use super::{
-    decode, encode, find, layout, list_address, list_layout, list_page, list_place, media_of, serve, Found, Lang,
-    Layout, Place, Rendered, Section,
+    decode, encode, find, layout, list_address, list_layout, list_page, list_place, media_of, published, serve, Found,
+    Lang, Layout, Place, Rendered, Section,
 };
 use crate::markdown::render_blocking;
 use crate::media::{AttachmentLink, Loading, Picture, SIZES_COLUMN, SIZES_GALLERY};
-use crate::messages::PL;
 use crate::SiteState;
 
 pub(crate) struct NewsRow {
@@ -25,14 +24,14 @@ pub(crate) struct NewsRow {
 }
 
 pub(super) fn news_row(t: Lang, section: &Section, item: &Item<NewsArticle>) -> NewsRow {
-    let at = item.meta.publish_at.unwrap_or(item.meta.created_at);
+    let (date, datetime) = published(t, &item.meta);
     NewsRow {
         href: section.item_href(t, &item.meta.slug),
         title: item.content.title.clone(),
         lead: item.content.lead.clone(),
         author: item.content.author.clone(),
-        date: t.datetime(at),
-        datetime: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        date,
+        datetime,
     }
 }
 
@@ -64,7 +63,7 @@ pub(super) async fn list(
             t,
             news: items.iter().map(|item| news_row(t, &section, item)).collect(),
             older,
-            polish_href: (!t.is_polish()).then(|| section.list_path(&PL)),
+            polish_href: section.polish_list(t),
         };
         Ok(Rendered::Html(page.render()?))
     })

@@ -14,7 +14,6 @@ use super::{
 };
 use crate::markdown::render_blocking;
 use crate::media::{AttachmentLink, Loading, Picture, SIZES_COLUMN};
-use crate::messages::PL;
 use crate::SiteState;
 
 pub(crate) struct ProgrammeRow {
@@ -61,7 +60,7 @@ pub(super) async fn list(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
             layout: list_layout(&ctx, &section),
             t,
             programmes: programmes.iter().map(|p| programme_row(t, &section, p, ctx.now)).collect(),
-            polish_href: (!t.is_polish()).then(|| section.list_path(&PL)),
+            polish_href: section.polish_list(t),
         };
         Ok(Rendered::Html(page.render()?))
     })

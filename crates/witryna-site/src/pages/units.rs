@@ -85,7 +85,7 @@ pub(super) async fn list(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
             layout: list_layout(&ctx, &section),
             t,
             units: units.iter().map(|u| unit_row(t, &section, u, ctx.now)).collect(),
-            polish_href: (!t.is_polish()).then(|| section.list_path(&PL)),
+            polish_href: section.polish_list(t),
         };
         Ok(Rendered::Html(page.render()?))
     })
