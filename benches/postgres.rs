@@ -81,6 +81,7 @@ fn build(size: usize) -> Fixture {
             created_by: None,
             updated_by: None,
             translation_of: None,
+            record: Default::default(),
         };
         records.push(Record { meta, body: serde_json::to_string(&news).expect("json") });
     }

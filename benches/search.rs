@@ -98,6 +98,7 @@ fn fixture() -> &'static Fixture {
                     created_by: None,
                     updated_by: None,
                     translation_of: None,
+                    record: Default::default(),
                 };
                 store.put(Record { meta, body: serde_json::to_string(&news).expect("json") }).await.expect("put");
             }

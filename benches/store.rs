@@ -100,6 +100,7 @@ fn build(backend: Backend, size: usize) -> Fixture {
                     created_by: None,
                     updated_by: None,
                     translation_of: None,
+                    record: Default::default(),
                 },
                 body: serde_json::to_string(&content).expect("json"),
             };

@@ -44,8 +44,10 @@ async fn the_v1_store_fixture_opens_with_everything_in_it() {
     assert!(all.iter().all(|r| r.meta.created_by.is_none() && r.meta.updated_by.is_none()), "written before accounts");
     // And it takes new writes, in the schema-2 layout with the writing account, beside the
     // schema-1 versions of the same item.
-    let anna = witryna::Id::new();
-    cms.acting_as(anna).update(rowni.meta.id, rowni.meta.version, rowni.content).await.unwrap();
+    let anna = witryna::audit::Actor { id: Some(witryna::Id::new()), name: "Anna".into(), address: None };
+    let cms = cms.acting_as(anna.clone()).because("aktualizacja").unwrap();
+    cms.update(rowni.meta.id, rowni.meta.version, rowni.content).await.unwrap();
     let revisions = cms.revisions(rowni.meta.id).await.unwrap();
-    assert_eq!(revisions.iter().map(|m| m.updated_by).collect::<Vec<_>>(), [None, None, Some(anna)]);
+    assert_eq!(revisions.iter().map(|m| m.updated_by).collect::<Vec<_>>(), [None, None, anna.id]);
+    assert_eq!(revisions[2].record.change_note.as_deref(), Some("aktualizacja"));
 }

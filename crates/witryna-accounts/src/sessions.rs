@@ -12,6 +12,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use witryna_core::audit::AuditAction;
 use witryna_core::validate::ValidationErrors;
 use witryna_core::{Cms, CmsError, Content, Id, Item, Query, View};
 
@@ -81,8 +82,12 @@ pub fn csrf_token(secret: &str) -> String {
 pub async fn start(cms: &Cms, user: Id) -> Result<(String, SessionState), SessionError> {
     sweep_expired(cms).await?;
     let now = cms.now();
-    let (secret, item) =
-        crate::create_with_secret(cms, "wss_", |hash| Session { user, hash, last_seen_at: now }).await?;
+    let (secret, item) = crate::create_with_secret(&cms.logged_as(AuditAction::Login), "wss_", |hash| Session {
+        user,
+        hash,
+        last_seen_at: now,
+    })
+    .await?;
     let user = cms.get::<User>(user).await?;
     Ok((secret.clone(), SessionState { id: item.meta.id, user, csrf: csrf_token(&secret) }))
 }
@@ -109,10 +114,10 @@ pub async fn resume(cms: &Cms, secret: &str) -> Result<Option<SessionState>, Cms
     Ok(Some(SessionState { id: item.meta.id, user, csrf: csrf_token(secret) }))
 }
 
-/// Ends the session with this secret (logout); an unknown secret is fine.
+/// Ends the session with this secret (logout, logged as such); an unknown secret is fine.
 pub async fn end(cms: &Cms, secret: &str) -> Result<(), CmsError> {
     if let Some(item) = crate::find_by_secret::<Session>(cms, secret).await? {
-        end_item(cms, &item).await?;
+        end_item(&cms.logged_as(AuditAction::Logout), &item).await?;
     }
     Ok(())
 }

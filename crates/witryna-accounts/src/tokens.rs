@@ -6,6 +6,7 @@
 //! a [`Role`] like a user; writes made with it record the token's id as their author.
 
 use serde::{Deserialize, Serialize};
+use witryna_core::audit::AuditAction;
 use witryna_core::validate::{ValidationErrors, Validator};
 use witryna_core::{Cms, CmsError, Content, Id};
 
@@ -80,13 +81,20 @@ fn info(item: witryna_core::Item<ApiToken>) -> TokenInfo {
     }
 }
 
+/// How a token is named where it acted (the metryczka, the audit log, the editor's
+/// lists): „token API „import””.
+pub fn acting_name(name: &str) -> String {
+    format!("token API „{name}”")
+}
+
 /// Why a token could not be made.
 pub type TokenError = SecretError;
 
 /// Makes a token with 256 random bits; stores only its hash.
 pub async fn create_token(cms: &Cms, role: Role, name: &str) -> Result<NewToken, TokenError> {
+    let cms = cms.logged_as(AuditAction::TokenCreated);
     let (token, item) =
-        crate::create_with_secret(cms, "wtr_", |hash| ApiToken { name: name.to_owned(), role, hash }).await?;
+        crate::create_with_secret(&cms, "wtr_", |hash| ApiToken { name: name.to_owned(), role, hash }).await?;
     Ok(NewToken { token, info: info(item) })
 }
 
@@ -98,7 +106,7 @@ pub async fn list_tokens(cms: &Cms) -> Result<Vec<TokenInfo>, CmsError> {
 /// Revokes (deletes) a token.
 pub async fn revoke_token(cms: &Cms, id: Id) -> Result<(), CmsError> {
     let item = cms.get::<ApiToken>(id).await?;
-    cms.delete(id, item.meta.version).await
+    cms.logged_as(AuditAction::TokenRevoked).delete(id, item.meta.version).await
 }
 
 /// The token a secret belongs to, if any.

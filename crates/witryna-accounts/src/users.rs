@@ -6,6 +6,7 @@
 //! address itself appears only in the item's content. Every change is a revision.
 
 use serde::{Deserialize, Serialize};
+use witryna_core::audit::AuditAction;
 use witryna_core::validate::{ValidationErrors, Validator};
 use witryna_core::{Cms, CmsError, Content, CreateOptions, Id, Item};
 
@@ -133,8 +134,8 @@ pub async fn create_user(cms: &Cms, new: NewUser) -> Result<Item<User>, UserErro
         active: true,
         password_hash: password::hash_off_thread(&new.password).await?,
     };
-    let item =
-        cms.create_with(user, CreateOptions { slug: Some(slug.clone()), locale: None, translation_of: None }).await?;
+    let options = CreateOptions { slug: Some(slug.clone()), locale: None, translation_of: None };
+    let item = cms.logged_as(AuditAction::UserCreated).create_with(user, options).await?;
     if item.meta.slug != slug {
         // Another request made the same address between the check and the write, and the
         // Cms gave this one a suffixed slug: take it back.
@@ -188,8 +189,15 @@ pub async fn update_user(
             return Err(UserError::LastAdministrator);
         }
     }
+    let (action, note) = if role != current.content.role {
+        (AuditAction::RoleChanged, format!("rola: {} → {}", current.content.role.label(), role.label()))
+    } else if active != current.content.active {
+        (AuditAction::UserChanged, if active { "konto włączone" } else { "konto wyłączone" }.to_owned())
+    } else {
+        (AuditAction::UserChanged, "dane konta".to_owned())
+    };
     let user = User { display_name: display_name.trim().to_owned(), role, active, ..current.content };
-    let item = cms.update(id, expected_version, user).await?;
+    let item = cms.logged_as(action).because(&note)?.update(id, expected_version, user).await?;
     if !active {
         withdraw_access(cms, id).await?;
     }
@@ -218,7 +226,7 @@ pub async fn set_password(cms: &Cms, id: Id, password: &str, keep: Option<Id>) -
     let current = cms.get::<User>(id).await?;
     password::check(password, &current.content.email)?;
     let user = User { password_hash: password::hash_off_thread(password).await?, ..current.content };
-    let item = cms.update(id, current.meta.version, user).await?;
+    let item = cms.logged_as(AuditAction::PasswordChanged).update(id, current.meta.version, user).await?;
     crate::sessions::end_all_of(cms, id, keep).await?;
     Ok(item)
 }

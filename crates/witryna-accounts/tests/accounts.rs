@@ -6,7 +6,12 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use witryna_accounts::users::{self, NewUser, UserError};
 use witryna_accounts::{sessions, setup, tokens, Role};
-use witryna_core::{Cms, DynStore, Kinds, ManualClock, MemoryStore};
+use witryna_core::audit::{Actor, AuditAction, AuditQuery};
+use witryna_core::{Cms, DynStore, Id, Kinds, ManualClock, MemoryStore};
+
+fn as_account(id: Id) -> Actor {
+    Actor { id: Some(id), name: "Anna Kowalska".into(), address: Some("192.0.2.7".into()) }
+}
 
 async fn each_store(check: impl AsyncFn(Cms, Arc<ManualClock>)) {
     let dir = tempfile::tempdir().unwrap();
@@ -137,7 +142,7 @@ async fn tokens_authenticate_by_secret_and_record_their_writes() {
             summary: String::new(),
             body: "…".into(),
         };
-        let item = cms.acting_as(found.id).create(page).await.unwrap();
+        let item = cms.acting_as(as_account(found.id)).create(page).await.unwrap();
         assert_eq!(item.meta.created_by, Some(token.info.id));
         tokens::revoke_token(&cms, found.id).await.unwrap();
         assert!(tokens::authenticate(&cms, &token.token).await.unwrap().is_none());
@@ -163,7 +168,7 @@ async fn deactivation_withdraws_the_tokens_and_preview_links_an_account_made() {
         let her = users::create_user(&cms, admin).await.unwrap().meta.id;
         let other = NewUser { email: "b@mops.example.pl".into(), role: Role::Administrator, ..anna() };
         users::create_user(&cms, other).await.unwrap();
-        let hers = tokens::create_token(&cms.acting_as(her), Role::Editor, "import").await.unwrap();
+        let hers = tokens::create_token(&cms.acting_as(as_account(her)), Role::Editor, "import").await.unwrap();
         let cli = tokens::create_token(&cms, Role::Editor, "z wiersza poleceń").await.unwrap();
         let page = witryna_core::content::Page {
             attachments: Vec::new(),
@@ -172,7 +177,7 @@ async fn deactivation_withdraws_the_tokens_and_preview_links_an_account_made() {
             body: "…".into(),
         };
         let draft = cms.create(page).await.unwrap().meta.id;
-        let link = witryna_accounts::previews::create(&cms.acting_as(her), draft).await.unwrap();
+        let link = witryna_accounts::previews::create(&cms.acting_as(as_account(her)), draft).await.unwrap();
         assert_eq!(witryna_accounts::previews::find(&cms, &link).await.unwrap(), Some(draft));
 
         let version = users::get_user(&cms, her).await.unwrap().unwrap().meta.version;
@@ -180,6 +185,54 @@ async fn deactivation_withdraws_the_tokens_and_preview_links_an_account_made() {
         assert!(tokens::authenticate(&cms, &hers.token).await.unwrap().is_none(), "her token is revoked");
         assert!(tokens::authenticate(&cms, &cli.token).await.unwrap().is_some(), "others' tokens stay");
         assert_eq!(witryna_accounts::previews::find(&cms, &link).await.unwrap(), None, "her preview links end");
+    })
+    .await;
+}
+
+/// Each account action leaves exactly one audit entry naming it; bookkeeping (a session's
+/// last-seen time, sessions ended by a password change) leaves none.
+#[tokio::test]
+async fn every_account_action_leaves_one_entry() {
+    each_store(async |cms, clock| {
+        let log = async |cms: &Cms| {
+            let entries = cms.store().audit(&AuditQuery { limit: 100, ..AuditQuery::default() }).await.unwrap();
+            entries.into_iter().rev().map(|e| (e.action, e.note)).collect::<Vec<_>>()
+        };
+        let admin = users::create_user(&cms, NewUser { role: Role::Administrator, ..anna() }).await.unwrap();
+        let me = cms.acting_as(as_account(admin.meta.id));
+        let other = users::create_user(&me, NewUser { email: "b@mops.example.pl".into(), ..anna() }).await.unwrap();
+        let (secret, _) = sessions::start(&me, admin.meta.id).await.unwrap();
+        clock.advance(Duration::minutes(2));
+        assert!(sessions::resume(&cms, &secret).await.unwrap().is_some(), "touches the session: not logged");
+        sessions::end(&me, &secret).await.unwrap();
+        sessions::start(&me, other.meta.id).await.unwrap();
+        users::set_password(&me, other.meta.id, "niebieskie niebo nad Prosną", None).await.unwrap();
+        users::update_user(&me, other.meta.id, 2, "Beata", Role::Administrator, true).await.unwrap();
+        users::update_user(&me, other.meta.id, 3, "Beata", Role::Administrator, false).await.unwrap();
+        let token = tokens::create_token(&me, Role::Editor, "import").await.unwrap();
+        tokens::revoke_token(&me, token.info.id).await.unwrap();
+        use AuditAction::*;
+        let note = |t: &str| Some(t.to_owned());
+        assert_eq!(
+            log(&cms).await,
+            [
+                (UserCreated, None),
+                (UserCreated, None),
+                (Login, None),
+                (Logout, None),
+                (Login, None),
+                (PasswordChanged, None),
+                (RoleChanged, note("rola: redaktor → administrator")),
+                (UserChanged, note("konto wyłączone")),
+                (TokenCreated, None),
+                (TokenRevoked, None),
+            ]
+        );
+        let entries = cms.store().audit(&AuditQuery { limit: 100, ..AuditQuery::default() }).await.unwrap();
+        assert!(entries[..9]
+            .iter()
+            .all(|e| e.actor.id == Some(admin.meta.id) && e.actor.address.as_deref() == Some("192.0.2.7")));
+        assert!(entries.iter().all(|e| e.item.as_ref().is_some_and(|i| i.slug.is_empty())), "no secret hashes logged");
     })
     .await;
 }

@@ -91,6 +91,7 @@ fn fixture() -> &'static Fixture {
                     created_by: Some(user),
                     updated_by: Some(user),
                     translation_of: None,
+                    record: Default::default(),
                 };
                 store.put(Record { meta, body: serde_json::to_string(&content).expect("json") }).await.expect("put");
                 if i == ITEMS / 2 {

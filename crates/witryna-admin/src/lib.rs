@@ -12,9 +12,10 @@
 //!   login limits; `error.rs`: every failure mapped to a page in one place.
 //! - `pages/`: login and first-run setup, the dashboard, the items of every kind of the
 //!   registry (list, forms generated from the kind's schema, workflow, revisions,
-//!   preview), users, API tokens, the own password.
+//!   preview), users, API tokens, the own password, the audit log.
 //! - [`form`] generates forms from a kind's JSON Schema and reads them back; [`checks`]
-//!   gives authoring advice before publishing; [`diff`] compares versions.
+//!   gives authoring advice before publishing; versions are compared by
+//!   [`witryna_site::diff`], which the public history pages share.
 //!
 //! ```no_run
 //! # async fn run(cms: witryna_core::Cms) {
@@ -25,7 +26,7 @@
 //! ```
 
 pub mod checks;
-pub mod diff;
+
 mod error;
 pub mod form;
 mod messages;
@@ -117,7 +118,7 @@ impl AdminState {
 
 /// The editor interface's routes, all under `/admin`.
 pub fn routes(state: AdminState) -> Router {
-    use pages::{account, dashboard, items, login, media, tokens, translations, users};
+    use pages::{account, audit, dashboard, items, login, media, tokens, translations, users};
     Router::new()
         .route("/admin", get(dashboard::show))
         .route("/admin/", get(dashboard::redirect))
@@ -130,6 +131,7 @@ pub fn routes(state: AdminState) -> Router {
         .route("/admin/uzytkownicy/{id}", get(users::edit_form).post(users::update))
         .route("/admin/tokeny", get(tokens::list).post(tokens::create))
         .route("/admin/tokeny/{id}/usun", post(tokens::revoke))
+        .route("/admin/dziennik", get(audit::list))
         .route("/admin/podglad-markdown", post(items::markdown_preview))
         .route("/admin/podglad/{secret}", get(items::shared_preview))
         .route("/admin/static/admin.css", get(pages::stylesheet))

@@ -41,9 +41,27 @@ pub(crate) fn polish(error: &FieldError) -> String {
         "not_an_image" => "To dokument, nie obrazek. Wybierz obrazek.".into(),
         "invalid_media" => "Obrazek z biblioteki wstawiaj jako ![opis](media:identyfikator).".into(),
         "immutable" => "Pliku nie można podmienić. Dodaj nowy plik do biblioteki.".into(),
+        "reason_required" => {
+            "Ta treść jest opublikowana: napisz krótko, co i dlaczego się zmienia. Powód pojawi się w rejestrze zmian."
+                .into()
+        }
+        "invalid_reason" => "Powód może mieć najwyżej 500 znaków, w jednym wierszu.".into(),
+        "invalid_char" => "Wpisz jeden wiersz tekstu, bez znaków sterujących.".into(),
         "shared_field" => "To pole jest wspólne dla wszystkich wersji językowych. Zmień je w wersji polskiej.".into(),
         "invalid_type" | "invalid_value" | "invalid" => "Ta wartość ma zły format.".into(),
         _ => format!("Popraw to pole ({}).", error.message),
+    }
+}
+
+/// The form field an error of the Cms names: the form's own fields (reason, metryczka)
+/// are prefixed `_` apart from the content's.
+fn form_path(path: &str) -> String {
+    match path {
+        "reason" => "_powod".into(),
+        "produced_by" => "_wytworzyl".into(),
+        "responsible" => "_odpowiedzialny".into(),
+        "produced_on" => "_data_wytworzenia".into(),
+        other => other.into(),
     }
 }
 
@@ -81,7 +99,7 @@ pub(crate) fn refusal(r: &witryna_media::Refusal) -> String {
 /// refused for another reason.
 pub(crate) fn field_errors(error: &CmsError) -> Option<Vec<(String, String)>> {
     match error {
-        CmsError::Invalid(errors) => Some(errors.0.iter().map(|e| (e.path.clone(), polish(e))).collect()),
+        CmsError::Invalid(errors) => Some(errors.0.iter().map(|e| (form_path(&e.path), polish(e))).collect()),
         CmsError::SlugTaken { .. } => {
             Some(vec![("_slug".into(), "Ten adres ma już inna treść tego rodzaju. Wybierz inny.".into())])
         }

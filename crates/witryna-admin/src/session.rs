@@ -1,11 +1,14 @@
 //! Who is asking: the session cookie, the CSRF token every form carries, the `Origin` of
 //! every write, and the posted form itself.
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use witryna_accounts::{sessions, Role, SessionState};
+use witryna_core::audit::Actor;
 
 use crate::error::AdminError;
 use crate::AdminState;
@@ -104,6 +107,8 @@ fn cookie_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 pub(crate) struct Editor {
     pub(crate) session: SessionState,
     pub(crate) secret: String,
+    /// The client's address (for the audit log).
+    pub(crate) address: Option<IpAddr>,
 }
 
 impl Editor {
@@ -115,9 +120,14 @@ impl Editor {
         self.session.user.meta.id
     }
 
+    /// Who this editor is in the metryczka and the audit log.
+    pub(crate) fn actor(&self) -> Actor {
+        actor(&self.session.user, self.address)
+    }
+
     /// The Cms writing as this editor.
     pub(crate) fn cms(&self, s: &AdminState) -> witryna_core::Cms {
-        s.cms().acting_as(self.id())
+        s.cms().acting_as(self.actor())
     }
 
     /// Refuses unless the editor has at least `role`.
@@ -156,8 +166,19 @@ impl FromRequestParts<AdminState> for Editor {
         let login = || AdminError::LoginRequired { return_to: return_to.clone() };
         let secret = s.session_secret(&parts.headers).ok_or_else(login)?.to_owned();
         let session = sessions::resume(s.cms(), &secret).await?.ok_or_else(login)?;
-        Ok(Editor { session, secret })
+        Ok(Editor { session, secret, address: client_address(parts) })
     }
+}
+
+/// The client's address as the server saw it (behind `--trust-proxy`, the forwarded one:
+/// the connection layer puts that in `ConnectInfo`).
+pub(crate) fn client_address(parts: &Parts) -> Option<IpAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+/// A user as an actor of the audit log, from an address.
+pub(crate) fn actor(user: &witryna_core::Item<witryna_accounts::User>, address: Option<IpAddr>) -> Actor {
+    Actor { id: Some(user.meta.id), name: user.content.display_name.clone(), address: address.map(|a| a.to_string()) }
 }
 
 /// A posted form (`application/x-www-form-urlencoded`), from this site: the `Origin` (or,

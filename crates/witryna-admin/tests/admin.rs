@@ -403,9 +403,11 @@ async fn a_concurrent_edit_is_shown_not_overwritten() {
     let anna_form = inputs(&s.get(&anna, &path).await.html);
     let mut piotr_form = inputs(&s.get(&piotr, &path).await.html);
     set(&mut piotr_form, "title", "Tytuł Piotra");
+    set(&mut piotr_form, "_powod", "nowy tytuł");
     assert_eq!(s.post(&piotr, &path, &press(piotr_form, "zapisz")).await.status, StatusCode::SEE_OTHER);
     let mut anna_form = anna_form;
     set(&mut anna_form, "title", "Tytuł Anny");
+    set(&mut anna_form, "_powod", "mój tytuł");
     let clash = s.post(&anna, &path, &press(anna_form, "zapisz")).await;
     assert_eq!(clash.status, StatusCode::CONFLICT);
     assert!(clash.html.contains("Piotr Zieliński"), "says who");
@@ -416,6 +418,7 @@ async fn a_concurrent_edit_is_shown_not_overwritten() {
     let mut piotr_again = inputs(&s.get(&piotr, &path).await.html);
     let stale = inputs(&s.get(&anna, &path).await.html);
     set(&mut piotr_again, "title", "Tytuł Piotra 2");
+    set(&mut piotr_again, "_powod", "poprawka");
     assert_eq!(s.post(&piotr, &path, &press(piotr_again, "zapisz")).await.status, StatusCode::SEE_OTHER);
     let mut with_op = stale.clone();
     with_op.push(("_op".into(), "add:tags".into()));
@@ -441,7 +444,19 @@ async fn revisions_compare_and_restore_and_previews_need_a_session() {
     let original = s.cms.get_record("news", id).await.unwrap();
     let mut fields = inputs(&s.get(&b, &path).await.html);
     set(&mut fields, "title", "Nowy tytuł po zmianie");
+    let refused = s.post(&b, &path, &press(fields.clone(), "zapisz")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "a public item needs a reason");
+    assert!(
+        refused.html.contains("href=\"#powod\"") && refused.html.contains("aria-invalid=\"true\""),
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("Nowy tytuł po zmianie"), "the text typed is kept");
+    set(&mut fields, "_powod", "literówka w tytule");
     assert_eq!(s.post(&b, &path, &press(fields, "zapisz")).await.status, StatusCode::SEE_OTHER);
+    let saved = s.cms.get_record("news", id).await.unwrap();
+    assert_eq!(saved.meta.record.change_note.as_deref(), Some("literówka w tytule"));
+    assert_eq!(saved.meta.record.changed_by.as_deref(), Some("Anna Kowalska"));
     let versions = s.get(&b, &format!("{path}/wersje")).await;
     assert!(versions.html.contains("Anna Kowalska"), "{}", versions.html);
     let v = original.meta.version;
@@ -647,7 +662,7 @@ async fn a_translation_is_started_from_the_list_written_beside_its_source_and_ke
     assert!(row(&s.get(&b, "/admin/aktualnosci").await.html).contains("opublikowane"));
     let current = s.cms.get_record("news", id).await.unwrap();
     news.body = "Doradca przyjmuje we wtorki i czwartki.".into();
-    s.cms.update(id, current.meta.version, news).await.unwrap();
+    s.cms.because("nowe dni").unwrap().update(id, current.meta.version, news).await.unwrap();
     assert!(row(&s.get(&b, "/admin/aktualnosci").await.html).contains("nieaktualne"), "the Polish text changed since");
     let edit_path = format!("/admin/aktualnosci/{}", uk.meta.id);
     let edit = s.get(&b, &edit_path).await;
@@ -655,6 +670,7 @@ async fn a_translation_is_started_from_the_list_written_beside_its_source_and_ke
     assert!(edit.html.contains("<dd>Doradca przyjmuje we wtorki i czwartki.</dd>"));
     let mut fields = inputs(&edit.html);
     set(&mut fields, "body", "Консультант приймає по вівторках і четвергах.");
+    set(&mut fields, "_powod", "nowe dni");
     assert_eq!(s.post(&b, &edit_path, &press(fields, "zapisz")).await.status, StatusCode::SEE_OTHER);
     let source_page = s.get(&b, &format!("/admin/aktualnosci/{id}")).await;
     assert!(source_page.html.contains("<span lang=\"uk\">Українська</span>: opublikowane"), "{}", source_page.html);

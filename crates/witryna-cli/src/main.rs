@@ -98,6 +98,9 @@ enum Command {
         /// new items in it; nothing stored changes.
         #[arg(long, default_value = "pl,en,uk", value_parser = parse_locales)]
         locales: Locales,
+        /// Days the audit log keeps an entry (checked every hour); at least 1.
+        #[arg(long, default_value_t = witryna_core::audit::AUDIT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        audit_retention_days: u32,
     },
     /// Delete stored files that no media item names (a `serve` does it every hour).
     Gc {
@@ -359,10 +362,12 @@ struct ServeOptions {
     request_timeout: Duration,
     limits: serve::ConnectionLimits,
     locales: Locales,
+    audit_retention: chrono::Duration,
 }
 
 async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<(), CliError> {
-    let ServeOptions { addr, seed, api: config, public_url, request_timeout, limits, locales } = options;
+    let ServeOptions { addr, seed, api: config, public_url, request_timeout, limits, locales, audit_retention } =
+        options;
     let store = backend.store();
     let index = backend.index(dir)?;
     let cms = cms_on(store.clone()).with_search(index.clone()).with_locales(locales);
@@ -411,7 +416,7 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
         trust_proxy: limits.trust_proxy,
         media_limits: config.media_limits,
     };
-    tokio::spawn(collect_files_hourly(cms.clone()));
+    tokio::spawn(housekeeping_hourly(cms.clone(), audit_retention));
     // Uploads cut by a killed server left their temporary files; running ones are younger
     // than twice their time limit.
     let swept = witryna_media::sweep_spools(2 * limits.upload_timeout);
@@ -472,11 +477,41 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
     Ok(())
 }
 
-/// Deletes, every hour, the stored files no media item names (after the grace period).
-async fn collect_files_hourly(cms: Cms) {
+/// Logs an import in the audit log: who (the command line), when, and what it brought.
+async fn log_import(store: &dyn witryna_core::Store, report: &transfer::ImportReport) -> Result<(), CliError> {
+    let note = format!(
+        "{} items, {} files, {} audit entries; {} lines refused",
+        report.imported,
+        report.files_imported,
+        report.audit_entries,
+        report.errors.len()
+    );
+    let entry = witryna_core::audit::AuditEntry {
+        seq: 0,
+        at: chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6),
+        action: witryna_core::audit::AuditAction::Imported,
+        actor: witryna_core::audit::Actor { id: None, name: "witryna import".into(), address: None },
+        item: None,
+        note: Some(note),
+        public: false,
+    };
+    let log = witryna_core::audit::WriteLog { entry: Some(entry), deliveries: Vec::new() };
+    store.append_log(log).await.map_err(CmsError::from)?;
+    Ok(())
+}
+
+/// Every hour: deletes the stored files no media item names (after the grace period), and
+/// the audit entries and finished webhook deliveries past their retention. The logs are
+/// also pruned at start, so a server restarted often still keeps its retention.
+async fn housekeeping_hourly(cms: Cms, audit_retention: chrono::Duration) {
     let mut every = tokio::time::interval(Duration::from_secs(3600));
     every.tick().await;
     loop {
+        match cms.prune_logs(audit_retention).await {
+            Ok((0, 0)) => {}
+            Ok((entries, deliveries)) => tracing::info!(entries, deliveries, "pruned the logs past their retention"),
+            Err(e) => tracing::warn!(error = %e, "could not prune the logs"),
+        }
         every.tick().await;
         match cms.collect_blobs(witryna_core::BLOB_GRACE).await {
             Ok(r) if r.deleted > 0 => tracing::info!(deleted = r.deleted, "deleted files no media item names"),
@@ -506,6 +541,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             max_upload_mb,
             upload_timeout,
             locales,
+            audit_retention_days,
         } => {
             let media_limits = witryna_media::Limits { max_bytes: max_upload_mb << 20, ..Default::default() };
             let api = ApiConfig {
@@ -533,6 +569,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 request_timeout: secs(request_timeout),
                 limits,
                 locales,
+                audit_retention: chrono::Duration::days(audit_retention_days.into()),
             };
             serve(backend, dir, options).await
         }
@@ -639,7 +676,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 }
             };
             bar.finish_and_clear();
-            eprintln!("Exported {} items and {} files.", report.items, report.files);
+            eprintln!(
+                "Exported {} items, {} files and {} audit entries.",
+                report.items, report.files, report.audit_entries
+            );
             for id in &report.left_out {
                 eprintln!("Left out media item {id}: its file was stored after the export began; export again.");
             }
@@ -672,6 +712,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let bar = progress(len);
             let report = transfer::import(&*store, &kinds(), &mut BufReader::new(input), |n| bar.inc(n)).await;
             bar.finish_and_clear();
+            if let Ok(report) = &report {
+                log_import(&*store, report).await?;
+            }
             if let Backend::Sled(s) = &backend {
                 s.flush().await.map_err(|e| CliError::Io(format!("cannot flush the store: {e}")))?;
             }
@@ -684,12 +727,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 eprintln!("{}:{line}: {message}", file.display());
             }
             eprintln!(
-                "Imported {} items; {} already present; {} refused. Files: {} imported, {} already present.",
+                "Imported {} items; {} already present; {} refused. Files: {} imported, {} already present. \
+                 Audit entries: {}.",
                 report.imported,
                 report.already_present,
                 report.errors.len(),
                 report.files_imported,
-                report.files_already_present
+                report.files_already_present,
+                report.audit_entries
             );
             match report.errors.len() {
                 0 => Ok(()),

@@ -1,5 +1,7 @@
 //! Export and import as JSON Lines: a header line, then the files of the store, then one
-//! line per item with every version of it. Export → import → export gives the same bytes.
+//! line per item with every version of it, then the audit log. Export → import → export
+//! gives the same bytes. (The `witryna import` command then logs the import itself, so its
+//! store's next export has that one entry more.)
 //!
 //! # The format
 //!
@@ -11,6 +13,7 @@
 //! {"blob":"<sha-256 hex>","size":196613,"offset":196608,"data":"<base64 of 5 bytes>"}
 //! {"blob":"e3b0c442…b855","size":0,"offset":0,"data":""}
 //! {"id":"…","kind":"media","revisions":[{"meta":{…},"content":{…}}]}
+//! {"audit":{"seq":1,"at":"…","action":"created","actor":{…},"item":{…},"note":null,"public":false}}
 //! ```
 //!
 //! - The header names the export format and the store schema of the items' metadata.
@@ -23,9 +26,14 @@
 //! - Items follow in id order, each with all its versions; sessions and setup links
 //!   ([`witryna_accounts::EPHEMERAL_KINDS`]) are left out.
 //!
-//! A store without files is exported as format 1 (the same lines with no file lines): every
-//! earlier build reads it. With files the header says format 2, which earlier builds refuse
-//! at line 1 rather than misread. Import reads both.
+//! - The audit log ([`witryna_core::audit`]) comes last, oldest entry first, one `audit`
+//!   line each. An import appends them to the target's log in that order (the target numbers
+//!   them anew, after its own entries; times, people and notes are kept).
+//!
+//! A store without files or audit entries is exported as format 1 (the same lines with no
+//! file lines): every earlier build reads it. With files and no audit log the header says
+//! format 2; with an audit log, 3. Earlier builds refuse a newer format at line 1 rather
+//! than misread it. Import reads all three.
 //!
 //! # What an import guarantees
 //!
@@ -63,14 +71,17 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
+use witryna_core::audit::{AuditEntry, AuditQuery, WriteLog};
 use witryna_core::content::{Content, Media};
 use witryna_core::store::kv::SCHEMA_VERSION;
 use witryna_core::store::{BlobHash, BlobInfo, BlobWriter};
 use witryna_core::{Id, Kinds, Meta, Record, Store, StoreError};
 
-/// Version of the export format this build writes when the store has files, and the
-/// newest it reads.
-pub const FORMAT: u32 = 2;
+/// Version of the export format this build writes when the store has an audit log, and
+/// the newest it reads.
+pub const FORMAT: u32 = 3;
+/// The format of an export with files and no audit log.
+pub const FORMAT_WITH_FILES: u32 = 2;
 
 /// The format of an export without files: the same as [`FORMAT`] minus the file lines,
 /// readable by builds that predate files.
@@ -135,6 +146,8 @@ pub struct ExportReport {
     /// Media items left out because the export does not hold their files: uploaded while
     /// it ran (after the file lines were written), or naming a file the store lacks.
     pub left_out: Vec<Id>,
+    /// Audit entries written.
+    pub audit_entries: usize,
 }
 
 /// Writes every file of the store and every item with its versions, but not sessions and
@@ -152,7 +165,12 @@ pub async fn export_report(
 ) -> Result<ExportReport, ExportError> {
     let mut report = ExportReport::default();
     let with_files = !store.blobs(None, 1).await?.is_empty();
-    let format = if with_files { FORMAT } else { FORMAT_WITHOUT_FILES };
+    let audit = audit_log(store).await?;
+    let format = match (audit.is_empty(), with_files) {
+        (false, _) => FORMAT,
+        (true, true) => FORMAT_WITH_FILES,
+        (true, false) => FORMAT_WITHOUT_FILES,
+    };
     let header = Header { witryna_export: format, store_schema: SCHEMA_VERSION };
     writeln!(out, "{}", serde_json::to_string(&header).expect("header serializes"))?;
     let exported =
@@ -187,8 +205,36 @@ pub async fn export_report(
             progress();
         }
     }
+    for entry in audit.into_iter().rev() {
+        writeln!(out, "{}", serde_json::to_string(&AuditLine { audit: entry }).expect("entries serialize"))?;
+        report.audit_entries += 1;
+    }
     out.flush()?;
     Ok(report)
+}
+
+/// An audit line of an export.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditLine {
+    audit: AuditEntry,
+}
+
+/// An entry as two logs compare it: everything but its number in its log.
+fn unnumbered(entry: AuditEntry) -> AuditEntry {
+    AuditEntry { seq: 0, ..entry }
+}
+
+/// The whole audit log, newest first (the store reads it that way).
+async fn audit_log(store: &dyn Store) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut all = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.audit(&AuditQuery { before, limit: 1000, ..AuditQuery::default() }).await?;
+        let Some(last) = page.last() else { return Ok(all) };
+        before = Some(last.seq);
+        all.extend(page);
+    }
 }
 
 /// Writes every file of the store, in hash order; answers their hashes.
@@ -278,6 +324,8 @@ pub struct ImportReport {
     pub files_imported: usize,
     /// Files checked against their hash that the store had already.
     pub files_already_present: usize,
+    /// Audit entries appended to the store's log (entries it had already are not counted).
+    pub audit_entries: usize,
     /// `(line number, message)` of each refused line (of a file: the line where it failed).
     pub errors: Vec<(usize, String)>,
 }
@@ -550,6 +598,9 @@ pub async fn import(
     }
     let with_files = header.witryna_export >= 2;
     let mut files = Files { store, pending: None, skipping: None };
+    // The target's audit entries, read at the first audit line: an entry it already has
+    // (the same export imported again) is not added twice.
+    let mut logged: Option<HashSet<AuditEntry>> = None;
     let mut number = 1;
     loop {
         buf.clear();
@@ -561,6 +612,22 @@ pub async fn import(
         progress(read as u64);
         let line = buf.trim_end();
         if line.is_empty() {
+            continue;
+        }
+        if line.starts_with("{\"audit\":") {
+            match serde_json::from_str::<AuditLine>(line) {
+                Ok(AuditLine { audit }) => {
+                    let known = match &mut logged {
+                        Some(known) => known,
+                        None => logged.insert(audit_log(store).await?.into_iter().map(unnumbered).collect()),
+                    };
+                    if known.insert(unnumbered(audit.clone())) {
+                        store.append_log(WriteLog { entry: Some(audit), deliveries: Vec::new() }).await?;
+                        report.audit_entries += 1;
+                    }
+                }
+                Err(e) => report.errors.push((number, format!("audit entry: {e}"))),
+            }
             continue;
         }
         if let Some(parsed) = with_files.then(|| parse_file_line(line)).flatten() {

@@ -2,6 +2,9 @@
 //! SHA-256 on import. Export → import → export is byte-identical across sled, PostgreSQL
 //! and memory; a damaged, gapped or truncated file is refused and leaves nothing behind.
 
+mod common;
+use common::imports_left_out;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
@@ -156,7 +159,7 @@ async fn files_come_first_in_hash_order_a_piece_a_line() {
     assert_eq!((report.items, report.files, report.file_bytes), (4, 3, 3 * FILE_PIECE as u64 + 15));
     assert!(report.left_out.is_empty());
     let lines = lines(&out);
-    assert_eq!(lines[0], format!("{{\"witryna_export\":2,\"store_schema\":{SCHEMA_VERSION}}}"));
+    assert_eq!(lines[0], format!("{{\"witryna_export\":3,\"store_schema\":{SCHEMA_VERSION}}}"));
     let mut sorted = vec![files.empty, files.ten, files.big];
     sorted.sort();
     let mut expected = Vec::new();
@@ -189,8 +192,10 @@ async fn files_come_first_in_hash_order_a_piece_a_line() {
         })
         .collect();
     assert_eq!(blob_lines, expected, "files in hash order, pieces in offset order, before the items");
-    assert_eq!(lines.len(), 1 + expected.len() + 4, "then the four items");
-    assert!(lines[1 + expected.len()..].iter().all(|l| l.starts_with("{\"id\":")));
+    let items = &lines[1 + expected.len()..1 + expected.len() + 4];
+    assert!(items.iter().all(|l| l.starts_with("{\"id\":")), "then the four items");
+    let audit = &lines[1 + expected.len() + 4..];
+    assert!(!audit.is_empty() && audit.iter().all(|l| l.starts_with("{\"audit\":")), "then the audit log");
     let empty = &lines[piece(&lines, files.empty, 0)];
     assert_eq!(empty, &format!("{{\"blob\":\"{}\",\"size\":0,\"offset\":0,\"data\":\"\"}}", files.empty));
     assert!(lines.iter().all(|l| l.len() < 90_000), "no line holds more than a piece");
@@ -202,10 +207,12 @@ async fn files_come_first_in_hash_order_a_piece_a_line() {
     assert_eq!(target.read_blob(files.big, 0, usize::MAX).await.unwrap(), Some(big_bytes()));
     assert_eq!(export(&target).await, out, "export → import → export is byte-identical");
 
-    // Again into the same store: every file is checked again and kept once.
+    // Again into the same store: every file is checked again and kept once, and no audit
+    // entry is added twice.
     let again = import(&target, &out).await;
     assert!(again.errors.is_empty(), "{:?}", again.errors);
     assert_eq!((again.already_present, again.files_imported, again.files_already_present), (4, 0, 3));
+    assert_eq!(again.audit_entries, 0);
     assert_eq!(hashes(&target).await.len(), 3);
     assert_eq!(export(&target).await, out);
 }
@@ -221,8 +228,16 @@ async fn a_store_without_files_exports_the_format_every_build_reads() {
     })
     .await
     .unwrap();
-    let out = export(cms.store()).await;
-    assert_eq!(lines(&out)[0], format!("{{\"witryna_export\":1,\"store_schema\":{SCHEMA_VERSION}}}"));
+    let logged = export(cms.store()).await;
+    assert_eq!(lines(&logged)[0], format!("{{\"witryna_export\":3,\"store_schema\":{SCHEMA_VERSION}}}"));
+    // Without its audit log (a store filled by imports only), the same store is format 1.
+    let mut plain = lines(&logged);
+    plain.retain(|l| !l.starts_with("{\"audit\":"));
+    plain[0] = format!("{{\"witryna_export\":1,\"store_schema\":{SCHEMA_VERSION}}}");
+    let unlogged = MemoryStore::new();
+    assert!(import(&unlogged, (plain.join("\n") + "\n").as_bytes()).await.errors.is_empty());
+    let out = export(&unlogged).await;
+    assert_eq!(lines(&out), plain);
 
     // Format 1 has no file lines: one is refused as an item line.
     let mut with_blob = lines(&out);
@@ -234,7 +249,7 @@ async fn a_store_without_files_exports_the_format_every_build_reads() {
     assert!(report.errors[0].1.contains("unknown field `blob`"), "{:?}", report.errors);
     assert!(hashes(&target).await.is_empty());
 
-    let newer = format!("{{\"witryna_export\":3,\"store_schema\":{SCHEMA_VERSION}}}\n");
+    let newer = format!("{{\"witryna_export\":4,\"store_schema\":{SCHEMA_VERSION}}}\n");
     let refused = transfer::import(&target, &witryna_cli::kinds(), &mut newer.as_bytes(), |_| {}).await;
     assert!(refused.unwrap_err().to_string().starts_with("line 1:"));
 }
@@ -516,10 +531,13 @@ async fn the_command_carries_files_and_names_a_damaged_one() {
     let out = witryna(&a, &["export", "--out", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let first = std::fs::read(&file).unwrap();
-    assert!(first.starts_with(b"{\"witryna_export\":2,"));
+    assert!(first.starts_with(b"{\"witryna_export\":3,"), "files and an audit log");
     let out = witryna(&b, &["import", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(witryna(&b, &["export"]).stdout, first, "export → import → export through the command");
+    let second = witryna(&b, &["export"]).stdout;
+    assert_eq!(imports_left_out(&second), first, "export → import → export through the command");
+    let count = |b: &[u8]| String::from_utf8_lossy(b).lines().count();
+    assert_eq!(count(&second), count(&first) + 1, "and the import's own audit entry");
 
     let mut damaged = lines(&first);
     let at = piece(&damaged, files.ten, 0);

@@ -148,7 +148,7 @@ fn export_import_export_is_byte_identical() {
     let first = dir.path().join("first.jsonl");
     let out = witryna(&a, &["export", "--out", first.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Exported 26 items and 9 files."), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Exported 26 items, 9 files and "), "{}", stderr(&out));
     assert!(!stderr(&out).contains('\r') && !stderr(&out).contains('\u{1b}'), "no progress bar off a terminal");
     let to_stdout = witryna(&a, &["export"]);
     assert_eq!(to_stdout.stdout, std::fs::read(&first).unwrap(), "stdout and --out agree");
@@ -158,8 +158,15 @@ fn export_import_export_is_byte_identical() {
     assert!(stderr(&imported).contains("Imported 26 items; 0 already present; 0 refused."), "{}", stderr(&imported));
     let reindex = witryna(&b, &["reindex"]);
     assert!(stderr(&reindex).contains("Rebuilt the search index from 26 items."), "{}", stderr(&reindex));
-    let second = witryna(&b, &["export"]).stdout;
-    assert_eq!(second, std::fs::read(&first).unwrap(), "export → import → export is byte-identical");
+    let second = String::from_utf8(witryna(&b, &["export"]).stdout).unwrap();
+    let first = std::fs::read_to_string(&first).unwrap();
+    let added = second.strip_prefix(first.as_str()).expect("export → import → export is byte-identical");
+    let added: Vec<&str> = added.lines().collect();
+    assert_eq!(added.len(), 1, "and the log gained the import's own entry: {added:?}");
+    let entry: serde_json::Value = serde_json::from_str(added[0]).unwrap();
+    assert_eq!(entry["audit"]["action"], "imported");
+    assert!(entry["audit"]["note"].as_str().unwrap().starts_with("26 items, 9 files, "), "{entry}");
+    let first = dir.path().join("first.jsonl");
 
     let again = witryna(&b, &["import", first.to_str().unwrap()]);
     assert!(again.status.success());
@@ -197,7 +204,12 @@ fn import_reports_every_bad_line_and_keeps_the_good_ones() {
     );
     assert!(err.contains("Imported 2 items; 0 already present; 4 refused."), "{err}");
     let exported = String::from_utf8(witryna(&b, &["export"]).stdout).unwrap();
-    assert_eq!(exported.lines().count(), 3, "header + the two good items");
+    assert_eq!(exported.lines().count(), 4, "header + the two good items + the import's audit entry");
+    assert!(exported
+        .lines()
+        .last()
+        .unwrap()
+        .contains("\"note\":\"2 items, 0 files, 0 audit entries; 4 lines refused\""));
 
     let bad_header = dir.path().join("bad.jsonl");
     std::fs::write(&bad_header, "{\"hello\": 1}\n").unwrap();
@@ -209,20 +221,26 @@ fn import_reports_every_bad_line_and_keeps_the_good_ones() {
     assert!(stderr(&out).contains("cannot open /nonexistent/file.jsonl"), "{}", stderr(&out));
 }
 
-/// Exports are a versioned promise: ones written by the schema-1 and schema-2 builds import,
-/// and export again as the schema-3 fixture — the same items, with unknown writing accounts
-/// (`created_by`, `updated_by`: null) and no translation links (`translation_of`: null) —
-/// which itself goes round unchanged.
+/// Exports are a versioned promise: ones written by the schema-1, -2 and -3 builds import,
+/// and export again as the schema-4 fixture — the same items, with unknown writing accounts
+/// (`created_by`, `updated_by`: null), no translation links (`translation_of`: null) and an
+/// empty metryczka (`record`) — which itself goes round unchanged. The audit log holds the
+/// import's own entry, which the comparison leaves out.
 #[test]
 fn older_export_fixtures_import_and_export_as_the_current_one() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-    let current = std::fs::read(fixtures.join("export-v3.jsonl")).unwrap();
-    for name in ["export-v1.jsonl", "export-v2.jsonl", "export-v3.jsonl"] {
+    let current = std::fs::read_to_string(fixtures.join("export-v4.jsonl")).unwrap();
+    for name in ["export-v1.jsonl", "export-v2.jsonl", "export-v3.jsonl", "export-v4.jsonl"] {
         let dir = tempfile::tempdir().unwrap();
         let imported = witryna(dir.path(), &["import", fixtures.join(name).to_str().unwrap()]);
         assert!(imported.status.success(), "{name}: {}", stderr(&imported));
-        let out = witryna(dir.path(), &["export"]);
-        assert_eq!(out.stdout, current, "{name}");
+        let out = String::from_utf8(witryna(dir.path(), &["export"]).stdout).unwrap();
+        let mut lines: Vec<&str> = out.lines().collect();
+        let last = lines.pop().unwrap();
+        assert!(last.starts_with(r#"{"audit":{"seq":1,"#) && last.contains(r#""action":"imported""#), "{last}");
+        // The header names format 3 (an export with an audit log); the fixture has none.
+        assert_eq!(lines[0], r#"{"witryna_export":3,"store_schema":4}"#);
+        assert_eq!(lines[1..].join("\n") + "\n", current.split_once('\n').unwrap().1, "{name}");
     }
 }
 

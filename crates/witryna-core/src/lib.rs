@@ -35,6 +35,7 @@
 //! # Ok::<(), witryna_core::CmsError>(()) }).unwrap() }
 //! ```
 
+pub mod audit;
 pub mod cache;
 pub mod cms;
 pub mod content;

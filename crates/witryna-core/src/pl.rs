@@ -24,6 +24,11 @@ pub fn date(d: NaiveDate) -> String {
     format!("{} {} {}", d.day(), MONTHS_GENITIVE[d.month0() as usize], d.year())
 }
 
+/// The date an instant falls on, on the Warsaw clock.
+pub fn warsaw_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&Warsaw).date_naive()
+}
+
 /// „3 lutego 2017, 09:41” for an instant, on the Warsaw clock.
 pub fn datetime(t: DateTime<Utc>) -> String {
     let local = t.with_timezone(&Warsaw);

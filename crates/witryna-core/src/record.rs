@@ -145,6 +145,47 @@ pub struct Meta {
     /// and items outside any group.
     #[serde(default)]
     pub translation_of: Option<TranslationOf>,
+    /// The item's metryczka: who produced the information, who answers for it, and who
+    /// entered, published and last changed it (names as they were then), with the reason
+    /// for this version. The times are `created_at`, `publish_at` and `updated_at`.
+    #[serde(default)]
+    pub record: ItemRecord,
+}
+
+/// The metryczka of a public body's published information (the Public Information
+/// Bulletin regulation): editable fields an editor fills in, and fields the workflow
+/// fills in as accounts act. Names are kept as they were, so the record stays true after
+/// an account is renamed or removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ItemRecord {
+    /// Who produced the information („wytworzył”): a person and/or a unit. Editable; the
+    /// creating account's name by default.
+    #[serde(default)]
+    pub produced_by: Option<String>,
+    /// Who answers for the information („odpowiedzialny”). Editable.
+    #[serde(default)]
+    pub responsible: Option<String>,
+    /// When the information was produced („data wytworzenia”). Editable; the creation
+    /// day (Warsaw) by default.
+    #[serde(default)]
+    pub produced_on: Option<chrono::NaiveDate>,
+    /// The name of the account that entered the item („wprowadził”; `created_by`, at
+    /// `created_at`).
+    #[serde(default)]
+    pub entered_by: Option<String>,
+    /// The account that last published the item („opublikował”, at `publish_at`).
+    #[serde(default)]
+    pub published_by: Option<Id>,
+    /// That account's name then.
+    #[serde(default)]
+    pub published_by_name: Option<String>,
+    /// The name of the account that wrote this version (`updated_by`, at `updated_at`).
+    #[serde(default)]
+    pub changed_by: Option<String>,
+    /// Why this version was written (the change register's reason): required for a change
+    /// to a public item, optional before.
+    #[serde(default)]
+    pub change_note: Option<String>,
 }
 
 /// The link of a translation to its source: the group is the source's id, so joining or
@@ -181,7 +222,7 @@ pub struct Record {
 }
 
 /// Records as stores wrote them before: schema 1 without `created_by`/`updated_by`, schema
-/// 2 without `translation_of`. postcard is not self-describing, so the stores tell the
+/// 2 without `translation_of`, schema 3 without `record`. postcard is not self-describing, so the stores tell the
 /// layouts apart by a leading format byte (see [`kv::encode_record`](crate::store::kv::encode_record)).
 /// These layouts are frozen: they describe bytes already on disks.
 pub(crate) mod legacy {
@@ -233,15 +274,35 @@ pub(crate) mod legacy {
         body: String,
     }
 
+    /// The metadata of schema 3: schema 2's and the translation link.
+    #[derive(Deserialize)]
+    struct MetaV3 {
+        v2: MetaV2,
+        translation_of: Option<super::TranslationOf>,
+    }
+
+    /// A schema-3 record.
+    #[derive(Deserialize)]
+    pub(crate) struct RecordV3 {
+        meta: MetaV3,
+        body: String,
+    }
+
+    impl From<RecordV2> for RecordV3 {
+        fn from(old: RecordV2) -> Self {
+            RecordV3 { meta: MetaV3 { v2: old.meta, translation_of: None }, body: old.body }
+        }
+    }
+
     impl From<RecordV1> for RecordV2 {
         fn from(old: RecordV1) -> Self {
             RecordV2 { meta: MetaV2 { v1: old.meta, created_by: None, updated_by: None }, body: old.body }
         }
     }
 
-    impl From<RecordV2> for super::Record {
-        fn from(old: RecordV2) -> Self {
-            let MetaV2 { v1: m, created_by, updated_by } = old.meta;
+    impl From<RecordV3> for super::Record {
+        fn from(old: RecordV3) -> Self {
+            let MetaV3 { v2: MetaV2 { v1: m, created_by, updated_by }, translation_of } = old.meta;
             super::Record {
                 meta: super::Meta {
                     id: m.id,
@@ -257,7 +318,8 @@ pub(crate) mod legacy {
                     tags: m.tags,
                     created_by,
                     updated_by,
-                    translation_of: None,
+                    translation_of,
+                    record: super::ItemRecord::default(),
                 },
                 body: old.body,
             }
@@ -331,6 +393,12 @@ mod tests {
             created_by: Some(Id::new()),
             updated_by: None,
             translation_of: Some(TranslationOf { id: Id::new(), version: 4 }),
+            record: ItemRecord {
+                produced_by: Some("Dział Pomocy Środowiskowej".into()),
+                produced_on: chrono::NaiveDate::from_ymd_opt(2017, 2, 1),
+                change_note: Some("literówka".into()),
+                ..ItemRecord::default()
+            },
         };
         let json = serde_json::to_string(&meta).unwrap();
         assert!(json.contains(r#""publish_at":"2017-02-03T08:41:08.123456Z""#), "{json}");

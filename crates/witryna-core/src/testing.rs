@@ -17,7 +17,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use crate::cms::{Cms, CmsError, CreateOptions, ManualClock, Query, SlugLookup, TranslationState, View};
+use crate::audit::{Actor, AuditAction, AuditQuery, Delivery, DeliveryState, WriteLog};
+use crate::cms::{
+    Cms, CmsError, CreateOptions, ManualClock, Query, RecordFields, SlugLookup, Step, TranslationState, View,
+};
 use crate::content::{EventDetails, NewsArticle, Page};
 use crate::events::{Change, ChangeEvent, DerivedError, DerivedIndex};
 use crate::kinds::Kinds;
@@ -65,7 +68,8 @@ macro_rules! store_conformance_tests {
             history_import_and_all_items, reads_while_deleting, slug_races_name_the_owner,
             racing_deletes_are_not_found, dropped_writes_still_notify, blobs_round_trip,
             uncommitted_blobs_leave_nothing, blob_collection_spares_fresh_blobs, same_blob_races_keep_one,
-            translation_groups, translation_races_keep_one, translations_share_fields);
+            translation_groups, translation_races_keep_one, translations_share_fields,
+            audit_log_records_every_write, audit_log_is_append_only, outbox_keeps_deliveries);
     };
     (optional: $harness:expr) => {
         $crate::store_conformance_tests!(@optional $harness;
@@ -76,7 +80,8 @@ macro_rules! store_conformance_tests {
             history_import_and_all_items, reads_while_deleting, slug_races_name_the_owner,
             racing_deletes_are_not_found, dropped_writes_still_notify, blobs_round_trip,
             uncommitted_blobs_leave_nothing, blob_collection_spares_fresh_blobs, same_blob_races_keep_one,
-            translation_groups, translation_races_keep_one, translations_share_fields);
+            translation_groups, translation_races_keep_one, translations_share_fields,
+            audit_log_records_every_write, audit_log_is_append_only, outbox_keeps_deliveries);
     };
     (@optional $harness:expr; $($check:ident),* $(,)?) => {
         $(
@@ -118,6 +123,11 @@ fn t0() -> DateTime<Utc> {
 async fn cms_at(h: &dyn Harness) -> (Cms, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(t0()));
     (Cms::with_clock(h.open().await, clock.clone()), clock)
+}
+
+/// An account acting from an address.
+pub fn person(name: &str, address: &str) -> Actor {
+    Actor { id: Some(Id::new()), name: name.into(), address: Some(address.into()) }
 }
 
 /// A static page.
@@ -332,21 +342,25 @@ pub async fn failed_writes_leave_nothing(h: &dyn Harness) {
 /// Every change keeps a revision; restore brings old content back as a new version.
 pub async fn revisions_and_restore(h: &dyn Harness) {
     let (cms, _) = cms_at(h).await;
-    let (anna, bartek) = (Id::new(), Id::new());
-    let id = cms.acting_as(anna).create(page("Godziny pracy", "7:30-15:30")).await.unwrap().meta.id;
-    cms.acting_as(bartek).update(id, 1, page("Godziny pracy", "7:30-16:30")).await.unwrap();
+    let (anna, bartek) = (person("Anna", "192.0.2.1"), person("Bartek", "192.0.2.2"));
+    let id = cms.acting_as(anna.clone()).create(page("Godziny pracy", "7:30-15:30")).await.unwrap().meta.id;
+    cms.acting_as(bartek.clone()).update(id, 1, page("Godziny pracy", "7:30-16:30")).await.unwrap();
     cms.publish(id, 2, None).await.unwrap();
-    cms.update(id, 3, page("Godziny pracy", "zamknięte")).await.unwrap();
+    let err = cms.update(id, 3, page("Godziny pracy", "zamknięte")).await.unwrap_err();
+    assert!(matches!(&err, CmsError::Invalid(e) if e.has("reason")), "a public change needs a reason: {err:?}");
+    cms.because("remont").unwrap().update(id, 3, page("Godziny pracy", "zamknięte")).await.unwrap();
 
     let revs = cms.revisions(id).await.unwrap();
     assert_eq!(revs.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2, 3, 4]);
-    assert_eq!(revs.iter().map(|m| m.updated_by).collect::<Vec<_>>(), [Some(anna), Some(bartek), None, None]);
-    assert!(revs.iter().all(|m| m.created_by == Some(anna)), "the creator stays on every version");
+    assert_eq!(revs.iter().map(|m| m.updated_by).collect::<Vec<_>>(), [anna.id, bartek.id, None, None]);
+    assert!(revs.iter().all(|m| m.created_by == anna.id), "the creator stays on every version");
+    let notes: Vec<_> = revs.iter().map(|m| m.record.change_note.as_deref()).collect();
+    assert_eq!(notes, [None, None, None, Some("remont")], "each version keeps its own reason");
     assert_eq!(revs[2].status, Status::Published);
     assert_eq!(cms.revision::<Page>(id, 2).await.unwrap().content.body, "7:30-16:30");
     assert!(matches!(cms.revision::<Page>(id, 9).await, Err(CmsError::RevisionNotFound { version: 9, .. })));
 
-    let meta = cms.restore(id, 2, 4).await.unwrap();
+    let meta = cms.because("powrót do godzin").unwrap().restore(id, 2, 4).await.unwrap();
     assert_eq!((meta.version, meta.status), (5, Status::Published), "restore is a new version; status stays");
     assert_eq!(cms.get::<Page>(id).await.unwrap().content.body, "7:30-16:30");
     assert_eq!(cms.revisions(id).await.unwrap().len(), 5);
@@ -535,7 +549,7 @@ pub async fn events_follow_commits(h: &dyn Harness) {
     let id = item.meta.id;
     cms.publish(id, 1, None).await.unwrap();
     assert!(cms.update(id, 1, news("Stale", &[])).await.is_err());
-    cms.update(id, 2, news("Wydarzenie", &["nowe"])).await.unwrap();
+    cms.because("tagi").unwrap().update(id, 2, news("Wydarzenie", &["nowe"])).await.unwrap();
     cms.set_slug(id, 3, "wydarzenie-2026").await.unwrap();
     cms.archive(id, 4).await.unwrap();
     cms.unpublish(id, 5).await.unwrap();
@@ -584,7 +598,7 @@ pub async fn reopen_after_drop(h: &dyn Harness) {
     assert_eq!(listed.items.len(), 1);
     assert_eq!(cms.revisions(id).await.unwrap().len(), 3);
     // And it accepts the next version.
-    cms.update(id, 3, news("Trwała aktualność", &[])).await.unwrap();
+    cms.because("poprawka").unwrap().update(id, 3, news("Trwała aktualność", &[])).await.unwrap();
 }
 
 /// `put_history` brings an item back with its whole history, all or nothing; `all` pages
@@ -592,7 +606,7 @@ pub async fn reopen_after_drop(h: &dyn Harness) {
 pub async fn history_import_and_all_items(h: &dyn Harness) {
     let (cms, _) = cms_at(h).await;
     let a = published_news(&cms, "Aktualność do przeniesienia", &["kis"], t0() - Duration::days(2)).await;
-    cms.update(a, 2, news("Aktualność do przeniesienia", &["kis", "nowe"])).await.unwrap();
+    cms.because("tagi").unwrap().update(a, 2, news("Aktualność do przeniesienia", &["kis", "nowe"])).await.unwrap();
     let b = cms.create(page("Strona B", "b")).await.unwrap().meta.id;
     let c = cms.create(news("Aktualność C", &[])).await.unwrap().meta.id;
     let store = cms.store();
@@ -630,7 +644,7 @@ pub async fn history_import_and_all_items(h: &dyn Harness) {
     ));
     let tagged = cms.list::<NewsArticle>(Query { tag: Some("nowe".into()), ..Query::default() }).await.unwrap();
     assert_eq!(tagged.items.len(), 1);
-    cms.update(a, 3, news("Po imporcie", &[])).await.unwrap();
+    cms.because("po imporcie").unwrap().update(a, 3, news("Po imporcie", &[])).await.unwrap();
 }
 
 #[cfg(test)]
@@ -1074,7 +1088,7 @@ pub async fn translations_share_fields(h: &dyn Harness) {
     let later = date.succ_opt().unwrap();
     pl.event = event(later, "Sala KIS");
     pl.body = "Zmieniony termin.".into();
-    cms.update(sid, src_meta.version, pl).await.unwrap();
+    cms.because("nowy termin").unwrap().update(sid, src_meta.version, pl).await.unwrap();
     let shown = cms.get::<NewsArticle>(uk.meta.id).await.unwrap().content.event.unwrap();
     assert_eq!(
         (shown.date, shown.place.as_deref()),
@@ -1085,7 +1099,7 @@ pub async fn translations_share_fields(h: &dyn Harness) {
     assert_eq!(status(cms.translation_status(&src).await.unwrap())[1].1, TranslationState::Outdated);
     let mut fixed = cms.get::<NewsArticle>(uk.meta.id).await.unwrap().content;
     fixed.body = "Змінено дату.".into();
-    cms.update(uk.meta.id, published.version, fixed).await.unwrap();
+    cms.because("nowy termin").unwrap().update(uk.meta.id, published.version, fixed).await.unwrap();
     assert_eq!(
         status(cms.translation_status(&src).await.unwrap())[1].1,
         TranslationState::Published,
@@ -1100,4 +1114,255 @@ pub async fn translations_share_fields(h: &dyn Harness) {
         SlugLookup::Found(item) => assert_eq!(item.content.body, "Змінено дату."),
         other => panic!("{other:?}"),
     }
+}
+
+/// Every write through the Cms leaves exactly one audit entry, in the same step: who
+/// (name and address), what, which item, when, why; a refused write leaves none. The
+/// metryczka follows the workflow. Filters and paging read the log newest first.
+pub async fn audit_log_records_every_write(h: &dyn Harness) {
+    let (cms, clock) = cms_at(h).await;
+    let (anna, bartek) = (person("Anna Nowak", "192.0.2.1"), person("Bartek Wiśniewski", "2001:db8::2"));
+    let as_anna = cms.acting_as(anna.clone());
+    let as_bartek = cms.acting_as(bartek.clone());
+    let count =
+        || async { cms.store().audit(&AuditQuery { limit: 1000, ..AuditQuery::default() }).await.unwrap().len() };
+
+    let item = as_anna.create(news("Dzień otwarty", &[])).await.unwrap();
+    let id = item.meta.id;
+    assert_eq!(item.meta.record.entered_by.as_deref(), Some("Anna Nowak"));
+    assert_eq!(item.meta.record.produced_by.as_deref(), Some("Anna Nowak"), "the producer defaults to the author");
+    assert_eq!(item.meta.record.produced_on, Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()));
+    assert_eq!(count().await, 1);
+    clock.advance(Duration::minutes(1));
+    as_anna.update(id, 1, news("Dzień otwarty w KIS", &[])).await.unwrap();
+    clock.advance(Duration::minutes(1));
+    let published = as_bartek.publish(id, 2, None).await.unwrap();
+    assert_eq!(
+        (published.record.published_by, published.record.published_by_name.as_deref()),
+        (bartek.id, Some("Bartek Wiśniewski"))
+    );
+    assert_eq!(published.record.entered_by.as_deref(), Some("Anna Nowak"), "entered stays the creator's");
+    assert_eq!(count().await, 3);
+
+    // Refused writes leave nothing: no reason for a public change, a stale version.
+    let err = as_anna.update(id, 3, news("Dzień otwarty — zmiana", &[])).await.unwrap_err();
+    assert!(matches!(&err, CmsError::Invalid(e) if e.has("reason")), "{err:?}");
+    assert!(matches!(as_anna.publish(id, 1, None).await, Err(CmsError::Conflict { .. })));
+    assert!(as_anna.because(&"x".repeat(501)).is_err(), "reasons are bounded");
+    assert_eq!(count().await, 3, "refused writes are not logged");
+
+    clock.advance(Duration::minutes(1));
+    let changed = as_anna.because("  nowa godzina  ").unwrap();
+    let after = changed.update(id, 3, news("Dzień otwarty — zmiana", &[])).await.unwrap();
+    assert_eq!(after.meta.record.change_note.as_deref(), Some("nowa godzina"), "trimmed");
+    assert_eq!(after.meta.record.changed_by.as_deref(), Some("Anna Nowak"));
+    assert_eq!(after.meta.record.published_by_name.as_deref(), Some("Bartek Wiśniewski"), "published stays");
+    let fields = RecordFields {
+        produced_by: Some("Dział Pomocy Środowiskowej".into()),
+        responsible: Some("Jan Kowalski, kierownik".into()),
+        produced_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20),
+    };
+    let record = cms.get_record("news", id).await.unwrap();
+    let err = as_bartek.apply_step(record.clone(), None, Step::Record(fields.clone())).await.unwrap_err();
+    assert!(matches!(&err, CmsError::Invalid(e) if e.has("reason")), "the metryczka of a public item too: {err:?}");
+    let bad = RecordFields { responsible: Some("a\u{7}b".into()), ..fields.clone() };
+    let err = as_bartek.because("x").unwrap().apply_step(record.clone(), None, Step::Record(bad)).await.unwrap_err();
+    assert!(matches!(&err, CmsError::Invalid(e) if e.has("responsible")), "{err:?}");
+    let record = as_bartek
+        .because("uzupełnienie metryczki")
+        .unwrap()
+        .apply_step(record, None, Step::Record(fields))
+        .await
+        .unwrap();
+    assert_eq!(record.meta.record.responsible.as_deref(), Some("Jan Kowalski, kierownik"));
+    let record = as_bartek.apply_step(record, None, Step::Slug("dzien-otwarty-kis".into())).await.unwrap();
+    let record = as_bartek.apply_step(record, None, Step::Unpublish).await.unwrap();
+    let record = as_bartek.apply_step(record, None, Step::Archive).await.unwrap();
+    let record = as_anna.because("poprzednia treść").unwrap().apply_step(record, None, Step::Restore(1)).await.unwrap();
+    clock.advance(Duration::minutes(1));
+    as_anna.because("duplikat").unwrap().delete_record(record, None).await.unwrap();
+
+    let all = cms.store().audit(&AuditQuery { limit: 100, ..AuditQuery::default() }).await.unwrap();
+    let actions: Vec<AuditAction> = all.iter().rev().map(|e| e.action).collect();
+    use AuditAction::*;
+    assert_eq!(
+        actions,
+        [Created, Updated, Published, Updated, RecordChanged, SlugChanged, Unpublished, Archived, Restored, Deleted],
+        "exactly one entry per write, oldest last in the answer"
+    );
+    assert!(all.windows(2).all(|w| w[0].seq > w[1].seq), "newest first, numbered in order");
+    assert!(all.iter().all(|e| e.item.as_ref().is_some_and(|i| i.id == id)));
+    let update = &all[all.len() - 4];
+    assert_eq!((update.actor.name.as_str(), update.actor.address.as_deref()), ("Anna Nowak", Some("192.0.2.1")));
+    assert_eq!((update.note.as_deref(), update.public), (Some("nowa godzina"), true));
+    assert_eq!(update.item.as_ref().map(|i| (i.version, i.title.as_str())), Some((4, "Dzień otwarty — zmiana")));
+    assert!(!all.last().unwrap().public, "a draft's creation is not a public change");
+    let deleted = &all[0];
+    assert_eq!(
+        (deleted.note.as_deref(), deleted.item.as_ref().map(|i| i.slug.as_str())),
+        (Some("duplikat"), Some("dzien-otwarty-kis"))
+    );
+
+    // Filters: person, action, item, time, public changes; paging with `before`.
+    let store = cms.store();
+    let q = |q: AuditQuery| async move { store.audit(&AuditQuery { limit: 100, ..q }).await.unwrap() };
+    let by_bartek = q(AuditQuery { actor: bartek.id, ..AuditQuery::default() }).await;
+    assert_eq!(
+        by_bartek.iter().map(|e| e.action).rev().collect::<Vec<_>>(),
+        [Published, RecordChanged, SlugChanged, Unpublished, Archived]
+    );
+    assert_eq!(q(AuditQuery { action: Some(Updated), ..AuditQuery::default() }).await.len(), 2);
+    assert_eq!(q(AuditQuery { item: Some(id), ..AuditQuery::default() }).await.len(), 10);
+    assert!(q(AuditQuery { item: Some(Id::new()), ..AuditQuery::default() }).await.is_empty());
+    let t = all[0].at;
+    assert_eq!(q(AuditQuery { from: Some(t), ..AuditQuery::default() }).await.len(), 1, "from is inclusive");
+    assert_eq!(q(AuditQuery { until: Some(t - Duration::seconds(1)), ..AuditQuery::default() }).await.len(), 9);
+    let public: Vec<AuditAction> =
+        q(AuditQuery { public_only: true, ..AuditQuery::default() }).await.iter().map(|e| e.action).rev().collect();
+    assert_eq!(public, [Published, Updated, RecordChanged, SlugChanged, Unpublished], "changes while or when public");
+    let mut paged = Vec::new();
+    let mut before = None;
+    loop {
+        let page = cms.store().audit(&AuditQuery { before, limit: 3, ..AuditQuery::default() }).await.unwrap();
+        let Some(last) = page.last() else { break };
+        before = Some(last.seq);
+        paged.extend(page);
+    }
+    assert_eq!(paged, all, "pages neither repeat nor skip");
+
+    // A failed login writes no item: logged alone, with the address.
+    let stranger = Actor { id: None, name: "nieznane konto".into(), address: Some("203.0.113.9".into()) };
+    cms.acting_as(stranger).log_event(LoginFailed, None).await.unwrap();
+    let failed = q(AuditQuery { action: Some(LoginFailed), ..AuditQuery::default() }).await;
+    assert_eq!(
+        (failed.len(), failed[0].actor.address.as_deref(), failed[0].item.is_none()),
+        (1, Some("203.0.113.9"), true)
+    );
+    assert!(failed[0].seq > all[0].seq);
+
+    if h.durable() {
+        drop((as_anna, as_bartek, changed));
+        let entries = cms.store().audit(&AuditQuery { limit: 100, ..AuditQuery::default() }).await.unwrap();
+        drop(cms);
+        let reopened = h.open().await;
+        assert_eq!(
+            reopened.audit(&AuditQuery { limit: 100, ..AuditQuery::default() }).await.unwrap(),
+            entries,
+            "durable"
+        );
+    }
+}
+
+/// The log has no way to change an entry; numbers are never used twice, also by
+/// concurrent writers and after retention removed old entries.
+pub async fn audit_log_is_append_only(h: &dyn Harness) {
+    let (cms, clock) = cms_at(h).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let cms = cms.acting_as(person(&format!("Osoba {i}"), "192.0.2.1"));
+            tokio::spawn(async move {
+                for _ in 0..10 {
+                    cms.log_event(AuditAction::Login, None).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let all = cms.store().audit(&AuditQuery { limit: 1000, ..AuditQuery::default() }).await.unwrap();
+    let seqs: HashSet<u64> = all.iter().map(|e| e.seq).collect();
+    assert_eq!((all.len(), seqs.len()), (80, 80), "80 entries, 80 numbers");
+    assert!(seqs.iter().all(|s| *s >= 1));
+
+    clock.advance(Duration::days(800));
+    cms.log_event(AuditAction::Logout, None).await.unwrap();
+    let removed = cms.store().prune_audit(cms.now() - Duration::days(730)).await.unwrap();
+    assert_eq!(removed, 80, "entries older than the retention go");
+    let left = cms.store().audit(&AuditQuery { limit: 1000, ..AuditQuery::default() }).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].seq > *seqs.iter().max().unwrap(), "numbers go on after pruning");
+    cms.log_event(AuditAction::Login, None).await.unwrap();
+    let newest = cms.store().audit(&AuditQuery { limit: 1, ..AuditQuery::default() }).await.unwrap();
+    assert_eq!(newest[0].seq, left[0].seq + 1);
+}
+
+fn delivery(endpoint: Id, event: &str, due: DateTime<Utc>) -> Delivery {
+    Delivery {
+        id: Id::new(),
+        endpoint,
+        event: event.into(),
+        payload: format!(r#"{{"type":"{event}"}}"#),
+        created_at: due,
+        state: DeliveryState::Pending,
+        attempts: 0,
+        next_at: Some(due),
+        last_status: None,
+        last_error: None,
+        last_attempt_at: None,
+    }
+}
+
+/// Webhook deliveries are stored with the write that causes them (not with a refused
+/// one), come due in order, move in the queue with each attempt, list per endpoint newest
+/// first, and only finished ones are pruned.
+pub async fn outbox_keeps_deliveries(h: &dyn Harness) {
+    let (cms, _) = cms_at(h).await;
+    let store = cms.store();
+    let (hook, other) = (Id::new(), Id::new());
+    let item = cms.create(page("Kontakt", "Tekst")).await.unwrap();
+    let mut record = store.get(item.meta.id).await.unwrap().unwrap();
+    record.meta.version = 2;
+    let first = delivery(hook, "item.updated", t0());
+    store.put_logged(record.clone(), WriteLog { entry: None, deliveries: vec![first.clone()] }).await.unwrap();
+    let stale = delivery(hook, "item.updated", t0());
+    let err = store.put_logged(record, WriteLog { entry: None, deliveries: vec![stale.clone()] }).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }));
+    let second = delivery(hook, "item.deleted", t0() + Duration::seconds(1));
+    let third = delivery(other, "item.deleted", t0() - Duration::seconds(1));
+    store
+        .delete_logged(item.meta.id, 2, WriteLog { entry: None, deliveries: vec![second.clone(), third.clone()] })
+        .await
+        .unwrap();
+
+    let due = store.due_deliveries(t0() + Duration::seconds(1), 10).await.unwrap();
+    assert_eq!(due, [third.clone(), first.clone(), second.clone()], "the longest due first; none of the refused write");
+    assert_eq!(store.due_deliveries(t0(), 10).await.unwrap(), [third.clone(), first.clone()], "only what has come");
+    assert_eq!(
+        store.due_deliveries(t0() + Duration::seconds(1), 1).await.unwrap(),
+        std::slice::from_ref(&third),
+        "bounded"
+    );
+
+    // An attempt failed: retried later, so it leaves the front of the queue.
+    let retried = Delivery {
+        attempts: 1,
+        next_at: Some(t0() + Duration::minutes(1)),
+        last_status: Some(503),
+        last_error: Some("503 Service Unavailable".into()),
+        last_attempt_at: Some(t0()),
+        ..first.clone()
+    };
+    store.update_delivery(retried.clone()).await.unwrap();
+    let done = Delivery {
+        attempts: 1,
+        state: DeliveryState::Delivered,
+        next_at: None,
+        last_status: Some(204),
+        ..third.clone()
+    };
+    store.update_delivery(done.clone()).await.unwrap();
+    assert_eq!(store.due_deliveries(t0() + Duration::seconds(1), 10).await.unwrap(), std::slice::from_ref(&second));
+    assert_eq!(store.due_deliveries(t0() + Duration::minutes(1), 10).await.unwrap(), [second.clone(), retried.clone()]);
+    assert!(matches!(store.update_delivery(stale).await, Err(StoreError::NotFound { .. })), "never invented");
+    let moved = Delivery { endpoint: other, ..second.clone() };
+    assert!(matches!(store.update_delivery(moved).await, Err(StoreError::InvalidWrite(_))));
+
+    assert_eq!(store.deliveries(hook, None, 10).await.unwrap(), [second.clone(), retried.clone()], "newest first");
+    assert_eq!(store.deliveries(hook, Some(second.id), 10).await.unwrap(), std::slice::from_ref(&retried), "paged");
+    assert_eq!(store.deliveries(other, None, 10).await.unwrap(), std::slice::from_ref(&done));
+
+    assert_eq!(store.prune_deliveries(t0() + Duration::days(1)).await.unwrap(), 1, "only the finished one");
+    assert!(store.deliveries(other, None, 10).await.unwrap().is_empty());
+    assert_eq!(store.deliveries(hook, None, 10).await.unwrap().len(), 2, "pending ones stay");
 }

@@ -5,6 +5,7 @@
 //! singletons GET and PUT, internal kinds none.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, OriginalUri, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -16,16 +17,17 @@ use chrono::{DateTime, Utc};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use witryna_core::audit::{Actor, AuditAction, AuditEntry, AuditQuery};
 use witryna_core::content::Media;
 use witryna_core::content::Unit;
 use witryna_core::search::{SearchQuery, SearchResults};
-use witryna_core::{Content, FieldError, Id, Kind, Kinds, Meta, View};
+use witryna_core::{Content, FieldError, Kind, Kinds, Meta, View};
 
 use crate::auth::{self, NewToken, Role, TokenInfo};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, Params};
 use crate::items::Writer;
-use crate::items::{self, PathParams, PublishBody, SingletonBody, TranslationBody, WriteBody};
+use crate::items::{self, PathParams, PublishBody, ReasonBody, RecordBody, SingletonBody, TranslationBody, WriteBody};
 use crate::respond::TranslationJson;
 use crate::respond::{is_rfc3339_instant, json_response, moved, ListJson};
 use crate::ApiState;
@@ -169,13 +171,13 @@ impl Api {
 /// address that is being slowed down (editors behind the same proxy as a guesser keep
 /// working); no `Authorization` at all is a plain 401 and counts for nothing; only a wrong
 /// secret counts as a failure, and once an address has too many, its wrong secrets get 429.
-async fn authorize(s: &ApiState, headers: &HeaderMap, ip: Option<IpAddr>, needed: Role) -> Result<Id, ApiError> {
+async fn authorize(s: &ApiState, headers: &HeaderMap, ip: Option<IpAddr>, needed: Role) -> Result<TokenInfo, ApiError> {
     let secret = auth::bearer(headers).ok_or(ApiError::Unauthenticated)?;
     match auth::authenticate(&s.0.cms, secret).await? {
         Some(token) if token.role < needed => {
             Err(ApiError::Forbidden { role: token.role.as_str(), needed: needed.as_str() })
         }
-        Some(token) => Ok(token.id),
+        Some(token) => Ok(token),
         None => {
             let retry_after = ip.and_then(|ip| s.0.failed_logins.record(ip));
             Err(retry_after.map_or(ApiError::Unauthenticated, |retry_after| ApiError::TooManyFailures { retry_after }))
@@ -200,7 +202,9 @@ async fn view_for(
         Access::Admin => Role::Administrator,
     };
     let token = authorize(s, headers, ip, needed).await?;
-    Ok((View::Editor, Writer(Some(token))))
+    let actor =
+        Actor { id: Some(token.id), name: auth::acting_name(&token.name), address: ip.map(|ip| ip.to_string()) };
+    Ok((View::Editor, Writer(Some(Arc::new(actor)))))
 }
 
 /// The access layer of every route: the handler gets the [`View`] and the [`Writer`] as
@@ -359,8 +363,12 @@ async fn search(State(s): State<ApiState>, uri: Uri) -> Result<Response, ApiErro
     Ok(res)
 }
 
-async fn create_token(State(s): State<ApiState>, JsonBody(body): JsonBody<TokenBody>) -> Result<Response, ApiError> {
-    let token = auth::create_token(&s.0.cms, body.role, &body.name).await.map_err(|e| match e {
+async fn create_token(
+    State(s): State<ApiState>,
+    Extension(writer): Extension<Writer>,
+    JsonBody(body): JsonBody<TokenBody>,
+) -> Result<Response, ApiError> {
+    let token = auth::create_token(&writer.cms(&s), body.role, &body.name).await.map_err(|e| match e {
         auth::TokenError::Cms(e) => ApiError::Cms(e),
         other => ApiError::Internal(other.to_string()),
     })?;
@@ -372,11 +380,52 @@ async fn list_tokens(State(s): State<ApiState>) -> Result<Response, ApiError> {
     Ok(json_response(StatusCode::OK, &ListJson { items, next_cursor: None }))
 }
 
-async fn revoke_token(State(s): State<ApiState>, params: PathParams) -> Result<Response, ApiError> {
+async fn revoke_token(
+    State(s): State<ApiState>,
+    Extension(writer): Extension<Writer>,
+    params: PathParams,
+) -> Result<Response, ApiError> {
     let key = params.get("id");
     let id = key.parse().map_err(|_| ApiError::NotFound(format!("no token with id {key:?}")))?;
-    auth::revoke_token(&s.0.cms, id).await?;
+    auth::revoke_token(&writer.cms(&s), id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The audit log, newest first, filtered; `next_cursor` continues below the page's last entry.
+async fn audit_log(State(s): State<ApiState>, uri: Uri) -> Result<Response, ApiError> {
+    let p = Params::of(&uri)?;
+    let id = |name: &str| -> Result<Option<witryna_core::Id>, ApiError> {
+        p.get(name)
+            .map(|v| v.parse().map_err(|_| ApiError::query(name, format!("expected an id (UUID), got {v:?}"))))
+            .transpose()
+    };
+    let action = match p.get("action") {
+        Some(v) => Some(AuditAction::parse(v).ok_or_else(|| {
+            let known: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+            ApiError::query("action", format!("unknown action {v:?} ({})", known.join(", ")))
+        })?),
+        None => None,
+    };
+    let before = match p.get("cursor") {
+        Some(c) => Some(c.parse::<u64>().map_err(|_| ApiError::query("cursor", "not a cursor this API handed out"))?),
+        None => None,
+    };
+    let limit = p.limit(50, witryna_core::cms::MAX_PAGE)?;
+    let query = AuditQuery {
+        actor: id("actor")?,
+        item: id("item")?,
+        action,
+        from: p.instant("from", false)?,
+        until: p.instant("to", true)?,
+        public_only: false,
+        before,
+        limit,
+    };
+    let items = s.0.cms.audit(&query).await?;
+    let next_cursor = (items.len() == limit).then(|| items.last().map(|e| e.seq.to_string())).flatten();
+    let mut res = json_response(StatusCode::OK, &ListJson { items, next_cursor });
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 async fn serve_openapi(State(s): State<ApiState>) -> Response {
@@ -515,23 +564,40 @@ fn collection_routes(api: &mut Api, kind: Kind, segment: &str) {
     o.response = Some(item.clone());
     api.add(o, k, items::update_item);
 
+    let reason = api.schema::<ReasonBody>();
     let mut o =
         op(Method::DELETE, key.clone(), format!("Delete a {noun} item with its revisions"), segment, Access::Editor);
     o.if_match = Precondition::Optional;
     o.success = &[StatusCode::NO_CONTENT];
     o.query = vec![locale_param()];
+    o.request = Some(reason.clone());
+    o.request_optional = true;
     api.add(o, k, items::delete_item);
+
+    let summary = format!(
+        "Replace the editable fields of a {noun} item's metryczka (producer, responsible person, date produced); \
+         a public item needs a reason"
+    );
+    let mut o = op(Method::PUT, format!("{key}/record"), summary, segment, Access::Editor);
+    o.query = vec![locale_param()];
+    o.if_match = Precondition::Optional;
+    o.request = Some(api.schema::<RecordBody>());
+    o.response = Some(item.clone());
+    api.add(o, k, items::update_record_fields);
 
     let summary = format!("Publish a {noun} item now or at publish_at (the body is optional)");
     let mut o = step_op(&key, "publish", summary, segment, &item);
     o.request = Some(publish);
     o.request_optional = true;
     api.add(o, k, items::publish_item);
+    let with_reason = |o: Operation| Operation { request: Some(reason.clone()), request_optional: true, ..o };
     let summary = format!("Take a {noun} item back to draft");
-    api.add(step_op(&key, "unpublish", summary, segment, &item), k, items::unpublish_item);
-    api.add(step_op(&key, "archive", format!("Archive a {noun} item"), segment, &item), k, items::archive_item);
+    api.add(with_reason(step_op(&key, "unpublish", summary, segment, &item)), k, items::unpublish_item);
+    let o = with_reason(step_op(&key, "archive", format!("Archive a {noun} item"), segment, &item));
+    api.add(o, k, items::archive_item);
     let summary = format!("Restore an old version of a {noun} item as a new version");
-    api.add(step_op(&key, "revisions/{version}/restore", summary, segment, &item), k, items::restore_revision);
+    let o = with_reason(step_op(&key, "revisions/{version}/restore", summary, segment, &item));
+    api.add(o, k, items::restore_revision);
 
     let mut o = op(
         Method::GET,
@@ -660,5 +726,28 @@ pub(crate) fn build(kinds: &Kinds) -> Api {
     let mut o = op(Method::DELETE, "/api/v1/tokens/{id}".into(), "Revoke an API token".into(), "tokens", Access::Admin);
     o.success = &[StatusCode::NO_CONTENT];
     api.add(o, None, revoke_token);
+
+    let summary = "The audit log, newest first: logins, account and token changes, every item change, settings \
+                   and imports — who (account, address), what, which item, when, why. Read-only: no route changes \
+                   or removes an entry";
+    let mut o = op(Method::GET, "/api/v1/audit".into(), summary.into(), "audit", Access::Admin);
+    let actions: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+    let uuid = json!({"type": "string", "format": "uuid"});
+    let schema = json!({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]});
+    o.query = vec![
+        param("actor", "only entries of this account (a user's or token's id)", uuid.clone()),
+        param("item", "only entries about this item", uuid),
+        param("action", "only this action", json!({"type": "string", "enum": actions})),
+        param("from", "at or after: a date (Europe/Warsaw) or an RFC 3339 time", schema.clone()),
+        param("to", "at or before: a date (Europe/Warsaw, the whole day) or an RFC 3339 time", schema),
+        param("cursor", "next_cursor of the previous page", json!({"type": "string", "pattern": "^[0-9]+$"})),
+        param(
+            "limit",
+            "page size (default 50)",
+            json!({"type": "integer", "minimum": 1, "maximum": witryna_core::cms::MAX_PAGE}),
+        ),
+    ];
+    o.response = Some(list_schema(api.schema::<AuditEntry>()));
+    api.add(o, None, audit_log);
     api
 }

@@ -4,7 +4,8 @@
 use axum::http::{header, HeaderMap};
 use witryna_accounts::limiter::{counted_address, Failures};
 pub use witryna_accounts::tokens::{
-    authenticate, create_token, list_tokens, revoke_token, ApiToken, NewToken, TokenError, TokenInfo, MAX_NAME_CHARS,
+    acting_name, authenticate, create_token, list_tokens, revoke_token, ApiToken, NewToken, TokenError, TokenInfo,
+    MAX_NAME_CHARS,
 };
 pub use witryna_accounts::Role;
 

@@ -2,6 +2,7 @@
 //! (an [`Extension`]), content is checked by the kind and answered from the stored JSON.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, OriginalUri, RawPathParams, State};
@@ -12,6 +13,8 @@ use axum::Extension;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use witryna_core::audit::Actor;
+use witryna_core::cms::RecordFields;
 use witryna_core::{Checked, Cms, CmsError, CreateOptions, Id, Kind, Query, Record, RecordLookup, Status, Step, View};
 
 use crate::error::ApiError;
@@ -33,6 +36,10 @@ pub(crate) struct WriteBody {
     /// slug changes it in the same commit as the content; the old one keeps resolving.
     #[serde(default)]
     slug: Option<String>,
+    /// Why this version is written (at most 500 characters): required to change a public
+    /// item (422 `reason_required`), kept with the version and shown in the change register.
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 /// Body of a new translation: its locale and content, and optionally a wanted slug.
@@ -58,6 +65,9 @@ pub(crate) struct SingletonBody {
     /// The content, as its kind describes it.
     #[schemars(with = "serde_json::Value")]
     content: Box<RawValue>,
+    /// Why (optional; kept with the version and in the audit log).
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 /// Optional body of `publish`.
@@ -68,6 +78,37 @@ pub(crate) struct PublishBody {
     /// 9999 (UTC); now when absent.
     #[serde(default)]
     publish_at: Option<DateTime<Utc>>,
+    /// Why (optional; kept with the version and in the change register).
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Optional body of the steps that take nothing else (unpublish, archive, restore, delete).
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReasonBody {
+    /// Why (optional, at most 500 characters): kept with the version and in the change
+    /// register.
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Body of a change to an item's metryczka: its editable fields, all replaced.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RecordBody {
+    /// Who produced the information („wytworzył”): a person and/or a unit (≤ 200 characters).
+    #[serde(default)]
+    produced_by: Option<String>,
+    /// Who answers for it („odpowiedzialny”, ≤ 200 characters).
+    #[serde(default)]
+    responsible: Option<String>,
+    /// When it was produced („data wytworzenia”), `YYYY-MM-DD`.
+    #[serde(default)]
+    produced_on: Option<chrono::NaiveDate>,
+    /// Why: required when the item is public.
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 /// The path parameters of a route (`{key}`, `{version}`, `{id}`), percent-decoded; one
@@ -108,12 +149,20 @@ impl FromRequestParts<ApiState> for Target {
         let locale = Params::of(&parts.uri)?.locale(s.0.cms.locales())?;
         let record = s.0.cms.record_by_key_in(kind.name(), locale, params.get("key")).await?;
         check_if_match(&parts.headers, Some(record.meta.version))?;
-        let writer = parts.extensions.get::<Writer>().copied().unwrap_or(Writer(None));
+        let writer = parts.extensions.get::<Writer>().cloned().unwrap_or(Writer(None));
         Ok(Target { cms: writer.cms(s), kind, record })
     }
 }
 
 impl Target {
+    /// The same target writing with a reason (none when `None`).
+    fn because(mut self, reason: Option<&str>) -> Result<Target, ApiError> {
+        if let Some(reason) = reason {
+            self.cms = self.cms.because(reason)?;
+        }
+        Ok(self)
+    }
+
     /// Applies a workflow step (one write) and answers the committed record.
     async fn apply(self, step: Step) -> Result<Response, ApiError> {
         let record = self.cms.apply_step(self.record, None, step).await?;
@@ -262,7 +311,11 @@ pub(crate) async fn create_item(
 ) -> Result<Response, ApiError> {
     let checked = check(&s.0.cms, &kind, &body.content, None).await?;
     let options = CreateOptions { slug: body.slug, locale: None, translation_of: None };
-    let record = writer.cms(&s).create_checked(checked, options).await.map_err(in_content)?;
+    let cms = match body.reason.as_deref() {
+        Some(reason) => writer.cms(&s).because(reason)?,
+        None => writer.cms(&s),
+    };
+    let record = cms.create_checked(checked, options).await.map_err(in_content)?;
     let location = format!("{}/{}", uri.path().trim_end_matches('/'), record.meta.id);
     Ok(written(StatusCode::CREATED, &record, Some(location)))
 }
@@ -334,40 +387,65 @@ pub(crate) async fn update_item(
     }
     let source = target.record.meta.translation_of.map(|t| t.id);
     let checked = check(&target.cms, &target.kind, &body.content, source).await?;
+    let target = target.because(body.reason.as_deref())?;
     let record =
         target.cms.update_record(target.record, None, checked, body.slug.as_deref()).await.map_err(in_content)?;
     Ok(written(StatusCode::OK, &record, None))
 }
 
-pub(crate) async fn delete_item(target: Target) -> Result<Response, ApiError> {
+pub(crate) async fn delete_item(
+    target: Target,
+    OptionalJsonBody(body): OptionalJsonBody<ReasonBody>,
+) -> Result<Response, ApiError> {
+    let target = target.because(body.unwrap_or_default().reason.as_deref())?;
     target.cms.delete_record(target.record, None).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Replaces the editable fields of an item's metryczka.
+pub(crate) async fn update_record_fields(
+    target: Target,
+    JsonBody(body): JsonBody<RecordBody>,
+) -> Result<Response, ApiError> {
+    let fields =
+        RecordFields { produced_by: body.produced_by, responsible: body.responsible, produced_on: body.produced_on };
+    target.because(body.reason.as_deref())?.apply(Step::Record(fields)).await
 }
 
 pub(crate) async fn publish_item(
     target: Target,
     OptionalJsonBody(body): OptionalJsonBody<PublishBody>,
 ) -> Result<Response, ApiError> {
-    let publish_at = body.unwrap_or_default().publish_at;
+    let PublishBody { publish_at, reason } = body.unwrap_or_default();
     // Every answer carrying the item would write it as something no client reads as a date.
     if publish_at.is_some_and(|t| !is_rfc3339_instant(t)) {
         return Err(ApiError::body_field("publish_at", "out_of_range", "must be in the years 0000 to 9999 (UTC)"));
     }
-    target.apply(Step::Publish(publish_at)).await
+    target.because(reason.as_deref())?.apply(Step::Publish(publish_at)).await
 }
 
-pub(crate) async fn unpublish_item(target: Target) -> Result<Response, ApiError> {
-    target.apply(Step::Unpublish).await
+pub(crate) async fn unpublish_item(
+    target: Target,
+    OptionalJsonBody(body): OptionalJsonBody<ReasonBody>,
+) -> Result<Response, ApiError> {
+    target.because(body.unwrap_or_default().reason.as_deref())?.apply(Step::Unpublish).await
 }
 
-pub(crate) async fn archive_item(target: Target) -> Result<Response, ApiError> {
-    target.apply(Step::Archive).await
+pub(crate) async fn archive_item(
+    target: Target,
+    OptionalJsonBody(body): OptionalJsonBody<ReasonBody>,
+) -> Result<Response, ApiError> {
+    target.because(body.unwrap_or_default().reason.as_deref())?.apply(Step::Archive).await
 }
 
-pub(crate) async fn restore_revision(target: Target, params: PathParams) -> Result<Response, ApiError> {
+pub(crate) async fn restore_revision(
+    target: Target,
+    params: PathParams,
+    OptionalJsonBody(body): OptionalJsonBody<ReasonBody>,
+) -> Result<Response, ApiError> {
     let version = params.get("version");
     let old: u64 = version.parse().map_err(|_| ApiError::NotFound(format!("no revision {version:?}")))?;
-    target.apply(Step::Restore(old)).await
+    target.because(body.unwrap_or_default().reason.as_deref())?.apply(Step::Restore(old)).await
 }
 
 pub(crate) async fn list_revisions(target: Target) -> Result<Response, ApiError> {
@@ -415,6 +493,10 @@ pub(crate) async fn put_singleton(
                 return Err(ApiError::PreconditionRequired);
             }
             check_if_match(&headers, Some(current.meta.version))?;
+            let cms = match body.reason.as_deref() {
+                Some(reason) => cms.because(reason)?,
+                None => cms,
+            };
             let record = cms.update_record(current, None, checked, None).await.map_err(in_content)?;
             Ok(written(StatusCode::OK, &record, None))
         }
@@ -427,16 +509,16 @@ pub(crate) async fn put_singleton(
     }
 }
 
-/// Who writes in a request: the API token's id (set by the access layer), recorded on
-/// every version the request writes.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Writer(pub(crate) Option<Id>);
+/// Who writes in a request: the API token and the client address (set by the access
+/// layer), recorded on every version the request writes and in the audit log.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer(pub(crate) Option<Arc<Actor>>);
 
 impl Writer {
     /// The Cms writing on the token's behalf.
-    pub(crate) fn cms(self, s: &ApiState) -> Cms {
-        match self.0 {
-            Some(id) => s.0.cms.acting_as(id),
+    pub(crate) fn cms(&self, s: &ApiState) -> Cms {
+        match &self.0 {
+            Some(actor) => s.0.cms.acting_as(Actor::clone(actor)),
             None => s.0.cms.clone(),
         }
     }

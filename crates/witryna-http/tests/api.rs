@@ -303,6 +303,7 @@ async fn openapi_documents_every_route() {
             ("post", format!("{key}/archive")),
             ("get", format!("{key}/revisions")),
             ("post", format!("{key}/revisions/{{version}}/restore")),
+            ("put", format!("{key}/record")),
         ]);
         // Every kind shown on the site has translations; files have none.
         if kind != "media" {
@@ -317,6 +318,7 @@ async fn openapi_documents_every_route() {
         ("get", "/api/v1/tokens".to_owned()),
         ("post", "/api/v1/tokens".to_owned()),
         ("delete", "/api/v1/tokens/{id}".to_owned()),
+        ("get", "/api/v1/audit".to_owned()),
     ]);
     let documented: Vec<(String, String)> = doc["paths"]
         .as_object()

@@ -12,6 +12,7 @@ use common::{assert_problem, news_body, send, serve, start, validate_openapi};
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_MATCH, IF_NONE_MATCH, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use witryna_core::audit::{AuditEntry, AuditQuery, Delivery, WriteLog};
 use witryna_core::store::{BlobHash, BlobInfo, BlobWriter, ListQuery, RecordPage};
 use witryna_core::{Cms, Id, Record, Store, StoreError};
 use witryna_http::ApiConfig;
@@ -243,8 +244,8 @@ struct CountingStore {
 
 #[async_trait::async_trait]
 impl Store for CountingStore {
-    async fn put(&self, record: Record) -> Result<(), StoreError> {
-        self.inner.put(record).await
+    async fn put_logged(&self, record: Record, log: WriteLog) -> Result<(), StoreError> {
+        self.inner.put_logged(record, log).await
     }
     async fn put_history(&self, versions: Vec<Record>) -> Result<(), StoreError> {
         self.inner.put_history(versions).await
@@ -252,8 +253,29 @@ impl Store for CountingStore {
     async fn all(&self, after: Option<Id>, limit: usize) -> Result<Vec<Record>, StoreError> {
         self.inner.all(after, limit).await
     }
-    async fn delete(&self, id: Id, expected_version: u64) -> Result<(), StoreError> {
-        self.inner.delete(id, expected_version).await
+    async fn delete_logged(&self, id: Id, expected_version: u64, log: WriteLog) -> Result<(), StoreError> {
+        self.inner.delete_logged(id, expected_version, log).await
+    }
+    async fn append_log(&self, log: WriteLog) -> Result<(), StoreError> {
+        self.inner.append_log(log).await
+    }
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        self.inner.audit(query).await
+    }
+    async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.inner.prune_audit(before).await
+    }
+    async fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.inner.due_deliveries(now, limit).await
+    }
+    async fn update_delivery(&self, delivery: Delivery) -> Result<(), StoreError> {
+        self.inner.update_delivery(delivery).await
+    }
+    async fn deliveries(&self, endpoint: Id, before: Option<Id>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.inner.deliveries(endpoint, before, limit).await
+    }
+    async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.inner.prune_deliveries(before).await
     }
     async fn get(&self, id: Id) -> Result<Option<Record>, StoreError> {
         self.reads.fetch_add(1, Ordering::SeqCst);
@@ -553,7 +575,7 @@ async fn every_success_and_redirect_the_api_answers_is_documented() {
         send(fresh.as_editor(Method::POST, "/pages").json(&json!({"content": {"title": "Stara", "body": "x"}}))).await;
     let id = created["id"].as_str().unwrap();
     send(fresh.as_editor(Method::POST, &format!("/pages/{id}/publish"))).await;
-    let renamed = json!({"content": {"title": "Stara", "body": "x"}, "slug": "nowa"});
+    let renamed = json!({"content": {"title": "Stara", "body": "x"}, "slug": "nowa", "reason": "krótszy adres"});
     send(fresh.as_editor(Method::PUT, &format!("/pages/{id}")).header(IF_MATCH, "*").json(&renamed)).await;
     let (status, headers, _) = send(fresh.req(Method::GET, "/pages/stara")).await;
     assert_eq!((status, headers[LOCATION].to_str().unwrap()), (StatusCode::MOVED_PERMANENTLY, "/api/v1/pages/nowa"));

@@ -85,7 +85,7 @@ async fn translations_are_created_listed_and_read_per_locale() {
     let put = s
         .as_editor(Method::PUT, &format!("/news/{id}"))
         .header(IF_MATCH, headers["etag"].clone())
-        .json(&json!({"content": news("Wigilia w KIS", event)}));
+        .json(&json!({"content": news("Wigilia w KIS", event), "reason": "nowa data"}));
     let (status, _, _) = send(put).await;
     assert_eq!(status, StatusCode::OK, "{current}");
     let (_, _, shown) = send(s.req(Method::GET, &format!("/news/{uk_id}"))).await;

@@ -30,6 +30,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::config::SslMode;
 use tokio_postgres::{NoTls, Transaction};
 use tokio_postgres_rustls::MakeRustlsConnect;
+use witryna_core::audit::{AuditEntry, AuditQuery, Delivery, WriteLog};
 use witryna_core::record::{Id, Record};
 use witryna_core::store::blob::{chunk_span, clip_span, BlobBuffer, BLOB_CHUNK};
 use witryna_core::store::kv::{self, encode_record};
@@ -117,10 +118,40 @@ CREATE TABLE translations (
 );
 "#,
     ),
+    (
+        5,
+        // The audit log and the webhook outbox, written in the same transaction as the
+        // change they record. The filtered columns are copies of the entry's fields; the
+        // entry itself is JSON, as in every backend.
+        r#"
+CREATE TABLE audit (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at timestamptz NOT NULL,
+    action text NOT NULL,
+    actor uuid,
+    item uuid,
+    public boolean NOT NULL,
+    entry jsonb NOT NULL
+);
+CREATE INDEX audit_by_actor ON audit (actor, seq DESC);
+CREATE INDEX audit_by_item ON audit (item, seq DESC);
+CREATE INDEX audit_public ON audit (seq DESC) WHERE public;
+CREATE INDEX audit_by_time ON audit (at);
+CREATE TABLE deliveries (
+    id uuid PRIMARY KEY,
+    endpoint uuid NOT NULL,
+    created_at timestamptz NOT NULL,
+    next_at timestamptz,
+    delivery jsonb NOT NULL
+);
+CREATE INDEX deliveries_due ON deliveries (next_at, id) WHERE next_at IS NOT NULL;
+CREATE INDEX deliveries_by_endpoint ON deliveries (endpoint, id DESC);
+"#,
+    ),
 ];
 
 /// The database schema version this build writes and reads.
-pub const PG_SCHEMA_VERSION: u32 = 4;
+pub const PG_SCHEMA_VERSION: u32 = 5;
 
 /// How to connect.
 #[derive(Debug, Clone)]
@@ -582,6 +613,11 @@ fn sort_micros(record: &Record) -> i64 {
 }
 
 /// Reads a stored record, naming the item (and version) when it is corrupt.
+/// An audit entry or delivery from its JSON column, naming it when it does not read.
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, value: serde_json::Value) -> Result<T, StoreError> {
+    serde_json::from_value(value).map_err(|e| StoreError::Corrupt { key: what.to_owned(), reason: e.to_string() })
+}
+
 fn decode(id: uuid::Uuid, version: Option<i64>, bytes: &[u8]) -> Result<Record, StoreError> {
     let key = match version {
         Some(v) => kv::revision_key(Id(id), v as u64),
@@ -999,6 +1035,33 @@ impl PgStore {
         Ok(())
     }
 
+    /// Writes a log's audit entry and deliveries in the transaction of its change.
+    async fn write_log(tx: &Transaction<'_>, log: &WriteLog) -> Result<(), StoreError> {
+        if let Some(e) = &log.entry {
+            // The entry's `seq` is the row's identity: insert, then store the entry with it.
+            let row = tx
+                .query_one(
+                    "INSERT INTO audit (at, action, actor, item, public, entry) VALUES ($1, $2, $3, $4, $5, '{}')
+                     RETURNING seq",
+                    &[&e.at, &e.action.as_str(), &e.actor.id.map(|i| i.0), &e.item.as_ref().map(|i| i.id.0), &e.public],
+                )
+                .await
+                .map_err(backend)?;
+            let seq: i64 = row.get(0);
+            let entry = serde_json::to_value(AuditEntry { seq: seq as u64, ..e.clone() }).map_err(backend)?;
+            tx.execute("UPDATE audit SET entry = $2 WHERE seq = $1", &[&seq, &entry]).await.map_err(backend)?;
+        }
+        for d in &log.deliveries {
+            tx.execute(
+                "INSERT INTO deliveries (id, endpoint, created_at, next_at, delivery) VALUES ($1, $2, $3, $4, $5)",
+                &[&d.id.0, &d.endpoint.0, &d.created_at, &d.next_at, &serde_json::to_value(d).map_err(backend)?],
+            )
+            .await
+            .map_err(backend)?;
+        }
+        Ok(())
+    }
+
     /// Runs a write transaction; an error rolls everything back.
     async fn in_transaction<F>(&self, f: F) -> Result<(), StoreError>
     where
@@ -1016,7 +1079,7 @@ impl PgStore {
 
 #[async_trait]
 impl Store for PgStore {
-    async fn put(&self, record: Record) -> Result<(), StoreError> {
+    async fn put_logged(&self, record: Record, log: WriteLog) -> Result<(), StoreError> {
         let expected = record
             .meta
             .version
@@ -1047,6 +1110,7 @@ impl Store for PgStore {
                 )
                 .await
                 .map_err(backend)?;
+                Self::write_log(tx, &log).await?;
                 this.notify(tx, m.id).await
             })
         })
@@ -1106,7 +1170,7 @@ impl Store for PgStore {
         rows.iter().map(|r| decode(r.get(0), None, r.get(1))).collect()
     }
 
-    async fn delete(&self, id: Id, expected_version: u64) -> Result<(), StoreError> {
+    async fn delete_logged(&self, id: Id, expected_version: u64, log: WriteLog) -> Result<(), StoreError> {
         let this = self.clone();
         self.in_transaction(move |tx| {
             Box::pin(async move {
@@ -1120,10 +1184,100 @@ impl Store for PgStore {
                 }
                 tx.execute("DELETE FROM items WHERE id = $1", &[&id.0]).await.map_err(backend)?;
                 tx.execute("DELETE FROM revisions WHERE id = $1", &[&id.0]).await.map_err(backend)?;
+                Self::write_log(tx, &log).await?;
                 this.notify(tx, id).await
             })
         })
         .await
+    }
+
+    async fn append_log(&self, log: WriteLog) -> Result<(), StoreError> {
+        self.in_transaction(move |tx| Box::pin(async move { Self::write_log(tx, &log).await })).await
+    }
+
+    async fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        let client = self.store_client().await?;
+        let before = q.before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
+        let rows = client
+            .query(
+                "SELECT seq, entry FROM audit WHERE seq < $1
+                   AND ($2::uuid IS NULL OR actor = $2) AND ($3::uuid IS NULL OR item = $3)
+                   AND ($4::text IS NULL OR action = $4)
+                   AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at <= $6)
+                   AND (NOT $7 OR public)
+                 ORDER BY seq DESC LIMIT $8",
+                &[
+                    &before,
+                    &q.actor.map(|a| a.0),
+                    &q.item.map(|i| i.0),
+                    &q.action.map(|a| a.as_str()),
+                    &q.from,
+                    &q.until,
+                    &q.public_only,
+                    &(q.limit.max(1) as i64),
+                ],
+            )
+            .await
+            .map_err(backend)?;
+        rows.iter().map(|r| from_json(&format!("audit entry {}", r.get::<_, i64>(0)), r.get(1))).collect()
+    }
+
+    async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let client = self.store_client().await?;
+        client.execute("DELETE FROM audit WHERE at < $1", &[&before]).await.map_err(backend)
+    }
+
+    async fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        let client = self.store_client().await?;
+        let rows = client
+            .query(
+                "SELECT id, delivery FROM deliveries WHERE next_at <= $1 ORDER BY next_at, id LIMIT $2",
+                &[&now, &(limit.max(1) as i64)],
+            )
+            .await
+            .map_err(backend)?;
+        rows.iter().map(|r| from_json(&format!("webhook delivery {}", r.get::<_, uuid::Uuid>(0)), r.get(1))).collect()
+    }
+
+    async fn update_delivery(&self, d: Delivery) -> Result<(), StoreError> {
+        let client = self.store_client().await?;
+        let value = serde_json::to_value(&d).map_err(backend)?;
+        let updated = client
+            .execute(
+                "UPDATE deliveries SET next_at = $3, delivery = $4 WHERE id = $1 AND endpoint = $2",
+                &[&d.id.0, &d.endpoint.0, &d.next_at, &value],
+            )
+            .await
+            .map_err(backend)?;
+        if updated == 1 {
+            return Ok(());
+        }
+        let exists = client.query_opt("SELECT 1 FROM deliveries WHERE id = $1", &[&d.id.0]).await.map_err(backend)?;
+        match exists {
+            None => Err(StoreError::NotFound { id: d.id }),
+            Some(_) => Err(StoreError::InvalidWrite(format!("delivery {} cannot change endpoint", d.id))),
+        }
+    }
+
+    async fn deliveries(&self, endpoint: Id, before: Option<Id>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        let client = self.store_client().await?;
+        let rows = client
+            .query(
+                "SELECT id, delivery FROM deliveries WHERE endpoint = $1 AND ($2::uuid IS NULL OR id < $2)
+                 ORDER BY id DESC LIMIT $3",
+                &[&endpoint.0, &before.map(|b| b.0), &(limit.max(1) as i64)],
+            )
+            .await
+            .map_err(backend)?;
+        rows.iter().map(|r| from_json(&format!("webhook delivery {}", r.get::<_, uuid::Uuid>(0)), r.get(1))).collect()
+    }
+
+    async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let client = self.store_client().await?;
+        client
+            .execute("DELETE FROM deliveries WHERE next_at IS NULL AND created_at < $1", &[&before])
+            .await
+            .map_err(backend)
     }
 
     async fn get(&self, id: Id) -> Result<Option<Record>, StoreError> {

@@ -124,6 +124,8 @@ async fn writes_are_searchable_or_gone_when_they_return() {
     let v = cms.publish(item.meta.id, 1, None).await.unwrap().version;
     assert_eq!(titles(&cms, q("notariusza")).await, ["Bezpłatne porady prawne w ośrodku"]);
     let v = cms
+        .because("nowy dyżur")
+        .unwrap()
         .update(item.meta.id, v, NewsArticle { body: "Dyżury mediatora.".into(), ..news })
         .await
         .unwrap()

@@ -63,11 +63,14 @@
 //! download links with their type and size („Wniosek <span>(PDF, 75 KB)</span>”); a
 //! reference to a file that is missing or not public renders nothing.
 
+pub mod diff;
 mod files;
 mod markdown;
 mod media;
 pub mod messages;
+
 mod pages;
+pub mod schema;
 pub mod settings;
 
 use std::sync::Arc;

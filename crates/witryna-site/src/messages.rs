@@ -106,6 +106,10 @@ pub struct Paths {
     pub site_map: &'static str,
     /// The Atom feed (`/atom.xml`).
     pub feed: &'static str,
+    /// The change register (`/rejestr-zmian`).
+    pub register: &'static str,
+    /// The change register's Atom feed (`/rejestr-zmian/atom.xml`).
+    pub register_feed: &'static str,
 }
 
 macro_rules! texts {
@@ -413,6 +417,68 @@ texts! {
     error_heading,
     /// The 500 page's text.
     error_text,
+    /// The metryczka's heading.
+    item_record,
+    /// Who produced the information (metryczka).
+    produced_by,
+    /// Who answers for it (metryczka).
+    responsible,
+    /// When it was produced (metryczka).
+    produced_on,
+    /// Who entered it (metryczka).
+    entered_by,
+    /// Who published it (metryczka).
+    published_by,
+    /// The last change (metryczka).
+    last_change,
+    /// The change history of an item (link, heading).
+    change_history,
+    /// The last path segment of an item's history page.
+    history_segment,
+    /// The introduction of an item's history page.
+    history_intro,
+    /// Version (column, label).
+    version,
+    /// When (column).
+    when,
+    /// Who (column).
+    who,
+    /// What happened (column).
+    what,
+    /// Reason of a change (column).
+    reason,
+    /// No reason given.
+    no_reason,
+    /// Link to what changed in a version.
+    show_changes,
+    /// The diff page's heading (followed by the versions).
+    changes_in,
+    /// Back to the history page.
+    back_to_history,
+    /// The change register (title, footer link).
+    change_register,
+    /// The register's introduction.
+    register_intro,
+    /// The next page of the register.
+    older_changes,
+    /// A register entry: published.
+    change_published,
+    /// A register entry: content changed.
+    change_updated,
+    /// A register entry: taken off the site.
+    change_unpublished,
+    /// A register entry: archived.
+    change_archived,
+    /// A register entry: deleted.
+    change_deleted,
+    /// A register entry: an earlier version restored.
+    change_restored,
+    /// A register entry: a new address.
+    change_slug,
+    /// A register entry: the metryczka changed.
+    change_record,
+    /// An item that no longer exists (register).
+    item_gone,
 }
 
 /// One locale's catalogue.
@@ -532,6 +598,8 @@ pub static PL: Messages = Messages {
         shortcuts: "/skroty-klawiszowe",
         site_map: "/mapa-strony",
         feed: "/atom.xml",
+        register: "/rejestr-zmian",
+        register_feed: "/rejestr-zmian/atom.xml",
     },
     texts: Texts {
         skip_links: "Skróty",
@@ -677,6 +745,37 @@ pub static PL: Messages = Messages {
         error_title: "Błąd serwera",
         error_heading: "Przepraszamy, wystąpił błąd",
         error_text: "Spróbuj ponownie za chwilę.",
+        item_record: "Metryczka",
+        produced_by: "Wytworzył",
+        responsible: "Odpowiedzialny",
+        produced_on: "Data wytworzenia",
+        entered_by: "Wprowadził",
+        published_by: "Opublikował",
+        last_change: "Ostatnia zmiana",
+        change_history: "Historia zmian",
+        history_segment: "historia",
+        history_intro: "Wszystkie opublikowane wersje tej strony, od najnowszej, z datą, autorem i powodem zmiany.",
+        version: "Wersja",
+        when: "Kiedy",
+        who: "Kto",
+        what: "Co",
+        reason: "Powód",
+        no_reason: "nie podano",
+        show_changes: "Pokaż zmiany",
+        changes_in: "Zmiany między wersjami",
+        back_to_history: "Wróć do historii zmian",
+        change_register: "Rejestr zmian",
+        register_intro: "Zmiany opublikowanych treści na całej stronie, od najnowszej.",
+        older_changes: "Starsze zmiany",
+        change_published: "opublikowano",
+        change_updated: "zmieniono treść",
+        change_unpublished: "wycofano z publikacji",
+        change_archived: "przeniesiono do archiwum",
+        change_deleted: "usunięto",
+        change_restored: "przywrócono wcześniejszą wersję",
+        change_slug: "zmieniono adres",
+        change_record: "zmieniono metryczkę",
+        item_gone: "(treść usunięta)",
     },
     months: witryna_core::pl::MONTHS_GENITIVE,
     weekdays: ["poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela"],
@@ -713,6 +812,8 @@ pub static EN: Messages = Messages {
         shortcuts: "/en/keyboard-shortcuts",
         site_map: "/en/sitemap",
         feed: "/en/atom.xml",
+        register: "/en/change-register",
+        register_feed: "/en/change-register/atom.xml",
     },
     texts: Texts {
         skip_links: "Skip links",
@@ -858,6 +959,37 @@ pub static EN: Messages = Messages {
         error_title: "Server error",
         error_heading: "Sorry, something went wrong",
         error_text: "Please try again in a moment.",
+        item_record: "Information record",
+        produced_by: "Produced by",
+        responsible: "Responsible",
+        produced_on: "Date produced",
+        entered_by: "Entered by",
+        published_by: "Published by",
+        last_change: "Last change",
+        change_history: "Change history",
+        history_segment: "history",
+        history_intro: "Every published version of this page, newest first, with its date, author and reason.",
+        version: "Version",
+        when: "When",
+        who: "Who",
+        what: "What",
+        reason: "Reason",
+        no_reason: "not given",
+        show_changes: "Show changes",
+        changes_in: "Changes between versions",
+        back_to_history: "Back to the change history",
+        change_register: "Change register",
+        register_intro: "Changes to published content across the site, newest first.",
+        older_changes: "Older changes",
+        change_published: "published",
+        change_updated: "content changed",
+        change_unpublished: "taken off the site",
+        change_archived: "archived",
+        change_deleted: "deleted",
+        change_restored: "an earlier version restored",
+        change_slug: "address changed",
+        change_record: "information record changed",
+        item_gone: "(content deleted)",
     },
     months: [
         "January",
@@ -910,6 +1042,8 @@ pub static UK: Messages = Messages {
         shortcuts: "/uk/hariachi-klavishi",
         site_map: "/uk/mapa-saitu",
         feed: "/uk/atom.xml",
+        register: "/uk/reiestr-zmin",
+        register_feed: "/uk/reiestr-zmin/atom.xml",
     },
     texts: Texts {
         skip_links: "Швидкі посилання",
@@ -1055,6 +1189,37 @@ pub static UK: Messages = Messages {
         error_title: "Помилка сервера",
         error_heading: "Вибачте, сталася помилка",
         error_text: "Спробуйте ще раз за хвилину.",
+        item_record: "Метрика інформації",
+        produced_by: "Підготував",
+        responsible: "Відповідальний",
+        produced_on: "Дата створення",
+        entered_by: "Вніс",
+        published_by: "Опублікував",
+        last_change: "Остання зміна",
+        change_history: "Історія змін",
+        history_segment: "istoriia",
+        history_intro: "Усі опубліковані версії цієї сторінки, від найновішої, з датою, автором і причиною зміни.",
+        version: "Версія",
+        when: "Коли",
+        who: "Хто",
+        what: "Що",
+        reason: "Причина",
+        no_reason: "не вказано",
+        show_changes: "Показати зміни",
+        changes_in: "Зміни між версіями",
+        back_to_history: "Назад до історії змін",
+        change_register: "Реєстр змін",
+        register_intro: "Зміни опублікованих матеріалів на всьому сайті, від найновішої.",
+        older_changes: "Давніші зміни",
+        change_published: "опубліковано",
+        change_updated: "змінено зміст",
+        change_unpublished: "знято з публікації",
+        change_archived: "перенесено до архіву",
+        change_deleted: "видалено",
+        change_restored: "відновлено попередню версію",
+        change_slug: "змінено адресу",
+        change_record: "змінено метрику",
+        item_gone: "(матеріал видалено)",
     },
     months: [
         "січня",

@@ -42,6 +42,7 @@ use sled::transaction::{
     ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
 };
 use sled::IVec;
+use witryna_core::audit::{AuditEntry, AuditQuery, Delivery, WriteLog};
 use witryna_core::record::{Id, Record};
 use witryna_core::store::blob::{chunk_span, clip_span, BlobBuffer, BLOB_CHUNK};
 use witryna_core::store::kv::{self, BlobHeader, Entries, KvRead, KvTxn, TxnError};
@@ -256,6 +257,27 @@ impl SledStore {
     /// Bytes the store takes on disk.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
         self.db.size_on_disk().map_err(backend)
+    }
+
+    /// Removes the keys `find` names (retention of the logs), on the blocking pool, in
+    /// one batch; answers how many items went (each item is `per_item` keys).
+    async fn remove_found<F>(&self, per_item: usize, find: F) -> Result<u64, StoreError>
+    where
+        F: FnOnce(&View<'_>) -> Result<Vec<Vec<u8>>, StoreError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let keys = find(&View(&db))?;
+            let mut batch = sled::Batch::default();
+            for k in &keys {
+                batch.remove(k.as_slice());
+            }
+            db.apply_batch(batch).map_err(backend)?;
+            db.flush().map_err(backend)?;
+            Ok((keys.len() / per_item) as u64)
+        })
+        .await
+        .map_err(backend)?
     }
 
     /// Runs a write transaction on the blocking pool and flushes when durable.
@@ -491,8 +513,8 @@ impl KvTxn for SledTxn<'_> {
 
 #[async_trait]
 impl Store for SledStore {
-    async fn put(&self, record: Record) -> Result<(), StoreError> {
-        self.write(move |tx| kv::put(tx, &record)).await
+    async fn put_logged(&self, record: Record, log: WriteLog) -> Result<(), StoreError> {
+        self.write(move |tx| kv::put(tx, &record, &log)).await
     }
 
     async fn put_history(&self, versions: Vec<Record>) -> Result<(), StoreError> {
@@ -503,8 +525,36 @@ impl Store for SledStore {
         kv::all(&View(&self.db), after, limit)
     }
 
-    async fn delete(&self, id: Id, expected_version: u64) -> Result<(), StoreError> {
-        self.write(move |tx| kv::delete(tx, id, expected_version)).await
+    async fn delete_logged(&self, id: Id, expected_version: u64, log: WriteLog) -> Result<(), StoreError> {
+        self.write(move |tx| kv::delete(tx, id, expected_version, &log)).await
+    }
+
+    async fn append_log(&self, log: WriteLog) -> Result<(), StoreError> {
+        self.write(move |tx| kv::append_log(tx, &log)).await
+    }
+
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        kv::audit(&View(&self.db), query)
+    }
+
+    async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.remove_found(1, move |v| kv::expired_audit(v, before)).await
+    }
+
+    async fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        kv::due_deliveries(&View(&self.db), now, limit)
+    }
+
+    async fn update_delivery(&self, delivery: Delivery) -> Result<(), StoreError> {
+        self.write(move |tx| kv::update_delivery(tx, &delivery)).await
+    }
+
+    async fn deliveries(&self, endpoint: Id, before: Option<Id>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        kv::deliveries(&View(&self.db), endpoint, before, limit)
+    }
+
+    async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.remove_found(2, move |v| kv::expired_deliveries(v, before)).await
     }
 
     async fn get(&self, id: Id) -> Result<Option<Record>, StoreError> {

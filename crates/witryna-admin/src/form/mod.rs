@@ -256,23 +256,4 @@ pub(crate) fn join(segs: &[Seg]) -> String {
     path
 }
 
-/// The root schema of a kind as [`render`] and [`parse`] take it: the kind's schema with
-/// the definitions it refers to under `$defs`.
-pub fn root_schema(kind: &witryna_core::Kind) -> Value {
-    let mut generator = schemars::SchemaGenerator::default();
-    let schema = kind.schema(&mut generator);
-    let mut root = match serde_json::to_value(schema) {
-        Ok(Value::Object(map)) => map,
-        Ok(other) => {
-            let mut map = serde_json::Map::new();
-            map.insert("allOf".to_owned(), Value::Array(vec![other]));
-            map
-        }
-        Err(_) => serde_json::Map::new(),
-    };
-    let defs = generator.take_definitions(true);
-    if !defs.is_empty() {
-        root.insert("$defs".to_owned(), Value::Object(defs));
-    }
-    Value::Object(root)
-}
+pub use witryna_site::schema::root_schema;

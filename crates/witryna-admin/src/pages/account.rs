@@ -73,7 +73,7 @@ pub(crate) async fn password_submit(
         ]);
         return html(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { layout, errors });
     }
-    users::set_password(s.cms(), editor.id(), new, Some(editor.session.id))
+    users::set_password(&editor.cms(&s), editor.id(), new, Some(editor.session.id))
         .await
         .map_err(|e| AdminError::Internal(e.to_string()))?;
     Ok(see_other("/admin/haslo?komunikat=haslo"))

@@ -24,7 +24,9 @@ use super::{account_name, html, see_other, warsaw, Layout};
 use crate::error::AdminError;
 use crate::form::{self, SummaryEntry};
 use crate::session::{Editor, Posted};
-use crate::{checks, diff, messages, AdminState};
+use crate::{checks, messages, AdminState};
+use witryna_core::cms::RecordFields;
+use witryna_site::diff;
 
 /// Items on one page of a list.
 const LIST_PAGE: usize = 20;
@@ -278,6 +280,13 @@ struct EditPage {
     conflict: Option<Conflict>,
     languages: Vec<LanguageLine>,
     source: Option<SourcePanel>,
+    reason: String,
+    reason_error: String,
+    /// The item is public: a change of its words needs a reason.
+    reason_required: bool,
+    record_view: Option<RecordView>,
+    /// Errors of the metryczka's fields: producer, responsible, date produced.
+    record_errors: [String; 3],
 }
 
 /// Someone else saved the item after this form was loaded.
@@ -302,6 +311,58 @@ pub(crate) struct FormState<'a> {
     /// The version the form is based on, when not the record's (a form shown again keeps
     /// the version it was loaded at, so a colleague's save in between is still caught).
     based_on: Option<u64>,
+    /// The reason given for the change, and the metryczka's editable fields, as typed.
+    reason: String,
+    record_inputs: RecordInputs,
+}
+
+/// The editable fields of the metryczka as the form holds them (text).
+#[derive(Clone, Default)]
+pub(crate) struct RecordInputs {
+    produced_by: String,
+    responsible: String,
+    produced_on: String,
+}
+
+impl RecordInputs {
+    fn of(record: &Record) -> Self {
+        let r = &record.meta.record;
+        RecordInputs {
+            produced_by: r.produced_by.clone().unwrap_or_default(),
+            responsible: r.responsible.clone().unwrap_or_default(),
+            produced_on: r.produced_on.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+
+    fn posted(form: &Posted) -> Self {
+        let get = |name: &str| form.get(name).unwrap_or("").trim().to_owned();
+        RecordInputs {
+            produced_by: get("_wytworzyl"),
+            responsible: get("_odpowiedzialny"),
+            produced_on: get("_data_wytworzenia"),
+        }
+    }
+
+    /// The fields as the Cms takes them; a date that does not read is an error on its field.
+    fn fields(&self) -> Result<RecordFields, (String, String)> {
+        let text = |t: &str| (!t.is_empty()).then(|| t.to_owned());
+        let produced_on = match self.produced_on.as_str() {
+            "" => None,
+            d => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                ("_data_wytworzenia".to_owned(), "Wpisz datę w postaci RRRR-MM-DD, np. 2026-11-20.".to_owned())
+            })?),
+        };
+        Ok(RecordFields { produced_by: text(&self.produced_by), responsible: text(&self.responsible), produced_on })
+    }
+}
+
+/// The metryczka as the edit page shows it: the fields the workflow fills in, and whether
+/// the editable ones are offered.
+struct RecordView {
+    entered: String,
+    published: Option<String>,
+    changed: String,
+    inputs: RecordInputs,
 }
 
 impl FormState<'_> {
@@ -318,6 +379,8 @@ impl FormState<'_> {
             publish_time: String::new(),
             conflict: None,
             based_on: None,
+            reason: String::new(),
+            record_inputs: RecordInputs::default(),
         }
     }
 
@@ -333,8 +396,20 @@ pub(crate) async fn form_page(
     state: FormState<'_>,
     flash: Option<&str>,
 ) -> Result<Response, AdminError> {
-    let FormState { kind, record, value, errors, slug, publish_date, publish_time, conflict, based_on, translation } =
-        state;
+    let FormState {
+        kind,
+        record,
+        value,
+        errors,
+        slug,
+        publish_date,
+        publish_time,
+        conflict,
+        based_on,
+        translation,
+        reason,
+        record_inputs,
+    } = state;
     let spec = kind.spec().ok_or(AdminError::NotFound)?;
     let schema = form_schema(s, &kind).await?;
     let content_errors: Vec<(String, String)> = errors.iter().filter(|(p, _)| !p.starts_with('_')).cloned().collect();
@@ -353,8 +428,16 @@ pub(crate) async fn form_page(
     let find = |name: &str| errors.iter().find(|(p, _)| p == name).map(|(_, m)| m.clone()).unwrap_or_default();
     let slug_error = find("_slug");
     let publish_error = find("_publish_at");
-    for (id, label, message) in [("slug", "Adres", &slug_error), ("data-publikacji", "Data publikacji", &publish_error)]
-    {
+    let reason_error = find("_powod");
+    let record_errors = [find("_wytworzyl"), find("_odpowiedzialny"), find("_data_wytworzenia")];
+    for (id, label, message) in [
+        ("slug", "Adres", &slug_error),
+        ("data-publikacji", "Data publikacji", &publish_error),
+        ("powod", "Powód zmiany", &reason_error),
+        ("wytworzyl", "Wytworzył", &record_errors[0]),
+        ("odpowiedzialny", "Odpowiedzialny", &record_errors[1]),
+        ("data-wytworzenia", "Data wytworzenia", &record_errors[2]),
+    ] {
         if !message.is_empty() {
             layout.errors.push(SummaryEntry { id: id.into(), label: label.into(), message: message.clone() });
         }
@@ -410,6 +493,25 @@ pub(crate) async fn form_page(
             });
         }
     }
+    let reason_required = record.is_some_and(|r| r.meta.is_public_at(now)) && !kind.is_singleton();
+    let record_view = match record {
+        Some(r) if kind.is_on_site() && !kind.is_singleton() => {
+            let m = &r.meta;
+            let signed = |name: &Option<String>, at: DateTime<Utc>| {
+                format!("{}, {}", name.as_deref().unwrap_or("konto sprzed dziennika"), warsaw(at))
+            };
+            Some(RecordView {
+                entered: signed(&m.record.entered_by, m.created_at),
+                published: m
+                    .publish_at
+                    .filter(|_| m.status != Status::Draft)
+                    .map(|at| signed(&m.record.published_by_name, at)),
+                changed: signed(&m.record.changed_by, m.updated_at),
+                inputs: if errors.is_empty() && conflict.is_none() { RecordInputs::of(r) } else { record_inputs },
+            })
+        }
+        _ => None,
+    };
     let advice = checks::check_kind(&kind, &value)
         .into_iter()
         .map(|a| Advice { href: format!("#{}", form::field_id(&a.path)), message: a.message, excerpt: a.excerpt })
@@ -441,6 +543,11 @@ pub(crate) async fn form_page(
         conflict,
         languages: languages.languages,
         source: languages.source,
+        reason,
+        reason_error,
+        reason_required,
+        record_view,
+        record_errors,
     };
     let status = if !errors.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -509,6 +616,8 @@ pub(crate) async fn edit_form(
         publish_time,
         conflict: None,
         based_on: None,
+        reason: String::new(),
+        record_inputs: RecordInputs::of(&record),
     };
     form_page(&s, &editor, state, flash.as_deref()).await
 }
@@ -599,6 +708,8 @@ struct Submitted {
     at: Option<DateTime<Utc>>,
     publish_date: String,
     publish_time: String,
+    reason: String,
+    record_inputs: RecordInputs,
 }
 
 /// The most files offered in a form's choice of a library file (the newest).
@@ -657,6 +768,8 @@ fn read_form(schema: &Value, form: &Posted) -> Submitted {
         at,
         publish_date: form.get("_data").unwrap_or("").to_owned(),
         publish_time: form.get("_godzina").unwrap_or("").to_owned(),
+        reason: form.get("_powod").unwrap_or("").trim().to_owned(),
+        record_inputs: RecordInputs::posted(form),
     }
 }
 
@@ -712,6 +825,8 @@ pub(crate) async fn create_item(
         publish_time: sub.publish_time,
         conflict: None,
         based_on: None,
+        reason: sub.reason,
+        record_inputs: sub.record_inputs,
     };
     if sub.list_op || !sub.errors.is_empty() {
         let errors = sub.errors.clone();
@@ -777,6 +892,8 @@ pub(crate) async fn save(
         publish_time: sub.publish_time,
         conflict: None,
         based_on: Some(based_on),
+        reason: sub.reason,
+        record_inputs: sub.record_inputs,
     };
     if sub.list_op || !sub.errors.is_empty() {
         let errors = sub.errors.clone();
@@ -793,7 +910,23 @@ pub(crate) async fn save(
             None => return Err(e.into()),
         },
     };
+    let mut sub = sub;
+    let record_fields = match sub.record_inputs.fields() {
+        Ok(fields) => fields,
+        Err(error) => return form_page(&s, &editor, again(vec![error], sub), None).await,
+    };
     let cms = editor.cms(&s);
+    let cms = if sub.reason.is_empty() {
+        cms
+    } else {
+        match cms.because(&sub.reason) {
+            Ok(cms) => cms,
+            Err(e) => {
+                let errors = messages::field_errors(&e).unwrap_or_default();
+                return form_page(&s, &editor, again(errors, sub), None).await;
+            }
+        }
+    };
     let unchanged = checked.json() == current.body && (sub.slug.is_empty() || sub.slug == current.meta.slug);
     let record = if unchanged {
         current.clone()
@@ -811,6 +944,23 @@ pub(crate) async fn save(
                 None => return Err(e.into()),
             },
         }
+    };
+    // The metryczka's own fields, when offered and changed: a step of their own.
+    let offered = kind.is_on_site() && !kind.is_singleton();
+    let old_fields = RecordInputs::of(&record).fields().unwrap_or_default();
+    let record = if offered && record_fields != old_fields {
+        match cms.apply_step(record, None, Step::Record(record_fields)).await {
+            Ok(r) => r,
+            Err(e) => match messages::field_errors(&e) {
+                Some(errors) => {
+                    sub.slug = current.meta.slug.clone();
+                    return form_page(&s, &editor, again(errors, sub), None).await;
+                }
+                None => return Err(e.into()),
+            },
+        }
+    } else {
+        record
     };
     let flash = match step_of(sub.wanted, sub.at) {
         Some(step) => match cms.apply_step(record, None, step).await {
@@ -852,6 +1002,8 @@ async fn conflict_page(
         publish_time: sub.publish_time,
         conflict: Some(conflict),
         based_on: None,
+        reason: sub.reason,
+        record_inputs: sub.record_inputs,
     };
     form_page(s, editor, state, None).await
 }
@@ -909,7 +1061,8 @@ pub(crate) async fn delete(
     let (kind, record) = item_for(&s, &editor, &section, &id).await?;
     may_delete(&editor, &kind, &record)?;
     let based_on: Option<u64> = form.get("_wersja").and_then(|v| v.parse().ok());
-    match editor.cms(&s).delete_record(record, based_on).await {
+    let cms = editor.cms(&s).because(form.get("_powod").unwrap_or(""))?;
+    match cms.delete_record(record, based_on).await {
         Ok(()) => Ok(see_other(&format!("{}?komunikat=usunieto", section_href(&kind)))),
         // Changed since the confirmation was shown: show the item as it is now.
         Err(CmsError::Conflict { id, .. }) => Ok(see_other(&item_href(&kind, id))),

@@ -10,10 +10,11 @@ use axum::response::Response;
 use witryna_accounts::limiter::counted_address;
 use witryna_accounts::users::{self, normalise_email, NewUser, UserError};
 use witryna_accounts::{password, sessions, setup, Role};
+use witryna_core::audit::{Actor, AuditAction};
 
 use super::{html, see_other, Layout};
 use crate::error::AdminError;
-use crate::session::{constant_time_eq, Editor, Posted};
+use crate::session::{self, constant_time_eq, Editor, Posted};
 use crate::AdminState;
 
 #[derive(Template)]
@@ -91,7 +92,8 @@ pub(crate) async fn submit(
     }
     let password = form.get("haslo").unwrap_or("");
     let return_to = form.get("powrot").and_then(super::safe_return).unwrap_or_else(|| "/admin".into());
-    let address = peer.ok().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| counted_address(a.ip()));
+    let client = peer.ok().map(|ConnectInfo(a)| a.ip());
+    let address = client.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), counted_address);
     let account = witryna_accounts::secret_hash(&email);
     let pair = (account.clone(), address);
     let limits = &s.0.logins;
@@ -109,15 +111,31 @@ pub(crate) async fn submit(
     let stored = user.as_ref().map(|u| u.content.password_hash.as_str());
     let accepted =
         password::verify_off_thread(password, stored).await && user.as_ref().is_some_and(|u| u.content.active);
-    let Some(user) = user.filter(|_| accepted) else {
-        limits.by_pair.record(pair);
-        limits.by_address.record(address);
-        limits.by_account.record(account);
-        tracing::info!(client = %address, "failed admin login");
-        return login_page(&s, &headers, StatusCode::UNAUTHORIZED, email, return_to, Some(WRONG.into()), None);
+    let user = match user {
+        Some(user) if accepted => user,
+        user => {
+            limits.by_pair.record(pair);
+            limits.by_address.record(address);
+            limits.by_account.record(account);
+            tracing::info!(client = %address, "failed admin login");
+            // Logged after the limits: a blocked client (above) writes nothing, so guessing
+            // cannot flood the log. The address tried is not kept, only an account it names.
+            let actor = match &user {
+                Some(u) => session::actor(u, client),
+                None => Actor { id: None, name: "nieznane konto".into(), address: client.map(|a| a.to_string()) },
+            };
+            let why = match &user {
+                Some(u) if !u.content.active => "konto wyłączone",
+                Some(_) => "błędne hasło",
+                None => "nieznany adres e-mail",
+            };
+            s.cms().acting_as(actor).because(why)?.log_event(AuditAction::LoginFailed, None).await?;
+            return login_page(&s, &headers, StatusCode::UNAUTHORIZED, email, return_to, Some(WRONG.into()), None);
+        }
     };
     limits.by_pair.clear(&pair);
-    let (secret, _) = sessions::start(s.cms(), user.meta.id).await.map_err(|e| AdminError::Internal(e.to_string()))?;
+    let cms = s.cms().acting_as(session::actor(&user, client));
+    let (secret, _) = sessions::start(&cms, user.meta.id).await.map_err(|e| AdminError::Internal(e.to_string()))?;
     let mut res = see_other(&return_to);
     res.headers_mut().append(header::SET_COOKIE, s.session_cookie(&headers, Some(&secret)));
     Ok(res)
@@ -130,7 +148,7 @@ pub(crate) async fn logout(
     form: Posted,
 ) -> Result<Response, AdminError> {
     editor.check(&form)?;
-    sessions::end(s.cms(), &editor.secret).await?;
+    sessions::end(&editor.cms(&s), &editor.secret).await?;
     let mut res = see_other("/admin/logowanie?komunikat=wylogowano");
     res.headers_mut().append(header::SET_COOKIE, s.session_cookie(&headers, None));
     Ok(res)

@@ -1,6 +1,7 @@
 //! The pages of the editor interface and what they share: the layout, headers, messages.
 
 pub(crate) mod account;
+pub(crate) mod audit;
 pub(crate) mod dashboard;
 pub(crate) mod items;
 pub(crate) mod login;
@@ -96,6 +97,7 @@ impl Layout {
         if role.may_administer() {
             nav.push(("Użytkownicy".into(), "/admin/uzytkownicy".into()));
             nav.push(("Tokeny API".into(), "/admin/tokeny".into()));
+            nav.push(("Dziennik zdarzeń".into(), "/admin/dziennik".into()));
         }
         nav.push(("Moje hasło".into(), "/admin/haslo".into()));
         let nav = nav
@@ -219,7 +221,7 @@ pub(crate) async fn account_name(s: &AdminState, id: Option<witryna_core::Id>) -
             "user" => serde_json::from_str::<witryna_accounts::User>(&record.body)
                 .map_or_else(|_| "nieznany".into(), |u| u.display_name),
             "api-token" => serde_json::from_str::<witryna_accounts::ApiToken>(&record.body)
-                .map_or_else(|_| "nieznany".into(), |t| format!("token API „{}”", t.name)),
+                .map_or_else(|_| "nieznany".into(), |t| witryna_accounts::tokens::acting_name(&t.name)),
             _ => "nieznany".into(),
         },
         _ => "nieznany".into(),

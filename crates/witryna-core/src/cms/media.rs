@@ -115,10 +115,9 @@ impl Cms {
         let mut record = media;
         record.meta.status = Status::Published;
         record.meta.publish_at = Some(at);
-        record.meta.version += 1;
-        record.meta.updated_at = self.now();
-        record.meta.updated_by = self.actor;
-        self.put(record, Change::Published).await
+        self.stamp(&mut record.meta);
+        let log = self.log_of(&record, crate::audit::AuditAction::Published, record.meta.is_public_at(self.now()));
+        self.put(record, Change::Published, log).await
     }
 
     /// The first item (current version) that names media item `id`, if any.

@@ -17,7 +17,7 @@ pub use error::CmsError;
 pub use media::{BlobCollection, BLOB_GRACE};
 pub use queries::{ItemPage, Query, RecordList, RecordLookup, SlugLookup, View};
 pub use translations::{TranslationState, TranslationStatus};
-pub use workflow::Step;
+pub use workflow::{RecordFields, Step, MAX_RECORD_NAME_CHARS};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -25,11 +25,12 @@ use std::sync::Arc;
 use chrono::{DateTime, SubsecRound, Utc};
 use tokio::sync::broadcast;
 
+use crate::audit::{Actor, AuditAction, AuditEntry, AuditItem, Outbox, WriteLog};
 use crate::content::Content;
 use crate::events::{Change, ChangeEvent, DerivedIndex};
-use crate::kinds::{Checked, Kinds};
+use crate::kinds::{Checked, Kind, Kinds};
 use crate::locales::Locales;
-use crate::record::{Id, Meta, Record, Status};
+use crate::record::{Id, ItemRecord, Meta, Record, Status};
 use crate::search::SearchIndex;
 use crate::slugs;
 use crate::store::{DynStore, Store, StoreError};
@@ -79,8 +80,14 @@ pub struct Cms {
     derived: Arc<[Arc<dyn DerivedIndex>]>,
     search: Option<Arc<dyn SearchIndex>>,
     item_locks: Arc<[tokio::sync::Mutex<()>]>,
-    actor: Option<Id>,
+    outbox: Option<Arc<dyn Outbox>>,
+    actor: Option<Arc<Actor>>,
+    reason: Option<Arc<str>>,
+    action: Option<AuditAction>,
 }
+
+/// Longest reason for a change, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
 
 /// How many locks order the writes of this process per item (by id hash): writes to one
 /// item commit and notify in version order; writes to different items rarely wait.
@@ -145,7 +152,10 @@ impl Cms {
             derived: Arc::new([]),
             search: None,
             item_locks: (0..ITEM_LOCKS).map(|_| tokio::sync::Mutex::new(())).collect(),
+            outbox: None,
             actor: None,
+            reason: None,
+            action: None,
         }
     }
 
@@ -168,15 +178,51 @@ impl Cms {
     }
 
     /// The same service writing on behalf of an account (a user or an API token): every
-    /// version it writes records the account as `updated_by`, and items it creates as
-    /// `created_by`. Cheap: frontends make one per request.
-    pub fn acting_as(&self, account: Id) -> Cms {
-        Cms { actor: Some(account), ..self.clone() }
+    /// version it writes records the account as `updated_by` (and its name in the
+    /// metryczka), items it creates as `created_by`, and the audit log names it with its
+    /// address. Cheap: frontends make one per request.
+    pub fn acting_as(&self, actor: Actor) -> Cms {
+        Cms { actor: Some(Arc::new(actor)), ..self.clone() }
     }
 
-    /// The account this service writes for, if any ([`Cms::acting_as`]).
-    pub fn actor(&self) -> Option<Id> {
-        self.actor
+    /// Who this service writes for ([`Cms::acting_as`]); the system when no one.
+    pub fn actor(&self) -> Actor {
+        self.actor.as_deref().cloned().unwrap_or_else(Actor::system)
+    }
+
+    fn actor_id(&self) -> Option<Id> {
+        self.actor.as_ref().and_then(|a| a.id)
+    }
+
+    fn actor_name(&self) -> Option<String> {
+        self.actor.as_ref().map(|a| a.name.clone())
+    }
+
+    /// The same service giving `reason` for its writes: kept with each version it writes
+    /// (`meta.record.change_note`) and in the audit log. A change to a public item needs
+    /// one. Blank text is no reason; at most [`MAX_REASON_CHARS`] characters.
+    pub fn because(&self, reason: &str) -> Result<Cms, CmsError> {
+        let reason = reason.trim();
+        if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
+            return Err(validation(
+                "reason",
+                "invalid_reason",
+                format!("must be at most {MAX_REASON_CHARS} printable characters"),
+            ));
+        }
+        Ok(Cms { reason: (!reason.is_empty()).then(|| Arc::from(reason)), ..self.clone() })
+    }
+
+    /// The same service logging its writes as `action` (an account's writes: a password
+    /// change is an update of a user item). Writes of internal kinds are logged only so.
+    pub fn logged_as(&self, action: AuditAction) -> Cms {
+        Cms { action: Some(action), ..self.clone() }
+    }
+
+    /// Adds webhook deliveries to every logged write, in the same atomic step.
+    pub fn with_outbox(mut self, outbox: Arc<dyn Outbox>) -> Self {
+        self.outbox = Some(outbox);
+        self
     }
 
     /// The kinds this site has: frontends loop over them.
@@ -264,23 +310,98 @@ impl Cms {
         }
     }
 
-    /// Writes a record and reports the change.
-    async fn put(&self, record: Record, change: Change) -> Result<(), CmsError> {
+    /// What a write of `record` (`change`, logged as `action`) leaves in the logs: an audit
+    /// entry for items of exposed kinds, and for internal ones only when
+    /// [`Cms::logged_as`] names the action; webhook deliveries from the outbox.
+    /// `public`: the item is public after the change or was before it.
+    pub(crate) fn log_of(&self, record: &Record, action: AuditAction, public: bool) -> WriteLog {
+        let kind = self.kinds.get(&record.meta.kind);
+        let exposed = kind.is_some_and(|k| k.spec().is_some());
+        let action = match (self.action, exposed) {
+            (Some(named), _) => named,
+            (None, true) => action,
+            (None, false) => return WriteLog::none(),
+        };
+        let m = &record.meta;
+        let item = AuditItem {
+            id: m.id,
+            kind: m.kind.clone(),
+            locale: m.locale.clone(),
+            // Internal kinds' slugs are hashes of secrets (sessions, tokens): never logged.
+            slug: if exposed { m.slug.clone() } else { String::new() },
+            version: m.version,
+            title: kind.and_then(|k| k.title(&record.body)).unwrap_or_default(),
+        };
+        self.log_entry(action, Some(item), exposed && public, Some(m))
+    }
+
+    /// An audit entry by this service's actor, with its reason, and its deliveries.
+    fn log_entry(&self, action: AuditAction, item: Option<AuditItem>, public: bool, meta: Option<&Meta>) -> WriteLog {
+        let entry = AuditEntry {
+            seq: 0,
+            at: self.now(),
+            action,
+            actor: self.actor(),
+            item,
+            note: self.reason.as_deref().map(str::to_owned),
+            public,
+        };
+        let deliveries = self.outbox.as_ref().map(|o| o.deliveries(&entry, meta)).unwrap_or_default();
+        WriteLog { entry: Some(entry), deliveries }
+    }
+
+    /// Logs something that writes no item (a login, a failed login, an import): one audit
+    /// entry by this service's actor, with its reason as the note.
+    pub async fn log_event(&self, action: AuditAction, item: Option<AuditItem>) -> Result<(), CmsError> {
+        Ok(self.store.append_log(self.log_entry(action, item, false, None)).await?)
+    }
+
+    /// Writes a record with its log and reports the change.
+    async fn put(&self, record: Record, change: Change, log: WriteLog) -> Result<(), CmsError> {
         let store = self.store.clone();
         self.committed(record.meta.id, async move {
-            store.put(record.clone()).await?;
+            store.put_logged(record.clone(), log).await?;
             Ok(ChangeEvent { change, id: record.meta.id, body: Some(Arc::from(record.body)), meta: Some(record.meta) })
         })
         .await
     }
 
-    /// Writes the next version of a loaded record and reports the change; a published
-    /// record publishes the media it shows.
-    async fn commit(&self, mut record: Record, change: Change) -> Result<Record, CmsError> {
-        record.meta.version += 1;
-        record.meta.updated_at = self.now();
-        record.meta.updated_by = self.actor;
-        self.put(record.clone(), change).await?;
+    /// Stamps the next version of a record with its writer, time and reason.
+    fn stamp(&self, meta: &mut Meta) {
+        meta.version += 1;
+        meta.updated_at = self.now();
+        meta.updated_by = self.actor_id();
+        meta.record.changed_by = self.actor_name();
+        meta.record.change_note = self.reason.as_deref().map(str::to_owned);
+    }
+
+    /// Writes the next version of a loaded record (logged as `action`) and reports the
+    /// change; a published record publishes the media it shows. `was_public`: whether the
+    /// item was public before — then new words or a new metryczka need a reason (the
+    /// change register shows it); workflow steps, restores, new addresses and site
+    /// settings may give one.
+    async fn commit(
+        &self,
+        mut record: Record,
+        change: Change,
+        action: AuditAction,
+        was_public: bool,
+    ) -> Result<Record, CmsError> {
+        let exposed = self.kinds.get(&record.meta.kind).is_some_and(|k| k.spec().is_some() && !k.is_singleton());
+        // New words or a new metryczka; a workflow step (a restore included: the register
+        // says which version came back) or a new address speaks for itself.
+        let needs_reason = matches!(action, AuditAction::Updated | AuditAction::RecordChanged);
+        if was_public && exposed && needs_reason && self.reason.is_none() {
+            return Err(validation(
+                "reason",
+                "reason_required",
+                "the item is public: say briefly why it changes (the change register shows it)",
+            ));
+        }
+        self.stamp(&mut record.meta);
+        let public = was_public || record.meta.is_public_at(self.now());
+        let log = self.log_of(&record, action, public);
+        self.put(record.clone(), change, log).await?;
         self.publish_media_of(&record).await;
         Ok(record)
     }
@@ -325,7 +446,7 @@ impl Cms {
         Ok(Item { meta: record.meta, content })
     }
 
-    /// [`Cms::create_with`] for content checked by its [`Kind`](crate::kinds::Kind) (the
+    /// [`Cms::create_with`] for content checked by its [`Kind`] (the
     /// frontends' path, which never knows the Rust type).
     pub async fn create_checked(&self, content: Checked, options: CreateOptions) -> Result<Record, CmsError> {
         let locale = options.locale.unwrap_or_else(|| DEFAULT_LOCALE.to_owned());
@@ -371,9 +492,17 @@ impl Cms {
                 updated_at: now,
                 version: 1,
                 tags,
-                created_by: self.actor,
-                updated_by: self.actor,
+                created_by: self.actor_id(),
+                updated_by: self.actor_id(),
                 translation_of,
+                record: ItemRecord {
+                    produced_by: self.actor_name(),
+                    produced_on: Some(crate::pl::warsaw_date(now)),
+                    entered_by: self.actor_name(),
+                    changed_by: self.actor_name(),
+                    change_note: self.reason.as_deref().map(str::to_owned),
+                    ..ItemRecord::default()
+                },
             },
             body,
         };
@@ -384,7 +513,9 @@ impl Cms {
             if self.store.find_slug(&m.kind, &m.locale, &m.slug).await?.is_some() {
                 continue;
             }
-            match self.put(record.clone(), Change::Created).await {
+            let action = if singleton { AuditAction::SettingsChanged } else { AuditAction::Created };
+            let log = self.log_of(&record, action, false);
+            match self.put(record.clone(), Change::Created, log).await {
                 Ok(()) => return Ok(record),
                 // Another writer took it between the check and the write: try the next.
                 Err(CmsError::SlugTaken { .. }) => continue,
@@ -416,9 +547,13 @@ impl Cms {
             return Err(CmsError::NotFound { kind: content.kind().to_owned(), id: record.meta.id });
         }
         check_version(&record, expected)?;
-        if let Some(kind) = self.kinds.get(&record.meta.kind) {
+        let kind = self.kinds.get(&record.meta.kind);
+        if let Some(kind) = kind {
             kind.check_change(&record.body, content.json())?;
         }
+        let was_public = record.meta.is_public_at(self.now());
+        let action =
+            if kind.is_some_and(Kind::is_singleton) { AuditAction::SettingsChanged } else { AuditAction::Updated };
         let content = self.refresh_translation(&mut record.meta, content).await?;
         record.meta.tags = normalise_tags(content.tags())?;
         self.check_media_refs(content.media()).await?;
@@ -426,6 +561,6 @@ impl Cms {
             workflow::change_slug(&mut record.meta, slug)?;
         }
         record.body = content.into_json();
-        self.commit(record, Change::Updated).await
+        self.commit(record, Change::Updated, action, was_public).await
     }
 }

@@ -108,6 +108,23 @@ impl Cms {
         }
     }
 
+    /// The audit log, newest first (at most [`MAX_PAGE`] entries a page). For
+    /// administrators only: frontends check the role.
+    pub async fn audit(&self, query: &crate::audit::AuditQuery) -> Result<Vec<crate::audit::AuditEntry>, CmsError> {
+        let query = crate::audit::AuditQuery { limit: query.limit.clamp(1, MAX_PAGE), ..query.clone() };
+        Ok(self.store.audit(&query).await?)
+    }
+
+    /// Retention of the logs: removes audit entries older than `audit` and finished webhook
+    /// deliveries older than [`DELIVERY_RETENTION`](crate::audit::DELIVERY_RETENTION);
+    /// answers how many of each went.
+    pub async fn prune_logs(&self, audit: chrono::Duration) -> Result<(u64, u64), CmsError> {
+        let now = self.now();
+        let entries = self.store.prune_audit(now - audit).await?;
+        let deliveries = self.store.prune_deliveries(now - crate::audit::DELIVERY_RETENTION).await?;
+        Ok((entries, deliveries))
+    }
+
     /// Full-text search as the public sees the site now.
     pub async fn search(&self, mut query: SearchQuery) -> Result<SearchResults, CmsError> {
         let index = self.search.as_ref().ok_or(CmsError::SearchUnavailable)?;
@@ -142,6 +159,11 @@ impl Cms {
             Some(r) if r.meta.kind == C::KIND => decode(r),
             _ => Err(CmsError::RevisionNotFound { id, version }),
         }
+    }
+
+    /// One version of an item as stored, of any kind.
+    pub async fn revision_record(&self, id: Id, version: u64) -> Result<Record, CmsError> {
+        self.store.revision(id, version).await?.ok_or(CmsError::RevisionNotFound { id, version })
     }
 
     /// An item by id, whatever its status (an editor's read).

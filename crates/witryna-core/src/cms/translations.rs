@@ -231,7 +231,11 @@ impl Cms {
                 Some(link)
             }
         };
-        Ok(self.commit(record, crate::events::Change::Updated).await?.meta)
+        let was_public = record.meta.is_public_at(self.now());
+        Ok(self
+            .commit(record, crate::events::Change::Updated, crate::audit::AuditAction::Updated, was_public)
+            .await?
+            .meta)
     }
 }
 

@@ -4,9 +4,11 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 use super::error::validation;
 use super::{check_version, Cms, CmsError};
+use crate::audit::AuditAction;
 use crate::events::{Change, ChangeEvent};
 use crate::record::{Id, Meta, Record, Status};
 use crate::slugs;
+use crate::validate::Validator;
 
 /// A workflow step on one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +24,51 @@ pub enum Step {
     Slug(String),
     /// The content (and tags) of an old version as a new version; status and slug stay.
     Restore(u64),
+    /// New editable fields of the metryczka (the rest is the workflow's).
+    Record(RecordFields),
+}
+
+/// The editable fields of an item's metryczka ([`ItemRecord`](crate::record::ItemRecord)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordFields {
+    /// Who produced the information („wytworzył”): a person and/or a unit.
+    #[serde(default)]
+    pub produced_by: Option<String>,
+    /// Who answers for it („odpowiedzialny”).
+    #[serde(default)]
+    pub responsible: Option<String>,
+    /// When it was produced („data wytworzenia”), `YYYY-MM-DD`.
+    #[serde(default)]
+    pub produced_on: Option<chrono::NaiveDate>,
+}
+
+/// Longest name in a metryczka, in characters.
+pub const MAX_RECORD_NAME_CHARS: usize = 200;
+
+impl RecordFields {
+    /// Names of at most [`MAX_RECORD_NAME_CHARS`] printable characters (blank: none), a
+    /// date in the years 1900 to 9999.
+    fn checked(self) -> Result<RecordFields, CmsError> {
+        let mut v = Validator::new();
+        let mut name = |field: &str, text: Option<String>| {
+            let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+            if let Some(t) = &text {
+                v.max_len(field, t, MAX_RECORD_NAME_CHARS);
+                if t.chars().any(char::is_control) {
+                    v.error(field, "invalid_char", "must be one line of printable characters");
+                }
+            }
+            text
+        };
+        let produced_by = name("produced_by", self.produced_by);
+        let responsible = name("responsible", self.responsible);
+        if self.produced_on.is_some_and(|d| !(1900..=9999).contains(&chrono::Datelike::year(&d))) {
+            v.error("produced_on", "out_of_range", "must be in the years 1900 to 9999");
+        }
+        v.finish().map_err(CmsError::Invalid)?;
+        Ok(RecordFields { produced_by, responsible, produced_on: self.produced_on })
+    }
 }
 
 /// Makes `slug` (normalised) the current slug, keeping the old one as a previous slug.
@@ -54,8 +101,9 @@ impl Cms {
     /// one), and answers the record as committed: one read (the caller's) and one write.
     pub async fn apply_step(&self, mut record: Record, expected: Option<u64>, step: Step) -> Result<Record, CmsError> {
         check_version(&record, expected)?;
+        let was_public = record.meta.is_public_at(self.now());
         let m = &mut record.meta;
-        let change = match step {
+        let (change, action) = match step {
             Step::Publish(at) => {
                 // RFC 3339, which every frontend writes times in, has four-digit years.
                 if at.is_some_and(|t| !(0..=9999).contains(&chrono::Datelike::year(&t))) {
@@ -63,7 +111,9 @@ impl Cms {
                 }
                 m.status = Status::Published;
                 m.publish_at = Some(at.map_or_else(|| self.now(), |t| t.trunc_subsecs(6)));
-                Change::Published
+                m.record.published_by = self.actor().id;
+                m.record.published_by_name = Some(self.actor().name);
+                (Change::Published, AuditAction::Published)
             }
             Step::Unpublish => {
                 if m.status == Status::Draft {
@@ -71,14 +121,14 @@ impl Cms {
                 }
                 m.status = Status::Draft;
                 m.publish_at = None;
-                Change::Unpublished
+                (Change::Unpublished, AuditAction::Unpublished)
             }
             Step::Archive => {
                 if m.status == Status::Archived {
                     return Err(CmsError::InvalidTransition { action: "archive", status: Status::Archived });
                 }
                 m.status = Status::Archived;
-                Change::Archived
+                (Change::Archived, AuditAction::Archived)
             }
             Step::Slug(slug) => {
                 let before = m.slug.clone();
@@ -86,7 +136,7 @@ impl Cms {
                 if m.slug == before {
                     return Ok(record);
                 }
-                Change::SlugChanged
+                (Change::SlugChanged, AuditAction::SlugChanged)
             }
             Step::Restore(version) => {
                 let id = m.id;
@@ -104,10 +154,16 @@ impl Cms {
                         now.version = then.version;
                     }
                 }
-                Change::Restored
+                (Change::Restored, AuditAction::Restored)
+            }
+            Step::Record(fields) => {
+                let RecordFields { produced_by, responsible, produced_on } = fields.checked()?;
+                (m.record.produced_by, m.record.responsible, m.record.produced_on) =
+                    (produced_by, responsible, produced_on);
+                (Change::Updated, AuditAction::RecordChanged)
             }
         };
-        self.commit(record, change).await
+        self.commit(record, change, action, was_public).await
     }
 
     async fn step(&self, id: Id, expected_version: u64, step: Step) -> Result<Meta, CmsError> {
@@ -156,9 +212,10 @@ impl Cms {
                 return Err(CmsError::MediaInUse { id: record.meta.id, used_by: user.meta.id, title });
             }
         }
+        let log = self.log_of(&record, AuditAction::Deleted, record.meta.is_public_at(self.now()));
         let store = self.store.clone();
         self.committed(record.meta.id, async move {
-            store.delete(record.meta.id, record.meta.version).await?;
+            store.delete_logged(record.meta.id, record.meta.version, log).await?;
             Ok(ChangeEvent { change: Change::Deleted, id: record.meta.id, meta: Some(record.meta), body: None })
         })
         .await

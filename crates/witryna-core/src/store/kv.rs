@@ -15,6 +15,11 @@
 //! | `b:` hash | a blob's [`BlobHeader`]: data id, size u64, stored-at µs i64 |
 //! | `c:` data-id chunk-no | chunk `n` (u32) of the bytes written under a data id |
 //! | `p:` data-id | empty: the chunks of this data id are pending (not yet, or no longer, a blob's) |
+//! | `m:audit` | the last audit entry's `seq`, u64 |
+//! | `a:` seq | an [`AuditEntry`] (JSON) |
+//! | `d:` delivery-id | a webhook [`Delivery`] (JSON) |
+//! | `q:` due-time delivery-id | empty: the delivery is due then (pending deliveries only) |
+//! | `e:` endpoint-id delivery-id | empty: the endpoint's deliveries, oldest first (ids are UUID v7) |
 //!
 //! The sort time is microseconds since the epoch with the sign bit flipped, so byte order
 //! is time order; lists walk the `l:`/`t:` ranges backwards, newest first.
@@ -30,16 +35,19 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::audit::{self as log, AuditEntry, AuditQuery, Delivery, WriteLog};
 use crate::record::{legacy, Id, Record, Status};
 
 use super::blob::{BlobHash, BlobInfo};
 use super::{Cursor, ListQuery, RecordPage, StoreError};
 
 /// Schema version this build writes and reads. 2: records carry the accounts that wrote
-/// them; 3: records carry their translation link, with the `g:` index. Stores stamped
-/// earlier are read as they are and stamped 3 when opened for writing: their records have
-/// no links, so no `g:` entry is missing.
-pub const SCHEMA_VERSION: u32 = 3;
+/// them; 3: records carry their translation link, with the `g:` index; 4: records carry
+/// their metryczka, and the store keeps the audit log and webhook outbox (`m:audit`,
+/// `a:`, `d:`, `q:`, `e:`). Stores stamped earlier are read as they are and stamped 4 when
+/// opened for writing: their records have no links, so no `g:` entry is missing, and
+/// their log starts empty.
+pub const SCHEMA_VERSION: u32 = 4;
 /// Where the schema version is stamped.
 pub const SCHEMA_KEY: &[u8] = b"m:schema";
 
@@ -122,6 +130,36 @@ fn translation_prefix(source: Id) -> Vec<u8> {
 /// The translation entry of a record, if it translates another item.
 fn translation_entry(record: &Record) -> Option<Vec<u8>> {
     record.meta.translation_of.map(|t| translation_key(t.id, &record.meta.locale))
+}
+
+/// Where the last audit entry's number is kept.
+const AUDIT_SEQ_KEY: &[u8] = b"m:audit";
+
+/// Key of an audit entry.
+fn audit_key(seq: u64) -> Vec<u8> {
+    let mut k = b"a:".to_vec();
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// Key of a webhook delivery.
+fn delivery_key(id: Id) -> Vec<u8> {
+    let mut k = b"d:".to_vec();
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+/// Key of a delivery's place in the queue of due deliveries.
+fn due_key(at: DateTime<Utc>, id: Id) -> Vec<u8> {
+    position_key(b"q:", at.timestamp_micros(), id)
+}
+
+/// Key of a delivery in its endpoint's log.
+fn endpoint_key(endpoint: Id, id: Id) -> Vec<u8> {
+    let mut k = b"e:".to_vec();
+    k.extend_from_slice(endpoint.as_bytes());
+    k.extend_from_slice(id.as_bytes());
+    k
 }
 
 /// Key of a revision.
@@ -258,6 +296,12 @@ pub fn describe_key(key: &[u8]) -> String {
             let source = Id::from_bytes(rest[..ID_LEN].try_into().expect("16 bytes"));
             format!("translation of item {source} into {}", String::from_utf8_lossy(&rest[ID_LEN..]))
         }
+        [b'a', b':', seq @ ..] if seq.len() == 8 => {
+            format!("audit entry {}", u64::from_be_bytes(seq.try_into().expect("8 bytes")))
+        }
+        [b'd', b':', id @ ..] if id.len() == ID_LEN => {
+            format!("webhook delivery {}", Id::from_bytes(id.try_into().expect("16 bytes")))
+        }
         [b'r', b':', id @ ..] | [b'v', b':', id @ ..] if id.len() >= ID_LEN => {
             let uuid = Id::from_bytes(id[..ID_LEN].try_into().expect("16 bytes"));
             match id.get(ID_LEN..ID_LEN + 8) {
@@ -269,10 +313,12 @@ pub fn describe_key(key: &[u8]) -> String {
     }
 }
 
-/// The first byte of a record in the current layout (schema 3, with the translation link).
-/// Schema-2 records start with 2; schema-1 records with their id's length prefix, 16
-/// (0x10), so the layouts never meet.
-const RECORD_FORMAT: u8 = 3;
+/// The first byte of a record in the current layout (schema 4, with the metryczka).
+/// Schema-3 records start with 3, schema-2 records with 2; schema-1 records with their
+/// id's length prefix, 16 (0x10), so the layouts never meet.
+const RECORD_FORMAT: u8 = 4;
+/// The first byte of a schema-3 record (with the translation link, no metryczka).
+const RECORD_FORMAT_3: u8 = 3;
 /// The first byte of a schema-2 record (with the writing accounts, no translation link).
 const RECORD_FORMAT_2: u8 = 2;
 /// The first byte of every schema-1 record: postcard's length prefix of the 16-byte id.
@@ -290,11 +336,14 @@ pub fn decode_record(key: &[u8], bytes: &[u8]) -> Result<Record, StoreError> {
     let corrupt = |reason: String| StoreError::Corrupt { key: describe_key(key), reason };
     match bytes.first() {
         Some(&RECORD_FORMAT) => postcard::from_bytes(&bytes[1..]).map_err(|e| corrupt(e.to_string())),
-        Some(&RECORD_FORMAT_2) => {
-            postcard::from_bytes::<legacy::RecordV2>(&bytes[1..]).map(Record::from).map_err(|e| corrupt(e.to_string()))
+        Some(&RECORD_FORMAT_3) => {
+            postcard::from_bytes::<legacy::RecordV3>(&bytes[1..]).map(Record::from).map_err(|e| corrupt(e.to_string()))
         }
+        Some(&RECORD_FORMAT_2) => postcard::from_bytes::<legacy::RecordV2>(&bytes[1..])
+            .map(|v2| Record::from(legacy::RecordV3::from(v2)))
+            .map_err(|e| corrupt(e.to_string())),
         Some(&LEGACY_FIRST_BYTE) => postcard::from_bytes::<legacy::RecordV1>(bytes)
-            .map(|v1| Record::from(legacy::RecordV2::from(v1)))
+            .map(|v1| Record::from(legacy::RecordV3::from(legacy::RecordV2::from(v1))))
             .map_err(|e| corrupt(e.to_string())),
         Some(other) => Err(corrupt(format!("unknown record format {other}"))),
         None => Err(corrupt("empty record".into())),
@@ -454,8 +503,152 @@ fn plan_current<T: KvTxn>(
     Ok(())
 }
 
-/// [`Store::put`](super::Store::put) on a key-value transaction.
-pub fn put<T: KvTxn>(tx: &mut T, record: &Record) -> Result<(), TxnError<T::Error>> {
+/// Plans the log of a write: its audit entry, numbered after the last one, and its
+/// deliveries, each queued and listed under its endpoint.
+fn plan_log<T: KvTxn>(tx: &mut T, write_log: &WriteLog, plan: &mut Plan) -> Result<(), TxnError<T::Error>> {
+    if let Some(entry) = &write_log.entry {
+        let last = match tx_get(tx, AUDIT_SEQ_KEY)? {
+            Some(v) => u64::from_be_bytes(v.as_slice().try_into().map_err(|_| StoreError::Corrupt {
+                key: describe_key(AUDIT_SEQ_KEY),
+                reason: format!("expected 8 bytes, found {}", v.len()),
+            })?),
+            None => 0,
+        };
+        let seq = last + 1;
+        plan.insert.push((AUDIT_SEQ_KEY.to_vec(), seq.to_be_bytes().to_vec()));
+        plan.insert.push((audit_key(seq), log::encode(&AuditEntry { seq, ..entry.clone() })));
+    }
+    for d in &write_log.deliveries {
+        plan.insert.push((delivery_key(d.id), log::encode(d)));
+        plan.insert.push((endpoint_key(d.endpoint, d.id), Vec::new()));
+        plan.insert.extend(d.next_at.map(|at| (due_key(at, d.id), Vec::new())));
+    }
+    Ok(())
+}
+
+/// [`Store::append_log`](super::Store::append_log) on a key-value transaction.
+pub fn append_log<T: KvTxn>(tx: &mut T, write_log: &WriteLog) -> Result<(), TxnError<T::Error>> {
+    let mut plan = Plan::default();
+    plan_log(tx, write_log, &mut plan)?;
+    plan.apply(tx)
+}
+
+/// [`Store::update_delivery`](super::Store::update_delivery) on a key-value transaction:
+/// the delivery must exist; its place in the queue moves with its next attempt.
+pub fn update_delivery<T: KvTxn>(tx: &mut T, d: &Delivery) -> Result<(), TxnError<T::Error>> {
+    let key = delivery_key(d.id);
+    let old: Delivery = match tx_get(tx, &key)? {
+        Some(bytes) => decode_json(&key, &bytes)?,
+        None => return Err(StoreError::NotFound { id: d.id }.into()),
+    };
+    if old.endpoint != d.endpoint {
+        return Err(StoreError::InvalidWrite(format!("delivery {} cannot change endpoint", d.id)).into());
+    }
+    let mut plan = Plan::default();
+    plan.remove.extend(old.next_at.map(|at| due_key(at, d.id)));
+    plan.insert.push((key, log::encode(d)));
+    plan.insert.extend(d.next_at.map(|at| (due_key(at, d.id), Vec::new())));
+    plan.apply(tx)
+}
+
+fn decode_json<T: serde::de::DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt { key: describe_key(key), reason: e.to_string() })
+}
+
+/// [`Store::audit`](super::Store::audit): newest first, walking back from the cursor.
+pub fn audit<R: KvRead>(kv: &R, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+    let hi = audit_key(q.before.unwrap_or(u64::MAX));
+    let limit = q.limit.max(1);
+    let mut out = Vec::new();
+    for entry in kv.scan_rev(b"a:", &hi) {
+        let (key, value) = entry?;
+        let e: AuditEntry = decode_json(key.as_ref(), value.as_ref())?;
+        if q.matches(&e) {
+            out.push(e);
+            if out.len() == limit {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The keys of audit entries made before `before` (imported entries may sit anywhere in
+/// the log, so the whole log is read).
+pub fn expired_audit<R: KvRead>(kv: &R, before: DateTime<Utc>) -> Result<Vec<Vec<u8>>, StoreError> {
+    let mut out = Vec::new();
+    for entry in kv.scan(b"a:", b"a;") {
+        let (key, value) = entry?;
+        let e: AuditEntry = decode_json(key.as_ref(), value.as_ref())?;
+        if e.at < before {
+            out.push(key.as_ref().to_vec());
+        }
+    }
+    Ok(out)
+}
+
+/// [`Store::due_deliveries`](super::Store::due_deliveries): the queue up to `now`, oldest
+/// first. A queue entry whose delivery moved on between the reads is skipped.
+pub fn due_deliveries<R: KvRead>(kv: &R, now: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+    let hi = due_key(now, Id::from_bytes([0xff; ID_LEN]));
+    let mut out = Vec::new();
+    for entry in kv.scan(b"q:", &hi).take(limit.max(1)) {
+        let (key, _) = entry?;
+        let key = key.as_ref();
+        let id = decode_id(key, &key[key.len() - ID_LEN..])?;
+        let dkey = delivery_key(id);
+        if let Some(bytes) = kv.get(&dkey)? {
+            let d: Delivery = decode_json(&dkey, bytes.as_ref())?;
+            if d.next_at.is_some_and(|at| at <= now) {
+                out.push(d);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`Store::deliveries`](super::Store::deliveries): an endpoint's deliveries, newest first.
+pub fn deliveries<R: KvRead>(
+    kv: &R,
+    endpoint: Id,
+    before: Option<Id>,
+    limit: usize,
+) -> Result<Vec<Delivery>, StoreError> {
+    let lo = endpoint_key(endpoint, Id::from_bytes([0; ID_LEN]));
+    let hi = match before {
+        Some(id) => endpoint_key(endpoint, id),
+        None => endpoint_key(endpoint, Id::from_bytes([0xff; ID_LEN])),
+    };
+    let mut out = Vec::new();
+    for entry in kv.scan_rev(&lo, &hi).take(limit.max(1)) {
+        let (key, _) = entry?;
+        let key = key.as_ref();
+        let id = decode_id(key, &key[key.len() - ID_LEN..])?;
+        let dkey = delivery_key(id);
+        if let Some(bytes) = kv.get(&dkey)? {
+            out.push(decode_json(&dkey, bytes.as_ref())?);
+        }
+    }
+    Ok(out)
+}
+
+/// The keys of finished deliveries made before `before`: each delivery's own key and its
+/// endpoint entry.
+pub fn expired_deliveries<R: KvRead>(kv: &R, before: DateTime<Utc>) -> Result<Vec<Vec<u8>>, StoreError> {
+    let mut out = Vec::new();
+    for entry in kv.scan(b"d:", b"d;") {
+        let (key, value) = entry?;
+        let d: Delivery = decode_json(key.as_ref(), value.as_ref())?;
+        if d.next_at.is_none() && d.created_at < before {
+            out.push(key.as_ref().to_vec());
+            out.push(endpoint_key(d.endpoint, d.id));
+        }
+    }
+    Ok(out)
+}
+
+/// [`Store::put`](super::Store::put) on a key-value transaction, with its log.
+pub fn put<T: KvTxn>(tx: &mut T, record: &Record, log: &WriteLog) -> Result<(), TxnError<T::Error>> {
     let m = &record.meta;
     let old = current(tx, m.id)?;
     let actual = old.as_ref().map_or(0, |r| r.meta.version);
@@ -477,6 +670,7 @@ pub fn put<T: KvTxn>(tx: &mut T, record: &Record) -> Result<(), TxnError<T::Erro
     let bytes = encode_record(record);
     plan.insert.push((revision_key(m.id, m.version), bytes.clone()));
     plan_current(tx, record, &bytes, &mut plan)?;
+    plan_log(tx, log, &mut plan)?;
     plan.apply(tx)
 }
 
@@ -506,8 +700,8 @@ pub fn put_history<T: KvTxn>(tx: &mut T, versions: &[Record]) -> Result<(), TxnE
     plan.apply(tx)
 }
 
-/// [`Store::delete`](super::Store::delete) on a key-value transaction.
-pub fn delete<T: KvTxn>(tx: &mut T, id: Id, expected_version: u64) -> Result<(), TxnError<T::Error>> {
+/// [`Store::delete`](super::Store::delete) on a key-value transaction, with its log.
+pub fn delete<T: KvTxn>(tx: &mut T, id: Id, expected_version: u64, log: &WriteLog) -> Result<(), TxnError<T::Error>> {
     let old = current(tx, id)?.ok_or(StoreError::NotFound { id })?;
     if old.meta.version != expected_version {
         return Err(StoreError::Conflict { id, expected: expected_version, actual: old.meta.version }.into());
@@ -518,6 +712,7 @@ pub fn delete<T: KvTxn>(tx: &mut T, id: Id, expected_version: u64) -> Result<(),
     plan.remove.extend(slug_keys(&old).map(|(k, _)| k));
     plan.remove.extend(translation_entry(&old));
     plan.remove.extend((1..=old.meta.version).map(|v| revision_key(id, v)));
+    plan_log(tx, log, &mut plan)?;
     plan.apply(tx)
 }
 

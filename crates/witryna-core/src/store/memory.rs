@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::blob::{BlobBuffer, BlobHash, BlobInfo, BlobWriter};
 use super::kv::{self, Entries, KvRead, KvTxn, TxnError};
 use super::{ListQuery, RecordPage, Store, StoreError};
+use crate::audit::{AuditEntry, AuditQuery, Delivery, WriteLog};
 use crate::record::{Id, Record};
 
 type Map = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -36,6 +37,21 @@ impl MemoryStore {
         // applied only after every check), so a poisoned lock is still consistent.
         let map = self.map.read().unwrap_or_else(PoisonError::into_inner);
         f(&View(&map))
+    }
+
+    /// Removes the keys `find` names, under one lock; answers how many items went (each
+    /// item is `per_item` keys).
+    fn remove_found(
+        &self,
+        per_item: usize,
+        find: impl FnOnce(&View<'_>) -> Result<Vec<Vec<u8>>, StoreError>,
+    ) -> Result<u64, StoreError> {
+        let mut map = self.map.write().unwrap_or_else(PoisonError::into_inner);
+        let keys = find(&View(&map))?;
+        for k in &keys {
+            map.remove(k);
+        }
+        Ok((keys.len() / per_item) as u64)
     }
 
     fn write(&self, f: impl FnOnce(&mut Txn<'_>) -> Result<(), TxnError<Infallible>>) -> Result<(), StoreError> {
@@ -121,8 +137,8 @@ impl KvTxn for Txn<'_> {
 
 #[async_trait]
 impl Store for MemoryStore {
-    async fn put(&self, record: Record) -> Result<(), StoreError> {
-        self.write(|tx| kv::put(tx, &record))
+    async fn put_logged(&self, record: Record, log: WriteLog) -> Result<(), StoreError> {
+        self.write(|tx| kv::put(tx, &record, &log))
     }
 
     async fn put_history(&self, versions: Vec<Record>) -> Result<(), StoreError> {
@@ -133,8 +149,36 @@ impl Store for MemoryStore {
         self.read(|v| kv::all(v, after, limit))
     }
 
-    async fn delete(&self, id: Id, expected_version: u64) -> Result<(), StoreError> {
-        self.write(|tx| kv::delete(tx, id, expected_version))
+    async fn delete_logged(&self, id: Id, expected_version: u64, log: WriteLog) -> Result<(), StoreError> {
+        self.write(|tx| kv::delete(tx, id, expected_version, &log))
+    }
+
+    async fn append_log(&self, log: WriteLog) -> Result<(), StoreError> {
+        self.write(|tx| kv::append_log(tx, &log))
+    }
+
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|v| kv::audit(v, query))
+    }
+
+    async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.remove_found(1, |v| kv::expired_audit(v, before))
+    }
+
+    async fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.read(|v| kv::due_deliveries(v, now, limit))
+    }
+
+    async fn update_delivery(&self, delivery: Delivery) -> Result<(), StoreError> {
+        self.write(|tx| kv::update_delivery(tx, &delivery))
+    }
+
+    async fn deliveries(&self, endpoint: Id, before: Option<Id>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
+        self.read(|v| kv::deliveries(v, endpoint, before, limit))
+    }
+
+    async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.remove_found(2, |v| kv::expired_deliveries(v, before))
     }
 
     async fn get(&self, id: Id) -> Result<Option<Record>, StoreError> {

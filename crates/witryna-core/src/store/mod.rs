@@ -14,6 +14,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::audit::{AuditEntry, AuditQuery, Delivery, WriteLog};
 use crate::record::{Id, Record, Status};
 
 /// A store shared between tasks.
@@ -223,10 +224,26 @@ pub struct RecordPage {
 ///   the store is reopened. Storing bytes already present keeps one copy and renews its
 ///   `stored_at`. `delete_blob` removes a blob only when it was stored before the given time,
 ///   so a blob stored again while a collection runs survives it. `blobs` lists in hash order.
+/// - **Logs** ([`audit`](crate::audit)). `put_logged` and `delete_logged` store their
+///   [`WriteLog`] in the same atomic step as the write: a refused write logs nothing, an
+///   acknowledged one has its entry and deliveries. `append_log` stores a log alone. Audit
+///   entries are numbered by the store in append order (`seq` 1, 2, 3 … with no number used
+///   twice) and never change; the only removal is `prune_audit` (retention).
+///   `audit` reads newest first (highest `seq`) with the query's filters, continuing below
+///   `before`. Deliveries are changed only by `update_delivery` (it must exist and keep
+///   its endpoint); `due_deliveries` answers pending ones whose `next_at` has come, oldest
+///   due first; `deliveries` lists an endpoint's newest first, continuing below `before`;
+///   `prune_deliveries` removes finished ones (no `next_at`) created before a time.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Writes version `record.meta.version` of an item (see the contract).
-    async fn put(&self, record: Record) -> Result<(), StoreError>;
+    /// Writes version `record.meta.version` of an item and, in the same atomic step, its
+    /// log (see the contract).
+    async fn put_logged(&self, record: Record, log: WriteLog) -> Result<(), StoreError>;
+
+    /// [`Store::put_logged`] with nothing to log.
+    async fn put(&self, record: Record) -> Result<(), StoreError> {
+        self.put_logged(record, WriteLog::none()).await
+    }
 
     /// Writes an absent item with its whole history, versions `1..=n` in order (see the
     /// contract). An existing id is a [`StoreError::Conflict`] with `expected: 0`.
@@ -235,8 +252,35 @@ pub trait Store: Send + Sync + 'static {
     /// Current records of every kind in id order, after `after`, at most `limit`.
     async fn all(&self, after: Option<Id>, limit: usize) -> Result<Vec<Record>, StoreError>;
 
-    /// Deletes an item that is at `expected_version`, with all its revisions.
-    async fn delete(&self, id: Id, expected_version: u64) -> Result<(), StoreError>;
+    /// Deletes an item that is at `expected_version`, with all its revisions, and stores
+    /// its log in the same atomic step.
+    async fn delete_logged(&self, id: Id, expected_version: u64, log: WriteLog) -> Result<(), StoreError>;
+
+    /// [`Store::delete_logged`] with nothing to log.
+    async fn delete(&self, id: Id, expected_version: u64) -> Result<(), StoreError> {
+        self.delete_logged(id, expected_version, WriteLog::none()).await
+    }
+
+    /// Stores a log that goes with no item write (a login, an import's summary).
+    async fn append_log(&self, log: WriteLog) -> Result<(), StoreError>;
+
+    /// Audit entries, newest first, filtered (see [`AuditQuery`]).
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Removes the audit entries made before `before` (retention); answers how many.
+    async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Pending deliveries due at `now`, the longest due first, at most `limit`.
+    async fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Replaces a stored delivery (after an attempt); absent → [`StoreError::NotFound`].
+    async fn update_delivery(&self, delivery: Delivery) -> Result<(), StoreError>;
+
+    /// An endpoint's deliveries, newest first, older than `before` when given.
+    async fn deliveries(&self, endpoint: Id, before: Option<Id>, limit: usize) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Removes finished deliveries created before `before`; answers how many.
+    async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// The current version of an item.
     async fn get(&self, id: Id) -> Result<Option<Record>, StoreError>;

@@ -114,7 +114,7 @@ pub(crate) async fn site_map(s: SiteState, headers: HeaderMap, t: Lang) -> Respo
 }
 
 /// Escapes text for XML; characters XML cannot carry become U+FFFD.
-fn xml_escape(s: &str) -> String {
+pub(super) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     witryna_core::content::escape_markup(s, &mut out);
     out
@@ -122,7 +122,13 @@ fn xml_escape(s: &str) -> String {
 
 /// A generated document (feed, sitemap, robots) through the page cache: it depends on the
 /// store and the configuration only, so one copy serves everyone until the next write.
-async fn generated<F, Fut>(s: &SiteState, t: Lang, key: &str, content_type: &'static str, fill: F) -> Response
+pub(super) async fn generated<F, Fut>(
+    s: &SiteState,
+    t: Lang,
+    key: &str,
+    content_type: &'static str,
+    fill: F,
+) -> Response
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<String, PageError>>,

@@ -31,6 +31,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use witryna_core::Money;
 
+use super::history::{record_table, RecordTable};
 use super::{
     encode, find_record, layout, list_address, list_layout, list_page, list_place, published, serve, Found, Lang,
     Layout, PageError, Place, Rendered, Section,
@@ -497,6 +498,8 @@ pub(super) async fn list(
 #[template(path = "generic_item.html")]
 struct ItemPage {
     layout: Layout,
+    /// The metryczka.
+    record: RecordTable,
     /// The catalogue of the content's language (Polish on a fallback).
     t: Lang,
     title: String,
@@ -516,10 +519,12 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
         };
         let c = ctx.content;
         let (date, datetime) = published(c, &record.meta);
+        let meta = record.meta;
         let described = describe(c, &section, record.body).await?;
         let list = section.list_path(ctx.t);
         let page = ItemPage {
             layout: layout(&ctx, &described.title, &section.crumbs(&ctx, &described.title), &list),
+            record: record_table(c, &section, &meta),
             t: c,
             title: described.title,
             date,

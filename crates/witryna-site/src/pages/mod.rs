@@ -11,6 +11,7 @@
 
 pub(crate) mod feeds;
 mod generic;
+mod history;
 pub(crate) mod home;
 mod news;
 mod programmes;
@@ -787,6 +788,13 @@ pub(crate) fn locale_routes(kinds: &Kinds, t: Lang) -> Router<SiteState> {
         .route(t.paths.shortcuts, get(move |State(s), headers| static_pages::shortcuts(s, headers, t)))
         .route(t.paths.search, get(move |State(s), headers, params| search::search(s, headers, t, params)))
         .route(t.paths.site_map, get(move |State(s), headers| feeds::site_map(s, headers, t)))
+        .route(
+            t.paths.register,
+            get(move |State(s), headers, params: Result<Query<ListParams>, QueryRejection>| {
+                history::register(s, headers, t, params.ok().and_then(|Query(p)| p.od))
+            }),
+        )
+        .route(t.paths.register_feed, get(move |State(s)| history::register_feed(s, t)))
         .merge(section_routes(kinds, t));
     if !t.prefix.is_empty() {
         let home = t.paths.home;
@@ -810,7 +818,18 @@ pub(crate) fn section_routes(kinds: &Kinds, t: Lang) -> Router<SiteState> {
             Templates::StaticPages => router,
             Templates::Generic => router.route(&list, paged(t, section, generic::list)),
         };
-        router.route(&format!("{list}/{{slug}}"), item_page(t, section))
+        let history = get(
+            move |State(s): State<SiteState>,
+                  Path(slug): Path<String>,
+                  headers: HeaderMap,
+                  compare: Result<Query<history::Compare>, QueryRejection>| {
+                let compare = compare.map(|Query(c)| c).unwrap_or_default();
+                history::history(s, headers, t, section, slug, compare)
+            },
+        );
+        router
+            .route(&format!("{list}/{{slug}}"), item_page(t, section))
+            .route(&format!("{list}/{{slug}}/{}", t.history_segment), history)
     })
 }
 

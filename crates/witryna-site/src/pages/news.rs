@@ -6,6 +6,7 @@ use axum::response::Response;
 use witryna_core::content::NewsArticle;
 use witryna_core::Item;
 
+use super::history::{record_table, RecordTable};
 use super::{
     decode, encode, find, layout, list_address, list_layout, list_page, list_place, media_of, published, serve, Found,
     Lang, Layout, Place, Rendered, Section,
@@ -74,6 +75,8 @@ pub(super) async fn list(
 #[template(path = "news_item.html")]
 struct NewsItemPage {
     layout: Layout,
+    /// The metryczka.
+    record: RecordTable,
     /// The catalogue of the content's language (Polish on a fallback).
     t: Lang,
     section: String,
@@ -119,6 +122,7 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
         let list = section.list_path(ctx.t);
         let page = NewsItemPage {
             layout: layout(&ctx, &n.title, &section.crumbs(&ctx, &n.title), &list),
+            record: record_table(c, &section, &item.meta),
             t: c,
             section: section.list_path(c),
             title: n.title.clone(),

@@ -8,6 +8,7 @@ use chrono_tz::Europe::Warsaw;
 use witryna_core::content::Programme;
 use witryna_core::Item;
 
+use super::history::{record_table, RecordTable};
 use super::{
     all_public, encode, find, layout, list_layout, list_place, media_of, serve, Found, Lang, Layout, Place, Rendered,
     Section,
@@ -71,6 +72,8 @@ pub(super) async fn list(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
 #[template(path = "programme_item.html")]
 struct ProgrammeItemPage {
     layout: Layout,
+    /// The metryczka.
+    record: RecordTable,
     /// The catalogue of the content's language (Polish on a fallback).
     t: Lang,
     section: String,
@@ -95,6 +98,7 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
         };
         let c = ctx.content;
         let media = media_of(&cms, &ctx, &item.content).await;
+        let meta = item.meta;
         let p = item.content;
         let marks = p.funding.as_ref().and_then(|f| f.marks.as_ref());
         let budget = p
@@ -119,6 +123,7 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
             .collect();
         let page = ProgrammeItemPage {
             layout: layout(&ctx, &p.name, &section.crumbs(&ctx, &p.name), &section.list_path(ctx.t)),
+            record: record_table(c, &section, &meta),
             t: c,
             section: section.list_path(c),
             status: status_text(c, &p, ctx.now),

@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use witryna_core::content::{AccessibilitySettings, Page};
 
+use super::history::{record_table, RecordTable};
 use super::{
     change_href, crumb, encode, find, font_steps, harden, layout, media_of, page_at, safe_return_path, serve,
     skip_link, Found, Lang, Layout, PageError, Place, Rendered, Section, SkipLink,
@@ -22,6 +23,8 @@ use crate::SiteState;
 #[template(path = "page.html")]
 struct StaticPage {
     layout: Layout,
+    /// The metryczka.
+    record: RecordTable,
     /// The catalogue of the content's language (Polish on a fallback).
     t: Lang,
     title: String,
@@ -41,6 +44,7 @@ pub(super) async fn page_item(s: SiteState, headers: HeaderMap, t: Lang, section
         let p = item.content;
         let page = StaticPage {
             layout: layout(&ctx, &p.title, &section.crumbs(&ctx, &p.title), ""),
+            record: record_table(ctx.content, &section, &item.meta),
             t: ctx.content,
             attachments: media.attachments(ctx.content, &p.attachments),
             body: render_blocking(p.body, &media).await?,

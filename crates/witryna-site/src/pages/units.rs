@@ -9,6 +9,7 @@ use witryna_core::content::Unit;
 use witryna_core::office_hours::DayKind;
 use witryna_core::{Cms, Item, OfficeHours, SlugLookup, View};
 
+use super::history::{record_table, RecordTable};
 use super::{
     all_public, encode, find, layout, list_layout, list_place, media_of, serve, Found, Lang, Layout, PageError, Place,
     Rendered, Section,
@@ -96,6 +97,8 @@ pub(super) async fn list(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
 #[template(path = "unit.html")]
 struct UnitPage {
     layout: Layout,
+    /// The metryczka.
+    record: RecordTable,
     /// The catalogue of the content's language (Polish on a fallback).
     t: Lang,
     u: Unit,
@@ -217,6 +220,7 @@ pub(super) async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Sec
         };
         let page = UnitPage {
             layout: layout(&ctx, &u.name, &section.crumbs(&ctx, &u.name), &section.list_path(ctx.t)),
+            record: record_table(c, &section, &item.meta),
             t: c,
             badge,
             badge_class,

@@ -21,7 +21,7 @@ use similar::{Algorithm, ChangeTag, TextDiff};
 use witryna_core::content::escape_markup;
 use witryna_core::Money;
 
-use crate::checks::{label, prefix, Schemas};
+use crate::schema::{label, prefix, Schemas};
 
 /// One field that differs between two versions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ impl FieldDiff {
 
 /// Fields that differ between two content JSONs of one kind whose root JSON Schema is
 /// `schema` (schemars 1.x, definitions under `$defs`; see
-/// [`root_schema`](crate::form::root_schema)), in the schema's order, with a line diff
+/// [`root_schema`](crate::schema::root_schema)), in the schema's order, with a line diff
 /// for long texts. Labels: the field's schema `title`, else the first sentence of its
 /// `description`, else its name humanised (`apply_by` → „Apply by”).
 pub fn diff(schema: &Value, before: &Value, after: &Value) -> Vec<FieldDiff> {
@@ -454,7 +454,7 @@ mod tests {
     }
 
     fn schema(kind: &str) -> Value {
-        crate::form::root_schema(Kinds::builtin().get(kind).unwrap())
+        crate::schema::root_schema(Kinds::builtin().get(kind).unwrap())
     }
 
     fn paths(diffs: &[FieldDiff]) -> Vec<&str> {
