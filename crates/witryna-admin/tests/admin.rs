@@ -675,3 +675,57 @@ async fn a_translation_is_started_from_the_list_written_beside_its_source_and_ke
     let source_page = s.get(&b, &format!("/admin/aktualnosci/{id}")).await;
     assert!(source_page.html.contains("<span lang=\"uk\">Українська</span>: opublikowane"), "{}", source_page.html);
 }
+
+/// The audit log page: administrators read who did what — the failed login, the login, the
+/// change with its reason, from the address they came from — filter it, and page it;
+/// editors may not see it. The metryczka is edited on the item's form.
+#[tokio::test]
+async fn the_audit_log_shows_logins_and_changes_to_administrators_only() {
+    let s = start().await;
+    s.add_user("admin@mops.example.pl", "Ewa Administratorka", Role::Administrator).await;
+    s.add_user("anna@mops.example.pl", "Anna Kowalska", Role::Editor).await;
+    let mut b = Browser::default();
+    let form = s.get(&b, "/admin/logowanie").await;
+    b.cookie = cookie_pairs(&form.cookies);
+    let mut fields = inputs(&form.html);
+    set(&mut fields, "email", "anna@mops.example.pl");
+    set(&mut fields, "haslo", "nie to hasło wcale");
+    assert_eq!(s.post(&b, "/admin/logowanie", &fields).await.status, StatusCode::UNAUTHORIZED);
+    let anna = s.login("anna@mops.example.pl").await;
+    let id = s.cms.list_records("news", witryna_core::Query::default()).await.unwrap().records[0].meta.id;
+    let path = format!("/admin/aktualnosci/{id}");
+    let mut form = inputs(&s.get(&anna, &path).await.html);
+    set(&mut form, "_powod", "uzupełnienie metryczki");
+    set(&mut form, "_odpowiedzialny", "Jan Kowalski, kierownik");
+    set(&mut form, "_data_wytworzenia", "2026-02-30");
+    let bad_date = s.post(&anna, &path, &press(form.clone(), "zapisz")).await;
+    assert_eq!(bad_date.status, StatusCode::UNPROCESSABLE_ENTITY, "a date that does not exist");
+    assert!(bad_date.html.contains("href=\"#data-wytworzenia\""), "{}", bad_date.html);
+    set(&mut form, "_data_wytworzenia", "2026-11-20");
+    assert_eq!(s.post(&anna, &path, &press(form, "zapisz")).await.status, StatusCode::SEE_OTHER);
+    let saved = s.cms.get_record("news", id).await.unwrap();
+    assert_eq!(saved.meta.record.responsible.as_deref(), Some("Jan Kowalski, kierownik"));
+    assert_eq!(saved.meta.record.change_note.as_deref(), Some("uzupełnienie metryczki"));
+    let edit = s.get(&anna, &path).await;
+    assert!(edit.html.contains("value=\"Jan Kowalski, kierownik\""), "the form shows it");
+
+    assert_eq!(s.get(&anna, "/admin/dziennik").await.status, StatusCode::FORBIDDEN);
+    let admin = s.login("admin@mops.example.pl").await;
+    let log = s.get(&admin, "/admin/dziennik").await;
+    assert_eq!(log.status, StatusCode::OK);
+    let rows = &log.html[log.html.find("<tbody>").unwrap()..];
+    for text in ["nieudane logowanie", "logowanie", "zmiana metryczki", "uzupełnienie metryczki", "127.0.0.1"] {
+        assert!(rows.contains(text), "{text}: {rows}");
+    }
+    assert!(rows.contains("Anna Kowalska") && rows.contains("Ewa Administratorka"));
+    let failed = s.get(&admin, "/admin/dziennik?akcja=login-failed").await;
+    let failed_rows = &failed.html[failed.html.find("<tbody>").unwrap()..];
+    assert_eq!(failed_rows.matches("<tr>").count(), 1, "{failed_rows}");
+    assert!(failed_rows.contains("błędne hasło"));
+    let by_item = s.get(&admin, &format!("/admin/dziennik?tresc={id}")).await;
+    let item_rows = &by_item.html[by_item.html.find("<tbody>").unwrap()..];
+    assert!(item_rows.contains("zmiana metryczki") && !item_rows.contains("logowanie"), "{item_rows}");
+    let bad = s.get(&admin, "/admin/dziennik?tresc=nie-id&od=wczoraj").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("href=\"#tresc\"") && bad.html.contains("href=\"#od\""), "{}", bad.html);
+}

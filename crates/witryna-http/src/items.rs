@@ -182,12 +182,12 @@ async fn check(cms: &Cms, kind: &Kind, content: &RawValue, source: Option<Id>) -
 }
 
 /// Field errors of the content, named as the body holds them (`content.cover.media`); the
-/// body's own fields (`slug`, `locale`) keep their names.
+/// body's own fields (`slug`, `locale`, `reason`) keep their names.
 fn in_content(e: CmsError) -> ApiError {
     match e {
         CmsError::Invalid(mut v) => {
             for f in &mut v.0 {
-                if !matches!(f.path.as_str(), "slug" | "locale" | "translation_of") {
+                if !matches!(f.path.as_str(), "slug" | "locale" | "translation_of" | "reason") {
                     f.path = if f.path.is_empty() { "content".into() } else { format!("content.{}", f.path) };
                 }
             }

@@ -28,6 +28,8 @@ pub(crate) async fn serve(cms: Cms, prefix: &str, config: ApiConfig, dir: tempfi
     let app = if prefix.is_empty() { api } else { axum::Router::new().nest(prefix, api) };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // With the client's address, as `witryna serve` gives it (the audit log records it).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     Server { base: format!("http://{addr}{prefix}/api/v1"), editor, admin, client, _dir: dir }
