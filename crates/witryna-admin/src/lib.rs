@@ -55,6 +55,8 @@ pub struct AdminConfig {
     pub trust_proxy: bool,
     /// What the upload form accepts.
     pub media_limits: witryna_media::Limits,
+    /// Whether webhook endpoints may be on loopback, private or link-local addresses.
+    pub webhooks_allow_private: bool,
 }
 
 /// What every admin request shares.
@@ -118,7 +120,7 @@ impl AdminState {
 
 /// The editor interface's routes, all under `/admin`.
 pub fn routes(state: AdminState) -> Router {
-    use pages::{account, audit, dashboard, items, login, media, tokens, translations, users};
+    use pages::{account, audit, dashboard, items, login, media, tokens, translations, users, webhooks};
     Router::new()
         .route("/admin", get(dashboard::show))
         .route("/admin/", get(dashboard::redirect))
@@ -132,6 +134,9 @@ pub fn routes(state: AdminState) -> Router {
         .route("/admin/tokeny", get(tokens::list).post(tokens::create))
         .route("/admin/tokeny/{id}/usun", post(tokens::revoke))
         .route("/admin/dziennik", get(audit::list))
+        .route("/admin/webhooki", get(webhooks::list).post(webhooks::create))
+        .route("/admin/webhooki/{id}", get(webhooks::deliveries))
+        .route("/admin/webhooki/{id}/usun", post(webhooks::remove))
         .route("/admin/podglad-markdown", post(items::markdown_preview))
         .route("/admin/podglad/{secret}", get(items::shared_preview))
         .route("/admin/static/admin.css", get(pages::stylesheet))

@@ -27,7 +27,8 @@ async fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let store = Arc::new(witryna_sled::SledStore::open(dir.path()).unwrap());
-    let cms = Cms::with_clock(store, clock.clone()).with_kinds(witryna_accounts::kinds(Kinds::builtin()));
+    let cms = Cms::with_clock(store, clock.clone())
+        .with_kinds(witryna_webhooks::kinds(witryna_accounts::kinds(Kinds::builtin())));
     demo::seed(&cms).await.unwrap();
     let site = SiteState::new(cms.clone());
     let admin = AdminState::new(cms.clone(), site.clone(), AdminConfig::default());
@@ -728,4 +729,39 @@ async fn the_audit_log_shows_logins_and_changes_to_administrators_only() {
     let bad = s.get(&admin, "/admin/dziennik?tresc=nie-id&od=wczoraj").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.html.contains("href=\"#tresc\"") && bad.html.contains("href=\"#od\""), "{}", bad.html);
+}
+
+/// Administrators register webhook endpoints on the form (a private address is refused with
+/// the field named), see the secret for the receiver, read the delivery log and remove one.
+#[tokio::test]
+async fn webhooks_are_registered_listed_and_removed_by_administrators() {
+    let s = start().await;
+    s.add_user("admin@mops.example.pl", "Ewa Administratorka", Role::Administrator).await;
+    s.add_user("anna@mops.example.pl", "Anna Kowalska", Role::Editor).await;
+    let anna = s.login("anna@mops.example.pl").await;
+    assert_eq!(s.get(&anna, "/admin/webhooki").await.status, StatusCode::FORBIDDEN);
+    let admin = s.login("admin@mops.example.pl").await;
+    let form = inputs(&s.get(&admin, "/admin/webhooki").await.html);
+    let mut private = form.clone();
+    set(&mut private, "nazwa", "Intranet");
+    set(&mut private, "adres", "http://169.254.169.254/latest/meta-data");
+    let refused = s.post(&admin, "/admin/webhooki", &private).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("href=\"#adres\"") && refused.html.contains("169.254.169.254"), "{}", refused.html);
+    let mut good = form.clone();
+    set(&mut good, "nazwa", "Portal miasta");
+    set(&mut good, "adres", "https://portal.example.invalid/witryna");
+    good.push(("zdarzenia".into(), "item.published".into()));
+    assert_eq!(s.post(&admin, "/admin/webhooki", &good).await.status, StatusCode::SEE_OTHER);
+    let list = s.get(&admin, "/admin/webhooki").await;
+    assert!(list.html.contains("Portal miasta") && list.html.contains("whsec_") && list.html.contains("publikacja"));
+    let hooks = witryna_webhooks::list(&s.cms).await.unwrap();
+    assert_eq!(hooks[0].content.events, ["item.published"]);
+    let id = hooks[0].meta.id;
+    assert_eq!(s.get(&admin, &format!("/admin/webhooki/{id}")).await.status, StatusCode::OK);
+    let token = vec![("_csrf".to_owned(), inputs(&list.html).into_iter().find(|(k, _)| k == "_csrf").unwrap().1)];
+    assert_eq!(s.post(&admin, &format!("/admin/webhooki/{id}/usun"), &token).await.status, StatusCode::SEE_OTHER);
+    assert!(witryna_webhooks::list(&s.cms).await.unwrap().is_empty());
+    let log = s.get(&admin, "/admin/dziennik?akcja=webhook-changed").await;
+    assert_eq!(log.html[log.html.find("<tbody>").unwrap()..].matches("<tr>").count(), 2, "registered and removed");
 }

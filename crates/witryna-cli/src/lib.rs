@@ -8,5 +8,5 @@ use witryna_core::Kinds;
 /// The kinds the `witryna` command's site has: the built-in ones, and the accounts' kinds
 /// (API tokens, users, sessions, setup links: stored, exported and imported, never shown).
 pub fn kinds() -> Kinds {
-    witryna_accounts::kinds(Kinds::builtin())
+    witryna_webhooks::kinds(witryna_accounts::kinds(Kinds::builtin()))
 }

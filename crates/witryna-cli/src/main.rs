@@ -20,6 +20,7 @@ use witryna_http::{ApiConfig, ApiState};
 use witryna_postgres::{PgOptions, PgStore};
 use witryna_search::TantivyIndex;
 use witryna_sled::{Durability, OpenError, SledStore};
+use witryna_webhooks::{DispatchOptions, Dispatcher, WebhookOutbox};
 
 /// Witryna: a CMS for public-service websites.
 #[derive(Debug, Parser)]
@@ -98,6 +99,10 @@ enum Command {
         /// new items in it; nothing stored changes.
         #[arg(long, default_value = "pl,en,uk", value_parser = parse_locales)]
         locales: Locales,
+        /// Let webhook endpoints be on loopback, private and link-local addresses (receivers
+        /// inside the site's own network; tests). Off: such endpoints are refused.
+        #[arg(long)]
+        webhooks_allow_private: bool,
         /// Days the audit log keeps an entry (checked every hour); at least 1.
         #[arg(long, default_value_t = witryna_core::audit::AUDIT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..=36_500))]
         audit_retention_days: u32,
@@ -370,7 +375,17 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
         options;
     let store = backend.store();
     let index = backend.index(dir)?;
-    let cms = cms_on(store.clone()).with_search(index.clone()).with_locales(locales);
+    // The outbox first: it learns of endpoint changes before the search index is updated.
+    let outbox = WebhookOutbox::new();
+    let cms = cms_on(store.clone())
+        .with_outbox(outbox.clone())
+        .with_derived(outbox.clone())
+        .with_search(index.clone())
+        .with_locales(locales);
+    outbox.load(&*store).await.map_err(|e| CliError::Io(e.to_string()))?;
+    let dispatch = DispatchOptions { allow_private: config.webhooks_allow_private, ..DispatchOptions::default() };
+    let dispatcher = Dispatcher::new(cms.clone(), outbox, dispatch).map_err(|e| CliError::Io(e.to_string()))?;
+    tokio::spawn(dispatcher.run());
     if let Backend::Postgres(pg) = &backend {
         let cms = cms.clone();
         // Other servers' writes: caches and the search index hear of them within moments.
@@ -415,6 +430,7 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
         public_url: public_url.clone(),
         trust_proxy: limits.trust_proxy,
         media_limits: config.media_limits,
+        webhooks_allow_private: config.webhooks_allow_private,
     };
     tokio::spawn(housekeeping_hourly(cms.clone(), audit_retention));
     // Uploads cut by a killed server left their temporary files; running ones are younger
@@ -541,6 +557,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             max_upload_mb,
             upload_timeout,
             locales,
+            webhooks_allow_private,
             audit_retention_days,
         } => {
             let media_limits = witryna_media::Limits { max_bytes: max_upload_mb << 20, ..Default::default() };
@@ -550,6 +567,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 public_cache_entries: cache_entries,
                 public_cache_bytes: cache_bytes,
                 media_limits,
+                webhooks_allow_private,
                 ..ApiConfig::default()
             };
             let backend = open_backend(&cli.store, dir, true, migrate).await?;

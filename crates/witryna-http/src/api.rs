@@ -391,6 +391,91 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Body of a new webhook endpoint.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct WebhookBody {
+    /// What it is for (1 to 100 characters).
+    #[schemars(length(min = 1, max = 100))]
+    name: String,
+    /// Where deliveries are POSTed: `https://…` (or `http://`); not a loopback, private or
+    /// link-local address.
+    #[schemars(length(max = 2048))]
+    url: String,
+    /// The events it gets; empty or absent: all.
+    #[serde(default)]
+    events: Vec<String>,
+    /// The signing secret, `whsec_` and base64 of 24 to 64 bytes; a random one when absent.
+    #[serde(default)]
+    secret: Option<String>,
+}
+
+/// An endpoint as the API answers it: its id, metadata and content (its secret included:
+/// administrators give it to the receiver).
+#[derive(Debug, Serialize, JsonSchema)]
+struct WebhookJson {
+    id: witryna_core::Id,
+    created_at: DateTime<Utc>,
+    #[serde(flatten)]
+    webhook: witryna_webhooks::Webhook,
+}
+
+fn webhook_json(item: witryna_core::Item<witryna_webhooks::Webhook>) -> WebhookJson {
+    WebhookJson { id: item.meta.id, created_at: item.meta.created_at, webhook: item.content }
+}
+
+async fn create_webhook(
+    State(s): State<ApiState>,
+    Extension(writer): Extension<Writer>,
+    JsonBody(body): JsonBody<WebhookBody>,
+) -> Result<Response, ApiError> {
+    let new = witryna_webhooks::NewWebhook { name: body.name, url: body.url, events: body.events, secret: body.secret };
+    let item = witryna_webhooks::create(&writer.cms(&s), new, s.0.config.webhooks_allow_private).await.map_err(
+        |e| match e {
+            witryna_webhooks::WebhookError::Refused(reason) => ApiError::body_field("url", "refused_address", reason),
+            witryna_webhooks::WebhookError::Cms(e) => ApiError::Cms(e),
+            other => ApiError::Internal(other.to_string()),
+        },
+    )?;
+    Ok(json_response(StatusCode::CREATED, &webhook_json(item)))
+}
+
+async fn list_webhooks(State(s): State<ApiState>) -> Result<Response, ApiError> {
+    let items = witryna_webhooks::list(&s.0.cms).await?.into_iter().map(webhook_json).collect();
+    Ok(json_response(StatusCode::OK, &ListJson { items, next_cursor: None }))
+}
+
+fn webhook_id(params: &PathParams) -> Result<witryna_core::Id, ApiError> {
+    let key = params.get("id");
+    key.parse().map_err(|_| ApiError::NotFound(format!("no webhook with id {key:?}")))
+}
+
+async fn remove_webhook(
+    State(s): State<ApiState>,
+    Extension(writer): Extension<Writer>,
+    params: PathParams,
+) -> Result<Response, ApiError> {
+    witryna_webhooks::remove(&writer.cms(&s), webhook_id(&params)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// An endpoint's delivery log, newest first; `next_cursor` continues below the page.
+async fn webhook_deliveries(State(s): State<ApiState>, params: PathParams, uri: Uri) -> Result<Response, ApiError> {
+    let id = webhook_id(&params)?;
+    s.0.cms.get::<witryna_webhooks::Webhook>(id).await?;
+    let p = Params::of(&uri)?;
+    let before = match p.get("cursor") {
+        Some(c) => Some(c.parse().map_err(|_| ApiError::query("cursor", "not a cursor this API handed out"))?),
+        None => None,
+    };
+    let limit = p.limit(50, witryna_core::cms::MAX_PAGE)?;
+    let items = witryna_webhooks::deliveries(&s.0.cms, id, before, limit).await?;
+    let next_cursor = (items.len() == limit).then(|| items.last().map(|d| d.id.to_string())).flatten();
+    let mut res = json_response(StatusCode::OK, &ListJson { items, next_cursor });
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
 /// The audit log, newest first, filtered; `next_cursor` continues below the page's last entry.
 async fn audit_log(State(s): State<ApiState>, uri: Uri) -> Result<Response, ApiError> {
     let p = Params::of(&uri)?;
@@ -749,5 +834,37 @@ pub(crate) fn build(kinds: &Kinds) -> Api {
     ];
     o.response = Some(list_schema(api.schema::<AuditEntry>()));
     api.add(o, None, audit_log);
+
+    let events = witryna_webhooks::EVENTS.join(", ");
+    let summary = format!(
+        "Register a webhook endpoint for events ({events}): 201 with its secret; an endpoint on a loopback, \
+         private or link-local address is refused (422 naming url)"
+    );
+    let mut o = op(Method::POST, "/api/v1/webhooks".into(), summary, "webhooks", Access::Admin);
+    o.request = Some(api.schema::<WebhookBody>());
+    o.success = &[StatusCode::CREATED];
+    o.response = Some(api.schema::<WebhookJson>());
+    api.add(o, None, create_webhook);
+    let mut o = op(Method::GET, "/api/v1/webhooks".into(), "List webhook endpoints".into(), "webhooks", Access::Admin);
+    o.response = Some(list_schema(api.schema::<WebhookJson>()));
+    api.add(o, None, list_webhooks);
+    let summary = "Remove a webhook endpoint (its pending deliveries are given up)".to_owned();
+    let mut o = op(Method::DELETE, "/api/v1/webhooks/{id}".into(), summary, "webhooks", Access::Admin);
+    o.success = &[StatusCode::NO_CONTENT];
+    api.add(o, None, remove_webhook);
+    let summary = "An endpoint's delivery log, newest first: each delivery's event, attempts, last answer and \
+                   next attempt"
+        .to_owned();
+    let mut o = op(Method::GET, "/api/v1/webhooks/{id}/deliveries".into(), summary, "webhooks", Access::Admin);
+    o.query = vec![
+        param("cursor", "next_cursor of the previous page", json!({"type": "string", "format": "uuid"})),
+        param(
+            "limit",
+            "page size (default 50)",
+            json!({"type": "integer", "minimum": 1, "maximum": witryna_core::cms::MAX_PAGE}),
+        ),
+    ];
+    o.response = Some(list_schema(api.schema::<witryna_core::audit::Delivery>()));
+    api.add(o, None, webhook_deliveries);
     api
 }

@@ -59,6 +59,9 @@ pub struct ApiConfig {
     pub public_cache_ttl: std::time::Duration,
     /// What uploads to `POST /api/v1/media` may be (default 25 MiB, 50 megapixels).
     pub media_limits: witryna_media::Limits,
+    /// Whether webhook endpoints may be on loopback, private or link-local addresses
+    /// (default false; tests and receivers inside the site's own network).
+    pub webhooks_allow_private: bool,
 }
 
 impl Default for ApiConfig {
@@ -71,6 +74,7 @@ impl Default for ApiConfig {
             public_cache_bytes: 32 << 20,
             public_cache_ttl: std::time::Duration::from_secs(1),
             media_limits: witryna_media::Limits::default(),
+            webhooks_allow_private: false,
         }
     }
 }

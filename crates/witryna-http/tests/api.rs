@@ -319,6 +319,10 @@ async fn openapi_documents_every_route() {
         ("post", "/api/v1/tokens".to_owned()),
         ("delete", "/api/v1/tokens/{id}".to_owned()),
         ("get", "/api/v1/audit".to_owned()),
+        ("get", "/api/v1/webhooks".to_owned()),
+        ("post", "/api/v1/webhooks".to_owned()),
+        ("delete", "/api/v1/webhooks/{id}".to_owned()),
+        ("get", "/api/v1/webhooks/{id}/deliveries".to_owned()),
     ]);
     let documented: Vec<(String, String)> = doc["paths"]
         .as_object()

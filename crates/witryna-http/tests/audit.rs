@@ -158,3 +158,39 @@ async fn every_action_leaves_one_entry_that_only_administrators_read() {
     }
     assert_eq!(audit(&s, "").await.len(), before + 8, "reading the log writes nothing to it");
 }
+
+#[tokio::test]
+async fn webhooks_are_registered_by_administrators_and_private_addresses_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()))
+        .with_kinds(witryna_webhooks::kinds(witryna_core::Kinds::builtin()));
+    let s = serve(cms, "", ApiConfig::default(), dir).await;
+    let body =
+        json!({"name": "Portal miasta", "url": "https://portal.example.invalid/witryna", "events": ["item.published"]});
+    assert_eq!(send(s.as_editor(Method::POST, "/webhooks").json(&body)).await.0, StatusCode::FORBIDDEN);
+    let (status, _, created) = send(s.as_admin(Method::POST, "/webhooks").json(&body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert!(created["secret"].as_str().unwrap().starts_with("whsec_"));
+    let id = created["id"].as_str().unwrap().to_owned();
+    for (bad, path) in [
+        (json!({"name": "x", "url": "http://127.0.0.1:8080/"}), "url"),
+        (json!({"name": "x", "url": "http://[::1]/"}), "url"),
+        (json!({"name": "x", "url": "http://localhost/"}), "url"),
+        (json!({"name": "x", "url": "gopher://example.org/"}), "url"),
+        (json!({"name": "x", "url": "https://example.org/", "events": ["item.exploded"]}), "events[0]"),
+        (json!({"name": "x", "url": "https://example.org/", "secret": "sekret"}), "secret"),
+        (json!({"name": "", "url": "https://example.org/"}), "name"),
+    ] {
+        let (status, headers, problem) = send(s.as_admin(Method::POST, "/webhooks").json(&bad)).await;
+        assert_problem(&headers, &problem, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(paths(&problem), [path], "{bad}: {status}");
+    }
+    let (_, _, listed) = send(s.as_admin(Method::GET, "/webhooks")).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let (status, _, log) = send(s.as_admin(Method::GET, &format!("/webhooks/{id}/deliveries"))).await;
+    assert_eq!((status, log["items"].as_array().unwrap().len()), (StatusCode::OK, 0));
+    assert_eq!(send(s.as_admin(Method::GET, "/webhooks/x/deliveries")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(send(s.as_admin(Method::DELETE, &format!("/webhooks/{id}"))).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(send(s.as_admin(Method::DELETE, &format!("/webhooks/{id}"))).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(actions(&audit(&s, "?action=webhook-changed").await), ["webhook-changed", "webhook-changed"]);
+}

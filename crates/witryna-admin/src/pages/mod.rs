@@ -9,6 +9,7 @@ pub(crate) mod media;
 pub(crate) mod tokens;
 pub(crate) mod translations;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 use askama::Template;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -97,6 +98,7 @@ impl Layout {
         if role.may_administer() {
             nav.push(("Użytkownicy".into(), "/admin/uzytkownicy".into()));
             nav.push(("Tokeny API".into(), "/admin/tokeny".into()));
+            nav.push(("Webhooki".into(), "/admin/webhooki".into()));
             nav.push(("Dziennik zdarzeń".into(), "/admin/dziennik".into()));
         }
         nav.push(("Moje hasło".into(), "/admin/haslo".into()));
