@@ -128,6 +128,14 @@ export async function checkAdmin({ browser, base, axe, check, modes, cookie, out
     await page.goto(base + news);
     const lead = await page.inputValue('#f-lead');
     await page.fill('#f-lead', `${lead.trim()} Zaktualizowano: zmiana godzin spotkania.`);
+    // The item is public: without a reason the change is refused, naming the field.
+    response = await navigating(page, () => page.click('button[value=zapisz]'));
+    if (statusIs('admin edit form without a reason', response, 422)) {
+      const summary = await hrefs(page, '#bledy a');
+      check('admin edit form without a reason: the summary links to the reason', summary.some((l) => l.href === '#powod'), JSON.stringify(summary));
+      await axe(page, `admin edit news form without a reason ${news}`);
+    }
+    await page.fill('#powod', 'Zmiana godzin spotkania');
     response = await navigating(page, () => page.click('button[value=zapisz]'));
     if (statusIs('admin edit form saved', response, 200)) {
       check('admin edit form saved: the confirmation is shown', (await page.locator('.flash').textContent() || '').includes('Zapisano'));
@@ -194,6 +202,24 @@ export async function checkAdmin({ browser, base, axe, check, modes, cookie, out
   if (statusIs('admin upload of an SVG', response, 415)) {
     check('admin upload of an SVG: the error names the reason', (await page.locator('#plik-error').innerText()).includes('SVG'));
     await axe(page, 'admin upload form with a refused file /admin/media/nowy');
+  }
+  // The audit log and webhooks (administrators).
+  await visit(page, 'admin audit log', '/admin/dziennik');
+  check('admin audit log: the change with its reason is there', (await page.locator('tbody').innerText()).includes('Zmiana godzin spotkania'));
+  await visit(page, 'admin audit log filtered', '/admin/dziennik?akcja=updated');
+  await visit(page, 'admin audit log with errors', '/admin/dziennik?od=wczoraj', 422);
+  await visit(page, 'admin webhooks', '/admin/webhooki');
+  await page.fill('#nazwa', 'Intranet');
+  await page.fill('#adres', 'http://10.0.0.5/hook');
+  response = await navigating(page, () => page.click('form[action="/admin/webhooki"] button[type=submit]'));
+  if (statusIs('admin webhook on a private address', response, 422)) await axe(page, 'admin webhooks with a refused address /admin/webhooki');
+  await page.fill('#nazwa', 'Portal miasta');
+  await page.fill('#adres', 'https://portal.example.invalid/witryna');
+  response = await navigating(page, () => page.click('form[action="/admin/webhooki"] button[type=submit]'));
+  if (statusIs('admin webhook registered', response, 200)) {
+    await axe(page, 'admin webhooks with an endpoint /admin/webhooki');
+    const log = await hrefs(page, 'table.items tbody a');
+    if (log[0]) await visit(page, 'admin webhook deliveries', log[0].href);
   }
   await visit(page, 'admin own password', '/admin/haslo');
   response = await navigating(page, () => page.click('main form button[type=submit]'));

@@ -31,6 +31,20 @@ const modes = {
   'largest-font': 'f99-c0-u0-s0-m0-k1-o0',
 };
 const news = await (await fetch(`${base}/api/v1/news?limit=1`)).json();
+// A public change with a reason (an editor's token from browser-check.sh), so the item's
+// history has two public versions to compare and the register a change.
+const token = process.env.WITRYNA_TOKEN;
+let changed = null;
+if (token) {
+  const path = `${base}/api/v1/pages/klauzula-informacyjna`;
+  const page = await (await fetch(path)).json();
+  const body = { content: { ...page.content, summary: 'Jak przetwarzamy dane osobowe.' },
+    reason: 'Dodano krótki opis klauzuli' };
+  const res = await fetch(path, { method: 'PUT', body: JSON.stringify(body),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-match': `"${page.version}"` } });
+  if (res.ok) changed = (await res.json()).version;
+  else throw new Error(`the change for the history pages failed: ${res.status} ${await res.text()}`);
+}
 const pageTypes = {
   home: '/',
   'news list': '/aktualnosci',
@@ -43,7 +57,12 @@ const pageTypes = {
   declaration: '/deklaracja-dostepnosci',
   'search results': '/szukaj?q=integracji',
   '404': '/nie-ma-takiej-strony',
+  'change register': '/rejestr-zmian',
+  'item history': '/strony/klauzula-informacyjna/historia',
+  'en change register': '/en/change-register',
+  'en item history': '/en/news/information-meeting-at-the-social-integration-club/history',
 };
+if (changed) pageTypes['changes between versions'] = `/strony/klauzula-informacyjna/historia?od=${changed - 1}&do=${changed}`;
 // The site in English and Ukrainian (the demo translates one news item, one programme and
 // the main unit): home, a list, a translated item, an untranslated programme shown in
 // Polish with a note (the fallback), search and settings.

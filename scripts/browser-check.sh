@@ -25,6 +25,7 @@ admin_email=admin@mops.example.pl
 admin_password='zielona łąka nad Wartą'
 printf '%s\n' "$admin_password" | target/debug/witryna --data "$work/data" user create \
   --email "$admin_email" --role administrator --name "Anna Kowalska" >/dev/null
+token=$(target/debug/witryna --data "$work/data" token create --role editor --name "browser checks")
 target/debug/witryna --data "$work/data" serve --demo --addr 127.0.0.1:0 >"$work/out" 2>"$work/err" &
 pid=$!
 # The generic page of a kind without a template: the job offer of examples/custom_content.rs.
@@ -35,5 +36,5 @@ addr=$(grep -o 'http://[0-9.:]*' "$work/out" | head -1)
 [ -n "$addr" ] || { cat "$work/err" >&2; exit 1; }
 generic=$(grep -o 'serving http://[0-9.:]*' "$work/generic.out" | cut -d' ' -f2)
 [ -n "$generic" ] || { cat "$work/generic.out" "$work/generic.err" >&2; exit 1; }
-WITRYNA_URL="$addr" WITRYNA_GENERIC_URL="$generic" WITRYNA_TEST_OUTPUT="$PWD/test-output/browser" \
+WITRYNA_URL="$addr" WITRYNA_GENERIC_URL="$generic" WITRYNA_TEST_OUTPUT="$PWD/test-output/browser" WITRYNA_TOKEN="$token" \
   WITRYNA_ADMIN_EMAIL="$admin_email" WITRYNA_ADMIN_PASSWORD="$admin_password" node browser-tests/run.mjs

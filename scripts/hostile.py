@@ -18,6 +18,9 @@ Seeds a fresh sled folder with the demo content, makes an admin and an editor to
                             a multipart type without boundary 415, an SVG named .png refused
     upload-file-names       folders and control characters (C0, C1, bidi overrides) never reach a
                             stored file name; raw ones that break the part's header are a 400
+    public-duties           audit filters out of range are 400s, the log is read-only and for
+                            administrators; bad reasons are 422s; webhooks to private addresses
+                            (however written) are refused
     secrets                 a failing `export --store` never prints the database password
     headers-and-misc        security headers, Secure cookie, javascript: shortcut targets, token
                             names, `--cors-origin '*'`, private permissions on the data folder
@@ -699,6 +702,66 @@ BOUNDARY = "hostile-upload-5a1d"
 MULTIPART = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
 
 
+SSRF_URLS = [
+    "http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]/hook", "http://169.254.169.254/latest/meta-data",
+    "http://10.0.0.1/", "http://192.168.0.1/", "http://100.64.0.1/", "http://0.0.0.0/", "http://[::ffff:127.0.0.1]/",
+    "http://0x7f000001/", "http://2130706433/", "http://127.1/", "http://[fe80::1]/", "http://[fd00::1]/",
+    "file:///etc/passwd", "gopher://127.0.0.1:25/", "http://user:pass@example.org/",
+]
+
+
+def check_public_duties():
+    """The audit log, reasons and webhooks as an attacker sends them: audit filters and cursors
+    out of range are 400s naming them; an editor cannot read the log and nothing writes it;
+    reasons too long or with control characters are 422s naming `reason`, writing nothing;
+    webhook endpoints on loopback, private, link-local or written-oddly addresses (hex,
+    decimal, short IPv4, v4-mapped IPv6) and other schemes are refused, naming `url`."""
+    p, made = [], []
+    try:
+        for query, name in (("limit=99999999999999999999999", "limit"), ("cursor=18446744073709551616", "cursor"),
+                            ("cursor=-1", "cursor"), ("action=%3Cscript%3E", "action"), ("actor=%00", "actor"),
+                            ("item=" + "9" * 5000, "item"), ("from=2026-02-30", "from")):
+            r = request("GET", f"/api/v1/audit?{query}", token=TOKENS["admin"])
+            if r.status != 400 or name not in r.error_paths():
+                p.append(f"GET /api/v1/audit?{query[:40]}: {r}, expected 400 naming {name}")
+        r = request("GET", "/api/v1/audit", token=TOKENS["editor"])
+        if r.status != 403:
+            p.append(f"an editor reads the audit log: {r}")
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            r = request(method, "/api/v1/audit", body={"action": "login"}, token=TOKENS["admin"])
+            if r.status != 405:
+                p.append(f"{method} /api/v1/audit: {r}, expected 405")
+        before = request("GET", "/api/v1/audit?limit=1", token=TOKENS["admin"]).json()["items"][0]["seq"]
+        r = create_news(news(title="Kontrola powodów"))
+        if r.status != 201:
+            return result([f"a news item: {r}"])
+        item = r.json()["id"]
+        made.append(item)
+        publish(item)
+        for reason in ("x" * 501, "powód\u0007z dzwonkiem", "a\nb", 7):
+            r = request("PUT", f"/api/v1/news/{item}", body=dict(news(title="Zmiana"), reason=reason),
+                        headers={"If-Match": "*"}, token=TOKENS["editor"])
+            if r.status != 422 or "reason" not in r.error_paths():
+                p.append(f"PUT with reason {str(reason)[:20]!r}: {r}, expected 422 naming reason")
+        r = request("PUT", f"/api/v1/news/{item}", body=news(title="Zmiana bez powodu"), headers={"If-Match": "*"},
+                    token=TOKENS["editor"])
+        if r.status != 422 or "reason" not in r.error_paths():
+            p.append(f"a public change without a reason: {r}, expected 422 naming reason")
+        after = request("GET", f"/api/v1/audit?item={item}", token=TOKENS["admin"]).json()["items"]
+        if [e["action"] for e in after] != ["published", "created"] or after[-1]["seq"] <= before:
+            p.append(f"refused writes were logged: {[e['action'] for e in after]}")
+        for url in SSRF_URLS:
+            r = request("POST", "/api/v1/webhooks", body={"name": "x", "url": url}, token=TOKENS["admin"])
+            if r.status != 422 or "url" not in r.error_paths():
+                p.append(f"webhook to {url}: {r}, expected 422 naming url")
+        r = request("POST", "/api/v1/webhooks", body={"name": "x", "url": "https://example.org/"}, token=TOKENS["editor"])
+        if r.status != 403:
+            p.append(f"an editor registers a webhook: {r}")
+    finally:
+        delete_news(made)
+    return result(p)
+
+
 def pdf_bytes(tag):
     """A small complete PDF, different for every `tag` (the library keeps a file once)."""
     return (b"%PDF-1.4\n%" + tag.encode() + b"\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
@@ -1116,6 +1179,7 @@ def main():
         ("forged-host", check_forged_host),
         ("control-characters", check_control_characters),
         ("locales", check_locales),
+        ("public-duties", check_public_duties),
         ("logging-and-body-timeout", check_logging_and_body_timeout),
         ("uploads", check_uploads),
         ("upload-file-names", check_upload_file_names),

@@ -233,6 +233,8 @@ async fn every_account_action_leaves_one_entry() {
             .iter()
             .all(|e| e.actor.id == Some(admin.meta.id) && e.actor.address.as_deref() == Some("192.0.2.7")));
         assert!(entries.iter().all(|e| e.item.as_ref().is_some_and(|i| i.slug.is_empty())), "no secret hashes logged");
+        let logged = serde_json::to_string(&entries).unwrap();
+        assert!(!logged.contains(&witryna_accounts::secret_hash(&secret)), "not as a title either");
     })
     .await;
 }

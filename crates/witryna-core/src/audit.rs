@@ -126,24 +126,6 @@ impl AuditAction {
     pub fn parse(name: &str) -> Option<AuditAction> {
         AuditAction::ALL.into_iter().find(|a| a.as_str() == name)
     }
-
-    /// Whether the action changes an item's content or workflow state (the actions a
-    /// change register lists and webhooks announce).
-    pub fn is_item_change(self) -> bool {
-        matches!(
-            self,
-            AuditAction::Created
-                | AuditAction::Updated
-                | AuditAction::Published
-                | AuditAction::Unpublished
-                | AuditAction::Archived
-                | AuditAction::Deleted
-                | AuditAction::Restored
-                | AuditAction::SlugChanged
-                | AuditAction::RecordChanged
-                | AuditAction::SettingsChanged
-        )
-    }
 }
 
 /// Who acted: an account (a user or an API token) as it was named then, and the client
@@ -295,11 +277,6 @@ impl WriteLog {
     /// Nothing to log (imports, tests, internal bookkeeping).
     pub fn none() -> WriteLog {
         WriteLog::default()
-    }
-
-    /// Whether there is nothing to write.
-    pub fn is_empty(&self) -> bool {
-        self.entry.is_none() && self.deliveries.is_empty()
     }
 }
 

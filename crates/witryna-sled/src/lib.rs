@@ -260,21 +260,21 @@ impl SledStore {
     }
 
     /// Removes the keys `find` names (retention of the logs), on the blocking pool, in
-    /// one batch; answers how many items went (each item is `per_item` keys).
-    async fn remove_found<F>(&self, per_item: usize, find: F) -> Result<u64, StoreError>
+    /// one batch; answers the count `find` gives.
+    async fn remove_found<F>(&self, find: F) -> Result<u64, StoreError>
     where
-        F: FnOnce(&View<'_>) -> Result<Vec<Vec<u8>>, StoreError> + Send + 'static,
+        F: FnOnce(&View<'_>) -> Result<(Vec<Vec<u8>>, u64), StoreError> + Send + 'static,
     {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || {
-            let keys = find(&View(&db))?;
+            let (keys, count) = find(&View(&db))?;
             let mut batch = sled::Batch::default();
             for k in &keys {
                 batch.remove(k.as_slice());
             }
             db.apply_batch(batch).map_err(backend)?;
             db.flush().map_err(backend)?;
-            Ok((keys.len() / per_item) as u64)
+            Ok(count)
         })
         .await
         .map_err(backend)?
@@ -538,7 +538,7 @@ impl Store for SledStore {
     }
 
     async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.remove_found(1, move |v| kv::expired_audit(v, before)).await
+        self.remove_found(move |v| kv::expired_audit(v, before)).await
     }
 
     async fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
@@ -554,7 +554,7 @@ impl Store for SledStore {
     }
 
     async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.remove_found(2, move |v| kv::expired_deliveries(v, before)).await
+        self.remove_found(move |v| kv::expired_deliveries(v, before)).await
     }
 
     async fn get(&self, id: Id) -> Result<Option<Record>, StoreError> {

@@ -5,12 +5,13 @@
 //! on the delivery (its log per endpoint).
 //!
 //! At least once: an attempt takes a lease on its delivery first (its next attempt is
-//! moved past the attempt's time limit), so neither a second server nor the next round
-//! sends it meanwhile; a server killed mid-attempt leaves the lease to expire, and the
-//! delivery is sent again. Receivers de-duplicate on `webhook-id`.
+//! moved past the attempt's time limit), so the next round does not send it meanwhile; a
+//! server killed mid-attempt leaves the lease to expire, and the delivery is sent again.
+//! The lease is not a compare-and-swap: two servers on one PostgreSQL database that read
+//! the same due delivery both send it. Receivers de-duplicate on `webhook-id`.
 
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +31,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use witryna_core::audit::{Delivery, DeliveryState};
 use witryna_core::Cms;
 
-use crate::endpoint::{address_allowed, parse_url, Secret};
+use crate::endpoint::{address_allowed, parse_url, written_address, Secret};
 use crate::outbox::WebhookOutbox;
 
 /// How the dispatcher works.
@@ -211,9 +212,11 @@ impl Dispatcher {
             tracing::warn!(delivery = %d.id, error = %e, "webhook delivery not leased; skipped this round");
             return;
         }
-        let outcome = match self.outbox.endpoint(d.endpoint) {
-            Some(hook) if hook.active => self.send(&hook.url, &hook.secret, &d, started).await,
-            _ => Outcome::Failed { status: None, error: "the endpoint was removed or paused".into() },
+        let endpoint = self.endpoint(d.endpoint).await;
+        let outcome = match &endpoint {
+            Ok(Some(hook)) => self.send(&hook.url, &hook.secret, &d, started).await,
+            Ok(None) => Outcome::Failed { status: None, error: "the endpoint was removed".into() },
+            Err(e) => Outcome::Failed { status: None, error: format!("the endpoint could not be read: {e}") },
         };
         let attempts = d.attempts + 1;
         let done = match outcome {
@@ -227,7 +230,7 @@ impl Dispatcher {
                 ..d
             },
             Outcome::Failed { status, error } => {
-                let gone = self.outbox.endpoint(d.endpoint).is_none_or(|h| !h.active);
+                let gone = matches!(endpoint, Ok(None));
                 let next = started + self.retry_after(attempts);
                 let give_up = gone || next - d.created_at >= self.options.give_up_after;
                 tracing::info!(delivery = %d.id, endpoint = %d.endpoint, attempts, %error, "webhook attempt failed");
@@ -247,6 +250,19 @@ impl Dispatcher {
         }
     }
 
+    /// The endpoint of a delivery: as the outbox knows it, else as the store has it (an
+    /// endpoint registered on another server moments ago); `None` once it is removed.
+    async fn endpoint(&self, id: witryna_core::Id) -> Result<Option<crate::Webhook>, witryna_core::CmsError> {
+        if let Some(hook) = self.outbox.endpoint(id) {
+            return Ok(Some(hook));
+        }
+        match self.cms.get::<crate::Webhook>(id).await {
+            Ok(item) => Ok(Some(item.content)),
+            Err(witryna_core::CmsError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The wait after `attempts` failed attempts.
     fn retry_after(&self, attempts: u32) -> chrono::Duration {
         let factor = 4u32.saturating_pow(attempts.saturating_sub(1).min(16));
@@ -261,12 +277,7 @@ impl Dispatcher {
             Err(e) => return failed(format!("bad URL: {e}")),
         };
         // An address written in the URL is never resolved: check it here.
-        let literal = match url.host() {
-            Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
-            Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
-            _ => None,
-        };
-        if literal.is_some_and(|ip| !address_allowed(ip, self.options.allow_private)) {
+        if written_address(&url).is_some_and(|ip| !address_allowed(ip, self.options.allow_private)) {
             return failed("refused: a loopback, private or link-local address".into());
         }
         let secret = match Secret::parse(secret) {

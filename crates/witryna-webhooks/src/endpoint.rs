@@ -64,13 +64,6 @@ pub struct Webhook {
     pub events: Vec<String>,
     /// The signing secret, `whsec_` and base64 of its bytes (Standard Webhooks).
     pub secret: String,
-    /// Whether deliveries are made (a paused endpoint gets none).
-    #[serde(default = "yes")]
-    pub active: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl Content for Webhook {
@@ -101,7 +94,7 @@ impl Content for Webhook {
 impl Webhook {
     /// Whether it gets `event`.
     pub fn wants(&self, event: &str) -> bool {
-        self.active && (self.events.is_empty() || self.events.iter().any(|e| e == event))
+        self.events.is_empty() || self.events.iter().any(|e| e == event)
     }
 }
 
@@ -121,6 +114,15 @@ pub fn parse_url(text: &str) -> Result<url::Url, String> {
         return Err("must not carry a user name or password (the signature authenticates)".into());
     }
     Ok(url)
+}
+
+/// The address a URL names by itself (an IP literal), which no resolver ever sees.
+pub(crate) fn written_address(url: &url::Url) -> Option<IpAddr> {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+        _ => None,
+    }
 }
 
 /// A signing secret's bytes.
@@ -186,15 +188,19 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let s = ip.segments();
     !(ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link-local
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
-        || first == 0x0064 // NAT64 and local-use translation
-        || ip.segments()[..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible (deprecated)
+        || (s[0] & 0xfe00) == 0xfc00 // unique local
+        || (s[0] & 0xffc0) == 0xfe80 // link-local
+        || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
+        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+        || (s[0] == 0x2001 && s[1] == 0) // Teredo: tunnels to an IPv4 address
+        || s[0] == 0x2002 // 6to4: an IPv4 address inside
+        || s[0] == 0x0064 // NAT64 and local-use translation
+        || (s[0] == 0x0100 && s[1..4] == [0, 0, 0]) // discard-only
+        || s[..4] == [0, 0, 0, 0]) // IPv4-compatible, -translated and other embedded forms
 }
 
 #[cfg(test)]
@@ -221,6 +227,11 @@ mod tests {
             "::ffff:10.0.0.1",
             "::127.0.0.1",
             "2001:db8::1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
+            "100::1",
+            "::ffff:0:7f00:1",
         ] {
             let ip: IpAddr = refused.parse().unwrap();
             assert!(!address_allowed(ip, false), "{refused}");

@@ -50,15 +50,14 @@ pub fn kinds(kinds: Kinds) -> Kinds {
 /// checked again at every delivery: DNS answers change.)
 pub async fn check_url(url: &str, allow_private: bool) -> Result<(), String> {
     let url = parse_url(url)?;
-    let addresses: Vec<IpAddr> = match url.host() {
-        Some(url::Host::Ipv4(ip)) => vec![IpAddr::V4(ip)],
-        Some(url::Host::Ipv6(ip)) => vec![IpAddr::V6(ip)],
-        Some(url::Host::Domain(name)) => match tokio::net::lookup_host((name, 0)).await {
+    let addresses: Vec<IpAddr> = match (endpoint::written_address(&url), url.host_str()) {
+        (Some(ip), _) => vec![ip],
+        (None, Some(name)) => match tokio::net::lookup_host((name, 0)).await {
             Ok(found) => found.map(|a| a.ip()).collect(),
             // A name that does not resolve yet may later: deliveries will say.
             Err(_) => return Ok(()),
         },
-        None => return Err("must name a host".into()),
+        (None, None) => return Err("must name a host".into()),
     };
     match addresses.iter().find(|ip| !address_allowed(**ip, allow_private)) {
         Some(ip) => {
@@ -101,13 +100,7 @@ pub async fn create(cms: &Cms, new: NewWebhook, allow_private: bool) -> Result<I
         Some(s) => s,
         None => Secret::generate().map_err(WebhookError::Random)?,
     };
-    let hook = Webhook {
-        name: new.name.trim().to_owned(),
-        url: new.url.trim().to_owned(),
-        events: new.events,
-        secret,
-        active: true,
-    };
+    let hook = Webhook { name: new.name.trim().to_owned(), url: new.url.trim().to_owned(), events: new.events, secret };
     // Field errors first (a malformed URL), then where a well-formed one leads.
     witryna_core::validate::check_content(&hook).map_err(CmsError::Invalid)?;
     check_url(&hook.url, allow_private).await.map_err(WebhookError::Refused)?;
@@ -130,8 +123,8 @@ pub async fn list(cms: &Cms) -> Result<Vec<Item<Webhook>>, CmsError> {
     }
 }
 
-/// Removes an endpoint (logged as `webhook-changed`); its pending deliveries fail at their
-/// next attempt, and its delivery log stays until retention removes it.
+/// Removes an endpoint (logged as `webhook-changed`); its pending deliveries are given up at
+/// their next attempt, and its delivery log is no longer shown (retention removes it).
 pub async fn remove(cms: &Cms, id: Id) -> Result<(), CmsError> {
     let item = cms.get::<Webhook>(id).await?;
     cms.logged_as(AuditAction::WebhookChanged).because("webhook usunięty")?.delete(id, item.meta.version).await

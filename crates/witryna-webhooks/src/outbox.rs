@@ -1,4 +1,4 @@
-//! The outbox: given each logged write, the deliveries it causes — one per active endpoint
+//! The outbox: given each logged write, the deliveries it causes — one per endpoint
 //! that wants its event — which the [`Cms`](witryna_core::Cms) stores in the same atomic
 //! step as the write. The endpoints are read from the store once and then kept current from
 //! the Cms's change events (a [`DerivedIndex`]), so making deliveries reads nothing.

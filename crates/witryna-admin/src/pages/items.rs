@@ -911,8 +911,13 @@ pub(crate) async fn save(
         },
     };
     let mut sub = sub;
-    let record_fields = match sub.record_inputs.fields() {
-        Ok(fields) => fields,
+    // The metryczka is checked before anything is written: a refused field writes nothing.
+    let record_fields = match sub.record_inputs.fields().map(|f| f.checked()) {
+        Ok(Ok(fields)) => fields,
+        Ok(Err(e)) => {
+            let errors = messages::field_errors(&e).unwrap_or_default();
+            return form_page(&s, &editor, again(errors, sub), None).await;
+        }
         Err(error) => return form_page(&s, &editor, again(vec![error], sub), None).await,
     };
     let cms = editor.cms(&s);

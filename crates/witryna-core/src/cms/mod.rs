@@ -323,14 +323,16 @@ impl Cms {
             (None, false) => return WriteLog::none(),
         };
         let m = &record.meta;
+        let title = kind.and_then(|k| k.title(&record.body)).unwrap_or_default();
         let item = AuditItem {
             id: m.id,
             kind: m.kind.clone(),
             locale: m.locale.clone(),
-            // Internal kinds' slugs are hashes of secrets (sessions, tokens): never logged.
+            // Internal kinds' slugs are hashes of secrets (sessions, tokens, links): never
+            // logged; nor a title that is the slug (a session is titled by its hash).
             slug: if exposed { m.slug.clone() } else { String::new() },
             version: m.version,
-            title: kind.and_then(|k| k.title(&record.body)).unwrap_or_default(),
+            title: if exposed || title != m.slug { title } else { String::new() },
         };
         self.log_entry(action, Some(item), exposed && public, Some(m))
     }

@@ -47,9 +47,10 @@ pub struct RecordFields {
 pub const MAX_RECORD_NAME_CHARS: usize = 200;
 
 impl RecordFields {
-    /// Names of at most [`MAX_RECORD_NAME_CHARS`] printable characters (blank: none), a
-    /// date in the years 1900 to 9999.
-    fn checked(self) -> Result<RecordFields, CmsError> {
+    /// The fields as a write keeps them (trimmed; blank: none), or the field errors: names
+    /// of at most [`MAX_RECORD_NAME_CHARS`] printable characters, a date in the years 1900
+    /// to 9999. (A [`Step::Record`] checks them; a form checks them first to write nothing.)
+    pub fn checked(self) -> Result<RecordFields, CmsError> {
         let mut v = Validator::new();
         let mut name = |field: &str, text: Option<String>| {
             let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());

@@ -17,6 +17,7 @@
 //! | `p:` data-id | empty: the chunks of this data id are pending (not yet, or no longer, a blob's) |
 //! | `m:audit` | the last audit entry's `seq`, u64 |
 //! | `a:` seq | an [`AuditEntry`] (JSON) |
+//! | `A:` seq | empty: the entry is a public change (the change register reads these) |
 //! | `d:` delivery-id | a webhook [`Delivery`] (JSON) |
 //! | `q:` due-time delivery-id | empty: the delivery is due then (pending deliveries only) |
 //! | `e:` endpoint-id delivery-id | empty: the endpoint's deliveries, oldest first (ids are UUID v7) |
@@ -138,6 +139,13 @@ const AUDIT_SEQ_KEY: &[u8] = b"m:audit";
 /// Key of an audit entry.
 fn audit_key(seq: u64) -> Vec<u8> {
     let mut k = b"a:".to_vec();
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// Key of a public change's mark.
+fn public_key(seq: u64) -> Vec<u8> {
+    let mut k = b"A:".to_vec();
     k.extend_from_slice(&seq.to_be_bytes());
     k
 }
@@ -517,6 +525,9 @@ fn plan_log<T: KvTxn>(tx: &mut T, write_log: &WriteLog, plan: &mut Plan) -> Resu
         let seq = last + 1;
         plan.insert.push((AUDIT_SEQ_KEY.to_vec(), seq.to_be_bytes().to_vec()));
         plan.insert.push((audit_key(seq), log::encode(&AuditEntry { seq, ..entry.clone() })));
+        if entry.public {
+            plan.insert.push((public_key(seq), Vec::new()));
+        }
     }
     for d in &write_log.deliveries {
         plan.insert.push((delivery_key(d.id), log::encode(d)));
@@ -555,17 +566,35 @@ fn decode_json<T: serde::de::DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Resu
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt { key: describe_key(key), reason: e.to_string() })
 }
 
-/// [`Store::audit`](super::Store::audit): newest first, walking back from the cursor.
+/// [`Store::audit`](super::Store::audit): newest first, walking back from the cursor —
+/// through the public marks alone for public changes (the change register), so a log of
+/// mostly logins is not read to find them.
 pub fn audit<R: KvRead>(kv: &R, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
-    let hi = audit_key(q.before.unwrap_or(u64::MAX));
+    let before = q.before.unwrap_or(u64::MAX);
     let limit = q.limit.max(1);
     let mut out = Vec::new();
-    for entry in kv.scan_rev(b"a:", &hi) {
-        let (key, value) = entry?;
-        let e: AuditEntry = decode_json(key.as_ref(), value.as_ref())?;
+    let mut keep = |e: AuditEntry| {
         if q.matches(&e) {
             out.push(e);
-            if out.len() == limit {
+        }
+        out.len() < limit
+    };
+    if q.public_only {
+        for mark in kv.scan_rev(b"A:", &public_key(before)) {
+            let (key, _) = mark?;
+            let key = audit_key(u64::from_be_bytes(key.as_ref()[2..].try_into().map_err(|_| StoreError::Corrupt {
+                key: describe_key(key.as_ref()),
+                reason: "a public mark without its number".into(),
+            })?));
+            let Some(value) = kv.get(&key)? else { continue };
+            if !keep(decode_json(&key, value.as_ref())?) {
+                break;
+            }
+        }
+    } else {
+        for entry in kv.scan_rev(b"a:", &audit_key(before)) {
+            let (key, value) = entry?;
+            if !keep(decode_json(key.as_ref(), value.as_ref())?) {
                 break;
             }
         }
@@ -573,18 +602,20 @@ pub fn audit<R: KvRead>(kv: &R, q: &AuditQuery) -> Result<Vec<AuditEntry>, Store
     Ok(out)
 }
 
-/// The keys of audit entries made before `before` (imported entries may sit anywhere in
-/// the log, so the whole log is read).
-pub fn expired_audit<R: KvRead>(kv: &R, before: DateTime<Utc>) -> Result<Vec<Vec<u8>>, StoreError> {
-    let mut out = Vec::new();
+/// The keys of audit entries made before `before`, with their public marks, and how many
+/// entries they are (imported entries may sit anywhere in the log, so all of it is read).
+pub fn expired_audit<R: KvRead>(kv: &R, before: DateTime<Utc>) -> Result<(Vec<Vec<u8>>, u64), StoreError> {
+    let (mut keys, mut count) = (Vec::new(), 0);
     for entry in kv.scan(b"a:", b"a;") {
         let (key, value) = entry?;
         let e: AuditEntry = decode_json(key.as_ref(), value.as_ref())?;
         if e.at < before {
-            out.push(key.as_ref().to_vec());
+            keys.push(key.as_ref().to_vec());
+            keys.extend(e.public.then(|| public_key(e.seq)));
+            count += 1;
         }
     }
-    Ok(out)
+    Ok((keys, count))
 }
 
 /// [`Store::due_deliveries`](super::Store::due_deliveries): the queue up to `now`, oldest
@@ -632,19 +663,20 @@ pub fn deliveries<R: KvRead>(
     Ok(out)
 }
 
-/// The keys of finished deliveries made before `before`: each delivery's own key and its
-/// endpoint entry.
-pub fn expired_deliveries<R: KvRead>(kv: &R, before: DateTime<Utc>) -> Result<Vec<Vec<u8>>, StoreError> {
-    let mut out = Vec::new();
+/// The keys of finished deliveries made before `before` (each delivery's own key and its
+/// endpoint entry), and how many deliveries they are.
+pub fn expired_deliveries<R: KvRead>(kv: &R, before: DateTime<Utc>) -> Result<(Vec<Vec<u8>>, u64), StoreError> {
+    let (mut keys, mut count) = (Vec::new(), 0);
     for entry in kv.scan(b"d:", b"d;") {
         let (key, value) = entry?;
         let d: Delivery = decode_json(key.as_ref(), value.as_ref())?;
         if d.next_at.is_none() && d.created_at < before {
-            out.push(key.as_ref().to_vec());
-            out.push(endpoint_key(d.endpoint, d.id));
+            keys.push(key.as_ref().to_vec());
+            keys.push(endpoint_key(d.endpoint, d.id));
+            count += 1;
         }
     }
-    Ok(out)
+    Ok((keys, count))
 }
 
 /// [`Store::put`](super::Store::put) on a key-value transaction, with its log.

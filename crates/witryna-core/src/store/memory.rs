@@ -39,19 +39,17 @@ impl MemoryStore {
         f(&View(&map))
     }
 
-    /// Removes the keys `find` names, under one lock; answers how many items went (each
-    /// item is `per_item` keys).
+    /// Removes the keys `find` names, under one lock; answers the count `find` gives.
     fn remove_found(
         &self,
-        per_item: usize,
-        find: impl FnOnce(&View<'_>) -> Result<Vec<Vec<u8>>, StoreError>,
+        find: impl FnOnce(&View<'_>) -> Result<(Vec<Vec<u8>>, u64), StoreError>,
     ) -> Result<u64, StoreError> {
         let mut map = self.map.write().unwrap_or_else(PoisonError::into_inner);
-        let keys = find(&View(&map))?;
+        let (keys, count) = find(&View(&map))?;
         for k in &keys {
             map.remove(k);
         }
-        Ok((keys.len() / per_item) as u64)
+        Ok(count)
     }
 
     fn write(&self, f: impl FnOnce(&mut Txn<'_>) -> Result<(), TxnError<Infallible>>) -> Result<(), StoreError> {
@@ -162,7 +160,7 @@ impl Store for MemoryStore {
     }
 
     async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.remove_found(1, |v| kv::expired_audit(v, before))
+        self.remove_found(|v| kv::expired_audit(v, before))
     }
 
     async fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Delivery>, StoreError> {
@@ -178,7 +176,7 @@ impl Store for MemoryStore {
     }
 
     async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.remove_found(2, |v| kv::expired_deliveries(v, before))
+        self.remove_found(|v| kv::expired_deliveries(v, before))
     }
 
     async fn get(&self, id: Id) -> Result<Option<Record>, StoreError> {

@@ -70,9 +70,14 @@ pub(crate) fn record_table(t: Lang, section: &Section, meta: &Meta) -> RecordTab
     }
 }
 
-/// Whether a version was public: published, and its time has come by `now`.
-fn was_public(meta: &Meta, now: DateTime<Utc>) -> bool {
-    meta.status == Status::Published && meta.publish_at.is_some_and(|at| at <= now)
+/// Whether a version was ever what the public saw: published, its time come by `now`, and
+/// that before the next version replaced it (a scheduled version edited before its time
+/// never was).
+fn was_public(meta: &Meta, next: Option<&Meta>, now: DateTime<Utc>) -> bool {
+    let until = next.map_or(now, |n| n.updated_at);
+    meta.status == Status::Published
+        && meta.publish_at.is_some_and(|at| at <= now)
+        && (public_from(meta) < until || next.is_none() && public_from(meta) <= now)
 }
 
 /// When a version went public: when it was written, or its scheduled time if later.
@@ -141,8 +146,13 @@ pub(super) async fn history(
         let c = ctx.content;
         let kind = section.kind;
         let title = kind.title(&record.body).unwrap_or_default();
-        let metas: Vec<Meta> =
-            cms.revisions(record.meta.id).await?.into_iter().filter(|m| was_public(m, ctx.now)).collect();
+        let all = cms.revisions(record.meta.id).await?;
+        let metas: Vec<Meta> = all
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| was_public(m, all.get(i + 1), ctx.now))
+            .map(|(_, m)| m.clone())
+            .collect();
         let item_href = section.item_href(c, &encode(&record.meta.slug));
         let own = format!("{item_href}/{}", c.history_segment);
         let mut rows = Vec::with_capacity(metas.len());
