@@ -157,7 +157,8 @@ fn update_durable(bencher: Bencher, size: usize) {
         let id = f.ids[i];
         runtime().block_on(async {
             let current = f.cms.get::<NewsArticle>(id).await.expect("get");
-            f.cms.update(id, current.meta.version, current.content).await.expect("update")
+            let cms = f.cms.because("benchmark").expect("a reason");
+            cms.update(id, current.meta.version, current.content).await.expect("update")
         })
     });
 }

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use chrono::{Duration, TimeZone, Utc};
 use divan::Bencher;
 use tokio::runtime::Runtime;
+use witryna::audit::{Actor, AuditAction, AuditEntry, AuditItem, WriteLog};
 use witryna::content::NewsArticle;
 use witryna::sled::{Durability, SledOptions, SledStore};
 use witryna::{Cms, Content, DynStore, Id, MemoryStore, Meta, Query, Record, Status, View};
@@ -170,12 +171,59 @@ fn update(bencher: Bencher, backend: Backend, size: usize, durability: Durabilit
         (Some(sled), Backend::Sled) => Cms::new(Arc::new(sled.with_durability(durability))),
         _ => f.cms.clone(),
     };
+    // The items are public: a change of their words gives its reason (kept in the version
+    // and the audit entry written with it).
+    let cms = cms.because("benchmark").expect("a reason");
     let mut next = scatter(size);
     bencher.bench_local(|| {
         let id = f.ids[next()];
         f.rt.block_on(async {
             let current = cms.get::<NewsArticle>(id).await.expect("get");
             cms.update(id, current.meta.version, current.content).await.expect("update")
+        })
+    });
+}
+
+/// A store write of the next version of an item, with its audit entry in the same step
+/// (`logged`) or with nothing logged: what the audit log costs a write, in one run.
+fn store_put(bencher: Bencher, size: usize, logged: bool) {
+    let f = fixture(Backend::Sled, size);
+    let store: DynStore = match &f.sled {
+        Some(sled) => Arc::new(sled.with_durability(Durability::Relaxed { flush_every_ms: 500 })),
+        None => f.store.clone(),
+    };
+    let mut next = scatter(size);
+    bencher.bench_local(|| {
+        let id = f.ids[next()];
+        f.rt.block_on(async {
+            let mut record = store.get(id).await.expect("get").expect("stored");
+            record.meta.version += 1;
+            let log = if logged {
+                let m = &record.meta;
+                let item = AuditItem {
+                    id: m.id,
+                    kind: m.kind.clone(),
+                    locale: m.locale.clone(),
+                    slug: m.slug.clone(),
+                    version: m.version,
+                    title: "Spotkanie informacyjne w Klubie Integracji Społecznej".into(),
+                };
+                let actor =
+                    Actor { id: Some(Id::new()), name: "Anna Kowalska".into(), address: Some("192.0.2.1".into()) };
+                let entry = AuditEntry {
+                    seq: 0,
+                    at: Utc::now(),
+                    action: AuditAction::Updated,
+                    actor,
+                    item: Some(item),
+                    note: Some("Zmiana godzin spotkania".into()),
+                    public: true,
+                };
+                WriteLog { entry: Some(entry), deliveries: Vec::new() }
+            } else {
+                WriteLog::none()
+            };
+            store.put_logged(record, log).await.expect("put")
         })
     });
 }
@@ -230,5 +278,15 @@ mod sled {
     #[divan::bench(args = SIZES)]
     fn update_relaxed(b: Bencher, size: usize) {
         super::update(b, Backend::Sled, size, Durability::Relaxed { flush_every_ms: 500 });
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn store_put_relaxed_unlogged(b: Bencher, size: usize) {
+        super::store_put(b, size, false);
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn store_put_relaxed_logged(b: Bencher, size: usize) {
+        super::store_put(b, size, true);
     }
 }

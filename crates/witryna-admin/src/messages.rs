@@ -71,7 +71,7 @@ pub(crate) fn refusal(r: &witryna_media::Refusal) -> String {
         "svg" => "Obrazków SVG nie przyjmujemy: mogą zawierać skrypty. Zapisz obrazek jako PNG lub JPEG.".into(),
         "markup" => "To plik HTML lub XML, a takich nie przyjmujemy. Zapisz treść jako PDF albo TXT.".into(),
         "unsupported_type" | "archive" => {
-            "Tego rodzaju pliku nie przyjmujemy. Dozwolone: JPEG, PNG, WebP, GIF, PDF, DOCX, ODT, XLSX, ODS i TXT."
+            "Tego rodzaju pliku nie przyjmujemy. Dozwolone: JPEG, PNG, WebP, GIF, PDF, DOCX, ODT, XLSX, ODS, TXT oraz filmy MP4 i WebM."
                 .into()
         }
         "too_large" => match r {

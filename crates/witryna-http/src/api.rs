@@ -567,7 +567,7 @@ fn upload_schema() -> Schema {
         "required": ["file"],
         "properties": {
             "file": {"type": "string", "contentMediaType": "application/octet-stream",
-                     "description": "JPEG, PNG, WebP, GIF, PDF, DOCX, ODT, XLSX, ODS or TXT; the type is read from the bytes, and the name's extension must match"},
+                     "description": "JPEG, PNG, WebP, GIF, PDF, DOCX, ODT, XLSX, ODS, TXT, MP4 or WebM; the type is read from the bytes, and the name's extension must match"},
             "title": {"type": "string", "maxLength": 4096, "description": "required for documents: the link text"},
             "alt": {"type": "string", "maxLength": 4096, "description": "an image's default alternative text"}
         }

@@ -72,7 +72,7 @@ impl RefusalClass {
 #[non_exhaustive]
 pub enum Refusal {
     /// The bytes are of no accepted type.
-    #[error("file type not accepted: only JPEG, PNG, WebP, GIF, PDF, DOCX, ODT, XLSX, ODS and TXT")]
+    #[error("file type not accepted: only JPEG, PNG, WebP, GIF, PDF, DOCX, ODT, XLSX, ODS, TXT, MP4 and WebM")]
     UnsupportedType,
     /// A ZIP archive that is not a DOCX, ODT, XLSX or ODS document.
     #[error("ZIP archives are not accepted: of ZIP-based files only DOCX, ODT, XLSX and ODS documents are")]
@@ -285,6 +285,8 @@ pub fn inspect(path: &Path, file_name: &str, limits: &Limits) -> Result<FileType
             FileType::Pdf
         }
         Magic::Zip => inspect_zip(path, limits)?,
+        Magic::IsoMedia(brand) => sniff::check_mp4(path, brand)?,
+        Magic::Ebml => sniff::check_webm(path)?,
         Magic::Other => match sniff::scan_text(path)? {
             TextVerdict::Text => FileType::Txt,
             TextVerdict::Svg => return Err(Refusal::Svg),

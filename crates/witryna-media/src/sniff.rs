@@ -35,11 +35,15 @@ pub enum FileType {
     Ods,
     /// Plain UTF-8 text.
     Txt,
+    /// An MP4 video (ISO base media), e.g. a Polish Sign Language recording.
+    Mp4,
+    /// A WebM video.
+    WebM,
 }
 
 impl FileType {
     /// Every accepted type, in declaration order.
-    pub const ALL: [FileType; 10] = [
+    pub const ALL: [FileType; 12] = [
         FileType::Jpeg,
         FileType::Png,
         FileType::WebP,
@@ -50,6 +54,8 @@ impl FileType {
         FileType::Xlsx,
         FileType::Ods,
         FileType::Txt,
+        FileType::Mp4,
+        FileType::WebM,
     ];
 
     /// The media type to serve the file with (`Content-Type`).
@@ -65,6 +71,8 @@ impl FileType {
             FileType::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             FileType::Ods => "application/vnd.oasis.opendocument.spreadsheet",
             FileType::Txt => "text/plain; charset=utf-8",
+            FileType::Mp4 => "video/mp4",
+            FileType::WebM => "video/webm",
         }
     }
 
@@ -82,6 +90,8 @@ impl FileType {
             FileType::Xlsx => &["xlsx"],
             FileType::Ods => &["ods"],
             FileType::Txt => &["txt"],
+            FileType::Mp4 => &["mp4", "m4v"],
+            FileType::WebM => &["webm"],
         }
     }
 
@@ -98,7 +108,14 @@ impl FileType {
             FileType::Xlsx => "XLSX",
             FileType::Ods => "ODS",
             FileType::Txt => "TXT",
+            FileType::Mp4 => "MP4",
+            FileType::WebM => "WebM",
         }
+    }
+
+    /// Whether the type is a video (kept as uploaded; the site plays it in `<video>`).
+    pub fn is_video(self) -> bool {
+        matches!(self, FileType::Mp4 | FileType::WebM)
     }
 
     /// Whether the type is a raster image that [`process_image`](crate::process_image) handles.
@@ -129,6 +146,8 @@ impl FileType {
             FileType::Xlsx => "an XLSX spreadsheet",
             FileType::Ods => "an ODS spreadsheet",
             FileType::Txt => "a plain-text file",
+            FileType::Mp4 => "an MP4 video",
+            FileType::WebM => "a WebM video",
         }
     }
 
@@ -153,6 +172,10 @@ pub(crate) enum Magic {
     Image(FileType),
     Pdf,
     Zip,
+    /// An ISO base media file (`ftyp` box): MP4 when its brand is a video one.
+    IsoMedia([u8; 4]),
+    /// An EBML file (Matroska, WebM).
+    Ebml,
     Other,
 }
 
@@ -173,6 +196,10 @@ pub(crate) fn magic(head: &[u8]) -> Magic {
         Magic::Pdf
     } else if head.starts_with(b"PK\x03\x04") {
         Magic::Zip
+    } else if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        Magic::IsoMedia(head[8..12].try_into().expect("4 bytes"))
+    } else if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        Magic::Ebml
     } else {
         Magic::Other
     }
@@ -485,6 +512,73 @@ pub(crate) fn check_pdf_end(path: &Path) -> Result<(), Refusal> {
             what: FileType::Pdf.noun(),
             detail: "it has no end-of-file marker (the upload may have been cut short)".into(),
         })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Video: kept as uploaded; recognised by brand, and an MP4's boxes must cover the file.
+// ---------------------------------------------------------------------------------------------------------
+
+/// Most top-level boxes of an MP4 looked at.
+const MAX_MP4_BOXES: usize = 1000;
+
+/// MP4 brands of video files (not HEIC pictures, QuickTime or other ISO media).
+const MP4_BRANDS: [&[u8; 4]; 9] = [b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V "];
+
+/// An MP4 video: a video brand, top-level boxes that end exactly at the end of the file (a
+/// cut upload does not), and a `moov` box among them (without it nothing plays).
+pub(crate) fn check_mp4(path: &Path, brand: [u8; 4]) -> Result<FileType, Refusal> {
+    if !MP4_BRANDS.iter().any(|b| **b == brand) {
+        return Err(Refusal::UnsupportedType);
+    }
+    let corrupt = |detail: &str| Refusal::Corrupt { what: FileType::Mp4.noun(), detail: detail.into() };
+    let mut file = BufReader::new(File::open(path)?);
+    let len = file.get_ref().metadata()?.len();
+    let (mut at, mut moov, mut boxes) = (0u64, false, 0);
+    // Real files have a handful of top-level boxes; a file of millions of tiny ones is not
+    // walked (each step is a read).
+    while at < len {
+        boxes += 1;
+        if boxes > MAX_MP4_BOXES {
+            return Err(corrupt("it has thousands of top-level boxes"));
+        }
+        file.seek(SeekFrom::Start(at))?;
+        let mut header = [0u8; 16];
+        if read_up_to(&mut file, &mut header[..8])? < 8 {
+            return Err(corrupt("its last box is cut short (the upload may have been cut)"));
+        }
+        let size32 = u32::from_be_bytes(header[..4].try_into().expect("4 bytes"));
+        let size = match size32 {
+            0 => len - at, // to the end of the file
+            1 => {
+                if read_up_to(&mut file, &mut header[8..16])? < 8 {
+                    return Err(corrupt("a box's 64-bit size is cut short"));
+                }
+                u64::from_be_bytes(header[8..16].try_into().expect("8 bytes"))
+            }
+            n => u64::from(n),
+        };
+        if size < 8 || at.checked_add(size).is_none_or(|end| end > len) {
+            return Err(corrupt("a box runs past the end of the file (the upload may have been cut)"));
+        }
+        moov |= &header[4..8] == b"moov";
+        at += size;
+    }
+    if !moov {
+        return Err(corrupt("it has no movie header (moov box)"));
+    }
+    Ok(FileType::Mp4)
+}
+
+/// A WebM video: an EBML header whose document type is `webm` (not other Matroska files).
+pub(crate) fn check_webm(path: &Path) -> Result<FileType, Refusal> {
+    let mut head = [0u8; 64];
+    let n = read_up_to(&mut File::open(path)?, &mut head)?;
+    // The DocType element (0x4282), a one-byte size 0x84, then "webm", in the EBML header.
+    if head[..n].windows(7).any(|w| w == [0x42, 0x82, 0x84, b'w', b'e', b'b', b'm']) {
+        Ok(FileType::WebM)
+    } else {
+        Err(Refusal::UnsupportedType)
     }
 }
 

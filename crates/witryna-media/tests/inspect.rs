@@ -213,7 +213,7 @@ fn other_types_are_unsupported() {
     let refusal = refused(check("plik.txt", &binary), RefusalClass::UnsupportedType, "unsupported_type");
     assert_eq!(
         refusal.to_string(),
-        "file type not accepted: only JPEG, PNG, WebP, GIF, PDF, DOCX, ODT, XLSX, ODS and TXT"
+        "file type not accepted: only JPEG, PNG, WebP, GIF, PDF, DOCX, ODT, XLSX, ODS, TXT, MP4 and WebM"
     );
     // An executable, a BMP and a plain ZIP archive.
     refused(check("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00"), RefusalClass::UnsupportedType, "unsupported_type");
@@ -296,4 +296,46 @@ fn no_prefix_or_damage_makes_it_panic() {
             }
         }
     }
+}
+
+/// An MP4 of the given brand: `ftyp`, an empty `moov`, and an `mdat` of `media` bytes.
+fn mp4_bytes(brand: &[u8; 4], media: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&20u32.to_be_bytes());
+    out.extend_from_slice(b"ftyp");
+    out.extend_from_slice(brand);
+    out.extend_from_slice(&0u32.to_be_bytes());
+    out.extend_from_slice(brand);
+    out.extend_from_slice(&8u32.to_be_bytes());
+    out.extend_from_slice(b"moov");
+    out.extend_from_slice(&(8 + media as u32).to_be_bytes());
+    out.extend_from_slice(b"mdat");
+    out.extend(std::iter::repeat_n(0x42, media));
+    out
+}
+
+/// The EBML header of a WebM file (document type `webm`) and a little after it.
+fn webm_bytes(doc_type: &[u8; 4]) -> Vec<u8> {
+    let mut out = vec![0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x84];
+    out.extend_from_slice(doc_type);
+    out.extend_from_slice(&[0x42, 0x87, 0x81, 0x04, 0x18, 0x53, 0x80, 0x67, 0x01, 0xFF]);
+    out
+}
+
+/// Polish Sign Language recordings: MP4 and WebM videos are accepted as uploaded; a cut
+/// MP4, one without its movie header, HEIC pictures and other Matroska files are not.
+#[test]
+fn videos_are_accepted_and_cut_ones_refused() {
+    assert_eq!(check("pjm.mp4", &mp4_bytes(b"isom", 1000)).unwrap(), FileType::Mp4);
+    assert_eq!(check("pjm.m4v", &mp4_bytes(b"M4V ", 10)).unwrap(), FileType::Mp4);
+    assert_eq!(check("pjm.webm", &webm_bytes(b"webm")).unwrap(), FileType::WebM);
+    assert!(FileType::Mp4.is_video() && !FileType::Mp4.is_image() && FileType::WebM.mime() == "video/webm");
+    let whole = mp4_bytes(b"mp42", 1000);
+    refused(check("pjm.mp4", &whole[..whole.len() - 10]), RefusalClass::Invalid, "corrupt");
+    let mut no_movie = whole.clone();
+    no_movie[24..28].copy_from_slice(b"free");
+    refused(check("pjm.mp4", &no_movie), RefusalClass::Invalid, "corrupt");
+    refused(check("zdjecie.mp4", &mp4_bytes(b"heic", 10)), RefusalClass::UnsupportedType, "unsupported_type");
+    refused(check("film.webm", &webm_bytes(b"matr")), RefusalClass::UnsupportedType, "unsupported_type");
+    refused(check("pjm.webm", &mp4_bytes(b"isom", 10)), RefusalClass::Invalid, "extension_mismatch");
 }

@@ -53,7 +53,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Media types served as they are. Any other (a body that reached the store some other
 /// way than the upload path, which sniffs and allows only these) is sent as an opaque
 /// download, so no file of the library can be a page of the site's origin.
-const SERVED_AS_IS: [&str; 13] = [
+const SERVED_AS_IS: [&str; 15] = [
     "image/jpeg",
     "image/png",
     "image/webp",
@@ -67,6 +67,8 @@ const SERVED_AS_IS: [&str; 13] = [
     "application/vnd.ms-excel",
     "application/rtf",
     "text/plain",
+    "video/mp4",
+    "video/webm",
 ];
 
 enum Refused {
@@ -428,6 +430,7 @@ mod tests {
         assert_eq!(content_type("text/html"), "application/octet-stream");
         assert_eq!(content_type("image/svg+xml"), "application/octet-stream");
         assert_eq!(content_type("Application/PDF"), "application/pdf");
+        assert_eq!(content_type("video/mp4"), "video/mp4");
         assert!(!served_as_is("text/html"));
     }
 

@@ -51,7 +51,7 @@ async fn a_store_from_a_newer_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     drop(SledStore::open(dir.path()).unwrap());
     {
-        let raw = sled::open(dir.path()).unwrap();
+        let raw = open_raw_after(dir.path());
         raw.insert(kv::SCHEMA_KEY, &(kv::SCHEMA_VERSION + 1).to_be_bytes()).unwrap();
         raw.flush().unwrap();
     }
@@ -71,7 +71,7 @@ async fn a_schema_1_store_is_read_as_it_is_and_restamped() {
     drop(SledStore::open(dir.path()).unwrap());
     let id = witryna_core::Id::from_bytes(core::array::from_fn(|i| i as u8 + 1));
     {
-        let raw = sled::open(dir.path()).unwrap();
+        let raw = open_raw_after(dir.path());
         raw.insert(kv::SCHEMA_KEY, &1u32.to_be_bytes()).unwrap();
         raw.insert(kv::record_key(id), witryna_core::testing::hex_bytes(witryna_core::testing::SCHEMA_1_RECORD))
             .unwrap();
@@ -94,7 +94,7 @@ async fn a_schema_1_store_is_read_as_it_is_and_restamped() {
 async fn another_programs_sled_database_is_not_taken_over() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let raw = sled::open(dir.path()).unwrap();
+        let raw = open_raw_after(dir.path());
         raw.insert(b"someone-else", b"data").unwrap();
         raw.flush().unwrap();
     }
@@ -154,7 +154,7 @@ async fn a_corrupt_record_is_named_in_the_error() {
         item.meta.id
     };
     {
-        let raw = sled::open(dir.path()).unwrap();
+        let raw = open_raw_after(dir.path());
         raw.insert(kv::record_key(id), &b"\xff\xff not postcard"[..]).unwrap();
         raw.flush().unwrap();
     }

@@ -119,7 +119,7 @@ pub(crate) async fn submit(
             limits.by_account.record(account);
             tracing::info!(client = %address, "failed admin login");
             // Logged after the limits: a blocked client (above) writes nothing, so guessing
-            // cannot flood the log. The address tried is not kept, only an account it names.
+            // cannot flood the log. The e-mail tried is not kept, only the account it names.
             let actor = match &user {
                 Some(u) => session::actor(u, client),
                 None => Actor { id: None, name: "nieznane konto".into(), address: client.map(|a| a.to_string()) },
