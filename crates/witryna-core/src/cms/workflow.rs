@@ -112,8 +112,9 @@ impl Cms {
                 }
                 m.status = Status::Published;
                 m.publish_at = Some(at.map_or_else(|| self.now(), |t| t.trunc_subsecs(6)));
-                m.record.published_by = self.actor().id;
-                m.record.published_by_name = Some(self.actor().name);
+                // The system when no account acts (the demo seed, the command line).
+                let actor = self.actor();
+                (m.record.published_by, m.record.published_by_name) = (actor.id, Some(actor.name));
                 (Change::Published, AuditAction::Published)
             }
             Step::Unpublish => {
