@@ -203,6 +203,15 @@ export async function checkAdmin({ browser, base, axe, check, modes, cookie, out
     check('admin upload of an SVG: the error names the reason', (await page.locator('#plik-error').innerText()).includes('SVG'));
     await axe(page, 'admin upload form with a refused file /admin/media/nowy');
   }
+  // The centre's activity for everyone: the easy-to-read text in the Markdown editor, the
+  // recording chosen among the library's videos only.
+  await visit(page, 'admin activity information', '/admin/tekst-latwy-do-czytania');
+  check('admin activity information: the easy-to-read text is a Markdown field',
+    await page.locator('textarea#f-easy_to_read[data-markdown]').count() === 1);
+  // Up to 8 choices are radios, more a <select>.
+  const offered = await page.$$eval('#f-sign_language_video option, label[for^="f-sign_language_video"]', (os) => os.map((o) => o.textContent));
+  check('admin activity information: the recording is chosen among videos only',
+    offered.some((o) => o.includes('informacja-pjm.webm')) && !offered.some((o) => /\.(png|jpg|pdf)/.test(o)), offered.join(' | '));
   // The audit log and webhooks (administrators).
   await visit(page, 'admin audit log', '/admin/dziennik');
   check('admin audit log: the change with its reason is there', (await page.locator('tbody').innerText()).includes('Zmiana godzin spotkania'));

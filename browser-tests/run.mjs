@@ -55,6 +55,8 @@ const pageTypes = {
   'programme item with an attachment': '/projekty/aktywni-w-kis',
   unit: '/jednostki/mops-glowno',
   declaration: '/deklaracja-dostepnosci',
+  'easy-to-read text': '/tekst-latwy-do-czytania',
+  'sign language': '/polski-jezyk-migowy',
   'search results': '/szukaj?q=integracji',
   '404': '/nie-ma-takiej-strony',
   'change register': '/rejestr-zmian',
@@ -200,6 +202,29 @@ for (const [mode, cookie] of Object.entries(modes)) {
   check('keyboard: Tab reaches „Українська” in the language switcher', await tabTo('Українська'));
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   check('keyboard: Enter on „Українська” opens the Ukrainian news', new URL(page.url()).pathname === '/uk/novyny', page.url());
+  // The centre's activity for everyone: the footer leads to the sign-language page, whose
+  // recording plays under the site's CSP (media-src 'self'), its transcript open under it.
+  await page.goto(`${base}/`);
+  check('keyboard: Tab reaches the footer\'s „Informacja w polskim języku migowym (PJM)”', await tabTo('Informacja w polskim języku migowym (PJM)'));
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  check('keyboard: Enter opens the sign-language page', new URL(page.url()).pathname === '/polski-jezyk-migowy', page.url());
+  const video = await page.evaluate(() => new Promise((resolve) => {
+    const v = document.querySelector('main video');
+    if (!v) return resolve({ found: false });
+    const done = () => resolve({ found: true, readyState: v.readyState, error: v.error && v.error.code, width: v.videoWidth });
+    if (v.readyState >= 1) return done();
+    v.addEventListener('loadedmetadata', done);
+    v.addEventListener('error', done);
+    setTimeout(done, 5000);
+  }));
+  check('sign language: the recording loads and decodes under the CSP', video.found && video.readyState >= 1 && !video.error && video.width > 0, JSON.stringify(video));
+  check('sign language: the transcript is open under the recording',
+    await page.evaluate(() => { const d = document.querySelector('main details.zapis'); return !!d && d.open && d.textContent.includes('polskiego języka migowego'); }));
+  const text = await fetch(`${base}/informacje-o-dzialalnosci.txt`);
+  const body = await text.text();
+  check('the activity text file is UTF-8 plain text with the centre\'s text',
+    text.headers.get('content-type') === 'text/plain; charset=utf-8' && body.startsWith('Informacje o działalności ośrodka\n') && body.includes('MOPS pomaga ludziom'),
+    `${text.headers.get('content-type')}\n${body.slice(0, 200)}`);
   await context.close();
 }
 

@@ -5,6 +5,8 @@
 #   eu-logo-strip.html     -> eu-logo-strip.png      (1600x200 screenshot, metadata stripped)
 #   wniosek-o-zasilek.html -> wniosek-o-zasilek.pdf  (A4, chromium's print to PDF)
 #   spotkanie-kis.html     -> spotkanie-kis.jpg      (1600x1067 screenshot, JPEG quality 85, stripped)
+#   informacja-pjm.html    -> informacja-pjm.webm    (4 s of its canvas through MediaRecorder, VP8;
+#                             scripts/record-demo-video.mjs with browser-tests' playwright-core)
 # Everything is drawn by the project (HTML, CSS, inline SVG, the DejaVu fonts); nothing is fetched.
 # Installs Debian's chromium, fonts-dejavu-core and imagemagick if missing. Byte-identical output
 # is not expected across chromium versions (and the PDF records its creation date).
@@ -38,6 +40,9 @@ chrome --no-pdf-header-footer --print-to-pdf="$demo/wniosek-o-zasilek.pdf" "$(ur
 chrome --window-size=1600,1067 --screenshot="$work/kis.png" "$(url spotkanie-kis.html)"
 convert "$work/kis.png" -strip -sampling-factor 4:2:0 -interlace JPEG -quality 85 "$demo/spotkanie-kis.jpg"
 
-for f in eu-logo-strip.png wniosek-o-zasilek.pdf spotkanie-kis.jpg; do
+[ -d browser-tests/node_modules ] || (cd browser-tests && npm ci --silent)
+node scripts/record-demo-video.mjs
+
+for f in eu-logo-strip.png wniosek-o-zasilek.pdf spotkanie-kis.jpg informacja-pjm.webm; do
   printf '%8d  %s\n' "$(stat -c %s "$demo/$f")" "$demo/$f"
 done

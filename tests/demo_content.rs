@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use witryna::content::{AccessibilitySettings, NewsArticle, Page, Programme, Unit};
+use witryna::content::{AccessibilitySettings, ActivityInformation, NewsArticle, Page, Programme, Unit};
 use witryna::sled::SledStore;
 use witryna::{demo, Cms, Item, Money, Query, SlugLookup, View};
 
@@ -97,7 +97,15 @@ async fn demo_seeds_a_sled_store_once_with_the_seed_pages_content() {
     assert!(s.cookie_notice.starts_with("Ta strona używa plików cookies."));
     let rodo_slug = s.rodo_clause.rsplit('/').next().unwrap();
     assert_eq!(public::<Page>(&cms, rodo_slug).await.content.title, "Klauzula informacyjna");
-    assert_eq!(all::<Page>(&cms).await.len(), 3);
+    assert_eq!(all::<Page>(&cms).await.len(), 2);
+
+    // The centre's activity in easy-to-read text (art. 6 pkt 3), public with the rest.
+    let activity = cms.singleton::<ActivityInformation>().await.unwrap().unwrap();
+    assert!(activity.meta.is_public_at(cms.now()));
+    assert!(activity.content.easy_to_read.starts_with("Miejski Ośrodek Pomocy Społecznej to MOPS."));
+    assert_eq!(activity.content.sign_language_video, None, "seeded without files: no recording");
+    let kis = public::<Unit>(&cms, "klub-integracji-spolecznej").await.content;
+    assert!(kis.easy_to_read.starts_with("Klub Integracji Społecznej to KIS."), "a unit with its own text");
 }
 
 /// A sled store with the demo loaded, for the per-seed checks below.

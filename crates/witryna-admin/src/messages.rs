@@ -38,7 +38,10 @@ pub(crate) fn polish(error: &FieldError) -> String {
         "missing_alt" => "Opisz, co widać na obrazku, albo zaznacz, że jest tylko ozdobny.".into(),
         "conflict" => "Wybierz obrazek z biblioteki albo podaj adres, nie oba naraz.".into(),
         "unknown_media" => "Tego pliku nie ma w bibliotece (mógł zostać usunięty). Wybierz inny.".into(),
-        "not_an_image" => "To dokument, nie obrazek. Wybierz obrazek.".into(),
+        "not_an_image" => "To nie jest obrazek. Wybierz obrazek.".into(),
+        "not_a_video" => "To nie jest nagranie wideo. Wybierz film (MP4 lub WebM).".into(),
+        "not_shown" => "W tekście można pokazać obrazek albo film; dokument dodaj jako załącznik.".into(),
+        "not_a_recording" => "Zapis treści ma tylko nagranie wideo; przy tym pliku zostaw to pole puste.".into(),
         "invalid_media" => "Obrazek z biblioteki wstawiaj jako ![opis](media:identyfikator).".into(),
         "immutable" => "Pliku nie można podmienić. Dodaj nowy plik do biblioteki.".into(),
         "reason_required" => {

@@ -68,6 +68,7 @@ async fn fill(cms: &Cms) -> Files {
             height: Some(800),
             ..stored(files.big, "spotkanie.jpg", "image/jpeg", 196_613)
         },
+        transcript: String::new(),
         variants: vec![StoredFile {
             width: Some(64),
             height: Some(43),
@@ -79,6 +80,7 @@ async fn fill(cms: &Cms) -> Files {
         title: "Pusty wniosek".into(),
         alt: String::new(),
         file: stored(files.empty, "wniosek.txt", "text/plain", 0),
+        transcript: String::new(),
         variants: Vec::new(),
     };
     cms.create(document).await.unwrap();
@@ -421,6 +423,7 @@ async fn a_media_item_whose_file_is_not_exported_is_left_out() {
             width: None,
             height: None,
         },
+        transcript: String::new(),
         variants: Vec::new(),
     };
     let orphan = cms.create(orphan).await.unwrap();

@@ -148,16 +148,16 @@ fn export_import_export_is_byte_identical() {
     let first = dir.path().join("first.jsonl");
     let out = witryna(&a, &["export", "--out", first.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Exported 26 items, 9 files and "), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Exported 27 items, 10 files and "), "{}", stderr(&out));
     assert!(!stderr(&out).contains('\r') && !stderr(&out).contains('\u{1b}'), "no progress bar off a terminal");
     let to_stdout = witryna(&a, &["export"]);
     assert_eq!(to_stdout.stdout, std::fs::read(&first).unwrap(), "stdout and --out agree");
 
     let imported = witryna(&b, &["import", first.to_str().unwrap()]);
     assert!(imported.status.success(), "{}", stderr(&imported));
-    assert!(stderr(&imported).contains("Imported 26 items; 0 already present; 0 refused."), "{}", stderr(&imported));
+    assert!(stderr(&imported).contains("Imported 27 items; 0 already present; 0 refused."), "{}", stderr(&imported));
     let reindex = witryna(&b, &["reindex"]);
-    assert!(stderr(&reindex).contains("Rebuilt the search index from 26 items."), "{}", stderr(&reindex));
+    assert!(stderr(&reindex).contains("Rebuilt the search index from 27 items."), "{}", stderr(&reindex));
     let second = String::from_utf8(witryna(&b, &["export"]).stdout).unwrap();
     let first = std::fs::read_to_string(&first).unwrap();
     let added = second.strip_prefix(first.as_str()).expect("export → import → export is byte-identical");
@@ -165,12 +165,12 @@ fn export_import_export_is_byte_identical() {
     assert_eq!(added.len(), 1, "and the log gained the import's own entry: {added:?}");
     let entry: serde_json::Value = serde_json::from_str(added[0]).unwrap();
     assert_eq!(entry["audit"]["action"], "imported");
-    assert!(entry["audit"]["note"].as_str().unwrap().starts_with("26 items, 9 files, "), "{entry}");
+    assert!(entry["audit"]["note"].as_str().unwrap().starts_with("27 items, 10 files, "), "{entry}");
     let first = dir.path().join("first.jsonl");
 
     let again = witryna(&b, &["import", first.to_str().unwrap()]);
     assert!(again.status.success());
-    assert!(stderr(&again).contains("Imported 0 items; 26 already present"), "{}", stderr(&again));
+    assert!(stderr(&again).contains("Imported 0 items; 27 already present"), "{}", stderr(&again));
 }
 
 #[test]

@@ -2,14 +2,16 @@
 //! file (`demo/content.json` in this crate) and loaded through the public [`Cms`] API, so
 //! every item passes the same validation as an editor's.
 //!
-//! The demo's files (a funding-marks strip, a meeting picture, an application form) are
-//! listed in the data file and named by content as `"media": "file:<key>"`; the bytes and
+//! The demo's files (a funding-marks strip, a meeting picture, an application form, a
+//! placeholder sign-language video) are listed in the data file and named by content as
+//! `"media": "file:<key>"` (a video field: `"sign_language_video": "file:<key>"`); the bytes and
 //! the upload path live in `witryna-media`, which hands them in as [`DemoFiles`]. Without
 //! them ([`seed`]) those references are left out.
 //!
 //! # The data file
 //!
-//! `notes` (for its reader), `files`, `settings`, then one list per kind — `pages`,
+//! `notes` (for its reader), `files`, `settings`, `activity` (the centre's
+//! [`ActivityInformation`]: `source` and `content`), then one list per kind — `pages`,
 //! `units`, `programmes`, `news` — of entries:
 //!
 //! ```json
@@ -40,7 +42,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cms::{Cms, CmsError, CreateOptions, Query, View};
-use crate::content::{AccessibilitySettings, Content, NewsArticle, Page, Programme, Unit};
+use crate::content::{AccessibilitySettings, ActivityInformation, Content, NewsArticle, Page, Programme, Unit};
 use crate::record::Id;
 use crate::validate::ValidationErrors;
 
@@ -78,6 +80,16 @@ struct Translation {
     content: Value,
 }
 
+/// A singleton of the data file: saved and published at once.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Singleton<C> {
+    /// The source page, for the reader of the file.
+    #[allow(dead_code)]
+    source: String,
+    content: C,
+}
+
 /// The whole data file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,6 +97,7 @@ struct DemoData {
     #[allow(dead_code)]
     notes: Vec<String>,
     settings: AccessibilitySettings,
+    activity: Singleton<ActivityInformation>,
     pages: Vec<Entry<Page>>,
     units: Vec<Entry<Unit>>,
     programmes: Vec<Entry<Programme>>,
@@ -103,6 +116,9 @@ pub struct DemoFile {
     pub title: String,
     /// Default alternative text (images).
     pub alt: String,
+    /// What a video says or signs ([`Media::transcript`](crate::content::Media::transcript)).
+    #[serde(default)]
+    pub transcript: String,
 }
 
 /// Adds the demo's files to the media library (implemented by `witryna-media`, which
@@ -113,23 +129,22 @@ pub trait DemoFiles: Send + Sync {
     async fn add(&self, cms: &Cms, file: &DemoFile) -> Result<Id, String>;
 }
 
-/// Puts the media ids in place of `"file:<key>"` references; a reference to a file not
-/// given takes out the object that holds it (a cover, an attachment), so the rest of the
-/// content still loads.
+/// Puts the media ids in place of `"file:<key>"` references — a `"media"` key's value or
+/// a `…_video` field's —; a reference to a file not given takes out what holds it (the
+/// object of a `"media"` reference, such as a cover or an attachment; the `…_video` field
+/// itself), so the rest of the content still loads. Answers whether `value` stays.
 fn resolve_files(value: &mut Value, ids: &HashMap<String, Id>) -> bool {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("media") {
-                if let Some(key) = r.strip_prefix("file:") {
-                    match ids.get(key) {
-                        Some(id) => {
-                            map.insert("media".into(), Value::String(id.to_string()));
-                        }
-                        None => return false,
-                    }
+            if let Some(Value::String(r)) = map.get_mut("media") {
+                if !resolve_ref(r, ids) {
+                    return false;
                 }
             }
-            map.retain(|_, v| resolve_files(v, ids));
+            map.retain(|key, v| match v {
+                Value::String(r) if key.ends_with("_video") => resolve_ref(r, ids),
+                v => resolve_files(v, ids),
+            });
             true
         }
         Value::Array(items) => {
@@ -137,6 +152,20 @@ fn resolve_files(value: &mut Value, ids: &HashMap<String, Id>) -> bool {
             true
         }
         _ => true,
+    }
+}
+
+/// Resolves one reference in place; false when it names a file not given.
+fn resolve_ref(reference: &mut String, ids: &HashMap<String, Id>) -> bool {
+    match reference.strip_prefix("file:") {
+        Some(key) => match ids.get(key) {
+            Some(id) => {
+                *reference = id.to_string();
+                true
+            }
+            None => false,
+        },
+        None => true,
     }
 }
 
@@ -182,7 +211,8 @@ pub enum DemoError {
 pub struct SeedReport {
     /// False when the store already had content and was left alone.
     pub seeded: bool,
-    /// Items created: settings, files, Polish items and their translations.
+    /// Items created: settings, the activity information, files, Polish items and their
+    /// translations.
     pub items: usize,
 }
 
@@ -257,7 +287,10 @@ async fn seed_with(cms: &Cms, files: Option<&dyn DemoFiles>) -> Result<SeedRepor
     cms.save_singleton(file.settings, None)
         .await
         .map_err(|source| DemoError::Item { item: "settings".into(), source })?;
-    let mut items = 1 + ids.len();
+    cms.save_singleton(file.activity.content, None)
+        .await
+        .map_err(|source| DemoError::Item { item: "activity".into(), source })?;
+    let mut items = 2 + ids.len();
     items += load(cms, "pages", file.pages).await?;
     items += load(cms, "units", file.units).await?;
     items += load(cms, "programmes", file.programmes).await?;
@@ -282,7 +315,11 @@ mod tests {
     #[async_trait]
     impl DemoFiles for Placeholders {
         async fn add(&self, cms: &Cms, file: &DemoFile) -> Result<Id, String> {
-            let content_type = if file.file_name.ends_with(".pdf") { "application/pdf" } else { "image/png" };
+            let content_type = match file.file_name.rsplit_once('.').map(|(_, ext)| ext) {
+                Some("pdf") => "application/pdf",
+                Some("webm") => "video/webm",
+                _ => "image/png",
+            };
             let stored = StoredFile {
                 hash: BlobHash::of(file.file_name.as_bytes()),
                 name: file.file_name.clone(),
@@ -291,7 +328,13 @@ mod tests {
                 width: None,
                 height: None,
             };
-            let media = Media { title: file.title.clone(), alt: file.alt.clone(), file: stored, variants: Vec::new() };
+            let media = Media {
+                title: file.title.clone(),
+                alt: file.alt.clone(),
+                file: stored,
+                transcript: file.transcript.clone(),
+                variants: Vec::new(),
+            };
             let item = cms.create_with(media, CreateOptions::default()).await.map_err(|e| e.to_string())?;
             Ok(item.meta.id)
         }
@@ -310,7 +353,11 @@ mod tests {
         let store = Arc::new(MemoryStore::new());
         let cms = Cms::new(store.clone());
         let report = seed_with_files(&cms, &Placeholders).await.unwrap();
-        assert_eq!(report, SeedReport { seeded: true, items: 1 + 3 + 15 + 6 }, "settings, files, items, translations");
+        assert_eq!(
+            report,
+            SeedReport { seeded: true, items: 2 + 4 + 14 + 6 },
+            "singletons, files, items, translations"
+        );
 
         let groups = [
             ("news", "spotkanie-informacyjne-w-klubie-integracji-spolecznej", NewsArticle::SHARED),
@@ -386,11 +433,11 @@ mod tests {
     #[tokio::test]
     async fn without_files_or_locales_the_translations_still_load_or_are_skipped() {
         let cms = Cms::new(Arc::new(MemoryStore::new()));
-        assert_eq!(seed(&cms).await.unwrap(), SeedReport { seeded: true, items: 1 + 15 + 6 });
+        assert_eq!(seed(&cms).await.unwrap(), SeedReport { seeded: true, items: 2 + 14 + 6 });
         let polish_only = Cms::new(Arc::new(MemoryStore::new())).with_locales(Locales::default_only());
-        assert_eq!(seed(&polish_only).await.unwrap(), SeedReport { seeded: true, items: 1 + 15 });
+        assert_eq!(seed(&polish_only).await.unwrap(), SeedReport { seeded: true, items: 2 + 14 });
         let english = Cms::new(Arc::new(MemoryStore::new())).with_locales(Locales::parse("pl,en").unwrap());
-        assert_eq!(seed(&english).await.unwrap(), SeedReport { seeded: true, items: 1 + 15 + 3 });
+        assert_eq!(seed(&english).await.unwrap(), SeedReport { seeded: true, items: 2 + 14 + 3 });
     }
 
     #[tokio::test]

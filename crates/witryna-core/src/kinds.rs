@@ -25,7 +25,8 @@
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use crate::content::{
-    AccessibilitySettings, Content, Media, MediaRef, NewsArticle, Page, Programme, SearchParts, Unit,
+    AccessibilitySettings, ActivityInformation, Content, Media, MediaRef, NewsArticle, Page, Programme, SearchParts,
+    Unit,
 };
 use crate::validate::{check_content, decode_json, DecodeError, FieldError, ValidationErrors};
 
@@ -304,8 +305,8 @@ impl Kinds {
         Self { list: Vec::new() }
     }
 
-    /// The built-in kinds: news, programmes, units, pages, the accessibility settings and
-    /// the media library.
+    /// The built-in kinds: news, programmes, units, pages, the accessibility settings, the
+    /// centre's activity in easy-to-read text and sign language, and the media library.
     pub fn builtin() -> Self {
         Self::empty()
             .with::<NewsArticle>(NewsArticle::SPEC)
@@ -313,6 +314,7 @@ impl Kinds {
             .with::<Unit>(Unit::SPEC)
             .with::<Page>(Page::SPEC)
             .with::<AccessibilitySettings>(AccessibilitySettings::SPEC)
+            .with::<ActivityInformation>(ActivityInformation::SPEC)
             .with::<Media>(Media::SPEC)
     }
 

@@ -315,6 +315,8 @@ async fn openapi_documents_every_route() {
         ("get", "/api/v1/search".to_owned()),
         ("get", "/api/v1/settings/accessibility".to_owned()),
         ("put", "/api/v1/settings/accessibility".to_owned()),
+        ("get", "/api/v1/activity-information".to_owned()),
+        ("put", "/api/v1/activity-information".to_owned()),
         ("get", "/api/v1/tokens".to_owned()),
         ("post", "/api/v1/tokens".to_owned()),
         ("delete", "/api/v1/tokens/{id}".to_owned()),

@@ -2,6 +2,7 @@
 //! `scripts/render-demo-media.sh`), stored through the same [`ingest`] as an upload.
 
 use async_trait::async_trait;
+use witryna_core::content::Media;
 use witryna_core::demo::{DemoFile, DemoFiles};
 use witryna_core::{Cms, Id};
 
@@ -17,6 +18,7 @@ fn bytes_of(file_name: &str) -> Option<&'static [u8]> {
         "eu-logo-strip.png" => include_bytes!("../demo/eu-logo-strip.png"),
         "spotkanie-kis.jpg" => include_bytes!("../demo/spotkanie-kis.jpg"),
         "wniosek-o-zasilek.pdf" => include_bytes!("../demo/wniosek-o-zasilek.pdf"),
+        "informacja-pjm.webm" => include_bytes!("../demo/informacja-pjm.webm"),
         _ => return None,
     })
 }
@@ -29,6 +31,12 @@ impl DemoFiles for DemoMedia {
         let path = spool_bytes(bytes, &limits).map_err(|e| e.to_string())?;
         let upload = Upload { path: &path, file_name: &file.file_name, title: &file.title, alt: &file.alt };
         let kept = ingest(cms, upload, &limits).await.map_err(|e| e.to_string())?;
-        Ok(kept.record.meta.id)
+        let meta = kept.record.meta;
+        if !file.transcript.is_empty() {
+            // An upload has no transcript field: the editor writes it on the item after.
+            let media = Media { transcript: file.transcript.clone(), ..kept.media };
+            cms.update(meta.id, meta.version, media).await.map_err(|e| e.to_string())?;
+        }
+        Ok(meta.id)
     }
 }

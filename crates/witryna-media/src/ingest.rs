@@ -163,6 +163,7 @@ pub async fn ingest(cms: &Cms, upload: Upload<'_>, limits: &Limits) -> Result<In
             width: None,
             height: None,
         },
+        transcript: String::new(),
         variants: Vec::new(),
     };
     // The fields are checked before anything is stored: a document without a title is

@@ -17,7 +17,9 @@
 //! ([`Kinds`](witryna_core::Kinds)) — `/aktualnosci`, `/projekty`, `/jednostki` with their
 //! items at `{section}/{slug}`, static pages at `/strony/{slug}`, and an integrator's kind
 //! (a job offer at `/oferty-pracy`) on generic pages rendered from its JSON Schema —,
-//! `/deklaracja-dostepnosci`, `/ustawienia`, `/skroty-klawiszowe`, `/szukaj`,
+//! `/deklaracja-dostepnosci`, the centre's activity for everyone (`/tekst-latwy-do-czytania`,
+//! `/polski-jezyk-migowy`, `/informacje-o-dzialalnosci.txt`), `/ustawienia`,
+//! `/skroty-klawiszowe`, `/szukaj`,
 //! `/mapa-strony`, `/atom.xml`, `/sitemap.xml`, `/robots.txt`, the files of the media
 //! library at `/media/{hash}/{name}` (public ones only, immutable, with byte ranges), and a
 //! helpful 404. Visitor settings live in one cookie and are applied on the server, so every
@@ -37,7 +39,7 @@
 //! under the prefix (`/en/oferty-pracy`). Only locales turned on get routes: under the
 //! prefix of one turned off every address is the (Polish) 404 page. The accessibility
 //! declaration stays Polish at `/deklaracja-dostepnosci`, the law's template, linked from
-//! every language's footer.
+//! every language's footer; so do the easy-to-read text and the sign-language page.
 //!
 //! `<html lang>` is the page's language; a Polish fragment on another language's page
 //! (the site's name, an editor's label, a Polish item) carries `lang="pl"`. Every page has
@@ -96,7 +98,7 @@ pub use pages::{item_path, not_found, preview};
 pub async fn render_markdown_with_media(cms: &Cms, markdown: String) -> String {
     let mut refs = witryna_core::content::MediaRefs::default();
     refs.markdown("", &markdown);
-    let media = std::sync::Arc::new(media::MediaSet::load(cms, &refs.into_vec(), true, "").await);
+    let media = std::sync::Arc::new(media::MediaSet::load(cms, &refs.into_vec(), true, "", &messages::PL).await);
     markdown::render_blocking(markdown, &media).await.unwrap_or_default()
 }
 
@@ -209,6 +211,9 @@ pub fn routes(state: SiteState) -> Router {
     let kinds = state.cms.kinds();
     let mut router = Router::new()
         .route("/deklaracja-dostepnosci", get(pages::static_pages::declaration))
+        .route(pages::information::EASY_TO_READ, get(pages::information::easy_to_read))
+        .route(pages::information::SIGN_LANGUAGE, get(pages::information::sign_language))
+        .route(pages::information::ACTIVITY_TEXT, get(pages::information::activity_text))
         .route("/ustawienia/ustaw", get(pages::static_pages::change_settings))
         .route("/sitemap.xml", get(pages::feeds::sitemap))
         .route("/robots.txt", get(pages::feeds::robots))

@@ -3,10 +3,12 @@
 //!
 //! Images of the media library (`![opis](media:<id>)`) become the same responsive
 //! `<img>` (in a `<picture>` when there is WebP) as the templates' pictures, looked up in a
-//! [`MediaSet`] loaded before rendering; one not in the set renders nothing. The sanitizer
-//! lets through what those pictures need: `srcset`, `sizes`, `loading` and `decoding` on
-//! `<img>`, and `<picture>` with `<source type srcset sizes>`, a `srcset` only with site
-//! paths and http(s) addresses.
+//! [`MediaSet`] loaded before rendering; one not in the set renders nothing. A video of the
+//! library embedded the same way becomes a `<video controls>` with a download link and its
+//! transcript folded under it. The sanitizer lets through what those need: `srcset`,
+//! `sizes`, `loading` and `decoding` on `<img>`, `<picture>` with `<source type srcset
+//! sizes>`, and `<video controls preload src>` — a `srcset` or a video's `src` only with
+//! site paths and http(s) addresses.
 
 use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
@@ -16,7 +18,7 @@ use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, Ta
 use witryna_core::content::media_url;
 use witryna_core::validate::MAX_MARKDOWN_DEPTH;
 
-use crate::media::{MediaSet, PictureHtml};
+use crate::media::{MediaSet, PictureHtml, VideoHtml};
 
 fn shift(level: HeadingLevel) -> HeadingLevel {
     use HeadingLevel::*;
@@ -47,7 +49,8 @@ pub(crate) fn render_with(markdown: &str, media: &MediaSet) -> String {
     let mut open: Vec<bool> = Vec::new();
     let mut kept = 0usize;
     let events = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
-    let parser = LibraryImages { events, media }.filter_map(move |event| match event {
+    let videos = std::cell::Cell::new(0usize);
+    let parser = LibraryImages { events, media, videos: &videos }.filter_map(move |event| match event {
         Event::Start(tag) => {
             let keep = kept < MAX_MARKDOWN_DEPTH;
             open.push(keep);
@@ -71,7 +74,14 @@ pub(crate) fn render_with(markdown: &str, media: &MediaSet) -> String {
     });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, parser);
-    SANITIZER.clean(&unsafe_html).to_string()
+    let html = SANITIZER.clean(&unsafe_html).to_string();
+    // A video is a block (a figure, a download paragraph, the transcript) where Markdown has
+    // an inline image: the parser closes the paragraph around it, leaving empty ones.
+    if videos.get() > 0 {
+        html.replace("<p></p>", "")
+    } else {
+        html
+    }
 }
 
 /// Replaces each `media:` image (its start, alternative text and end) by the picture of
@@ -79,6 +89,8 @@ pub(crate) fn render_with(markdown: &str, media: &MediaSet) -> String {
 struct LibraryImages<'m, I> {
     events: I,
     media: &'m MediaSet,
+    /// How many videos were put in.
+    videos: &'m std::cell::Cell<usize>,
 }
 
 impl<'e, I: Iterator<Item = Event<'e>>> Iterator for LibraryImages<'_, I> {
@@ -105,11 +117,19 @@ impl<'e, I: Iterator<Item = Event<'e>>> Iterator for LibraryImages<'_, I> {
                     _ => {}
                 }
             }
-            let picture = id.ok().and_then(|id| self.media.markdown_picture(id, &alt));
-            match picture.map(|pic| PictureHtml { pic: &pic }.render()) {
-                Some(Ok(html)) => return Some(Event::InlineHtml(CowStr::from(html))),
-                Some(Err(e)) => tracing::warn!(error = %e, "picture template failed"),
-                None => tracing::debug!(url = %dest_url, "media image not shown"),
+            let Ok(id) = id else { continue };
+            let html = if let Some(pic) = self.media.markdown_picture(id, &alt) {
+                PictureHtml { pic: &pic }.render()
+            } else if let Some(video) = self.media.video(id, &alt, false) {
+                self.videos.set(self.videos.get() + 1);
+                VideoHtml { video: &video }.render()
+            } else {
+                tracing::debug!(url = %dest_url, "media image or video not shown");
+                continue;
+            };
+            match html {
+                Ok(html) => return Some(Event::InlineHtml(CowStr::from(html))),
+                Err(e) => tracing::warn!(error = %e, "picture or video template failed"),
             }
         }
     }
@@ -118,10 +138,16 @@ impl<'e, I: Iterator<Item = Event<'e>>> Iterator for LibraryImages<'_, I> {
 /// Whether every candidate of a `srcset` is a site path or an http(s) address (what
 /// [`MediaSet`] writes; no `javascript:` or `data:` through raw HTML).
 fn safe_srcset(value: &str) -> bool {
-    value.split(',').map(str::trim).filter(|c| !c.is_empty()).all(|candidate| {
-        let url = candidate.split_ascii_whitespace().next().unwrap_or_default();
-        (url.starts_with('/') && !url.starts_with("//")) || url.starts_with("https://") || url.starts_with("http://")
-    })
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .all(|candidate| safe_media_url(candidate.split_ascii_whitespace().next().unwrap_or_default()))
+}
+
+/// Whether a media address is a site path or an http(s) address.
+fn safe_media_url(url: &str) -> bool {
+    (url.starts_with('/') && !url.starts_with("//")) || url.starts_with("https://") || url.starts_with("http://")
 }
 
 /// The sanitizer: ammonia's defaults, links with `rel="noopener noreferrer"`, and what the
@@ -129,12 +155,19 @@ fn safe_srcset(value: &str) -> bool {
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.link_rel(Some("noopener noreferrer"))
-        .add_tags(["picture", "source"])
+        .add_tags(["picture", "source", "video"])
         .add_tag_attributes("img", ["srcset", "sizes", "loading", "decoding"])
         .add_tag_attributes("source", ["srcset", "sizes", "type"])
+        .add_tag_attributes("video", ["controls", "preload", "src"])
+        // The classes the site's stylesheet gives a recording (`templates/video.html`).
+        .add_allowed_classes("figure", ["nagranie"])
+        .add_allowed_classes("p", ["pobierz-nagranie"])
+        .add_allowed_classes("details", ["zapis"])
         .attribute_filter(|element, attribute, value| {
             let keep = match (element, attribute) {
                 (_, "srcset") => safe_srcset(value),
+                ("video", "src") => safe_media_url(value),
+                ("video", "preload") => matches!(value, "none" | "metadata"),
                 (_, "loading") => matches!(value, "lazy" | "eager"),
                 (_, "decoding") => matches!(value, "async" | "sync" | "auto"),
                 ("source", "type") => value.starts_with("image/"),
@@ -217,6 +250,7 @@ mod tests {
             title: "Logo".into(),
             alt: "Znaki funduszy".into(),
             file: stored("pasek \"1\".png", "image/png", 1600),
+            transcript: String::new(),
             variants: vec![
                 stored("320.png", "image/png", 320),
                 stored("320.webp", "image/webp", 320),
@@ -244,6 +278,37 @@ mod tests {
         assert!(html.contains("<img src=\"/a.png\" alt=\"Zwykły\">"), "other images as before: {html}");
         assert_eq!(html.matches("<picture>").count(), 2, "{html}");
         assert!(!render(&md).contains("<picture"), "without media, library images render nothing");
+    }
+
+    #[test]
+    fn library_videos_play_with_a_download_link_and_their_transcript() {
+        use witryna_core::content::{Media, StoredFile};
+        use witryna_core::store::BlobHash;
+        use witryna_core::Id;
+
+        let file = StoredFile {
+            hash: BlobHash::of(b"pjm"),
+            name: "informacja pjm.webm".into(),
+            content_type: "video/webm".into(),
+            size: 48 * 1024,
+            width: None,
+            height: None,
+        };
+        let transcript = "MOPS pomaga <ludziom>.\r\n\r\nDo MOPS możesz przyjść.".into();
+        let media = Media { title: "Informacja w PJM".into(), alt: String::new(), file, transcript, variants: vec![] };
+        let id = Id::new();
+        let html = render_with(&format!("Obejrzyj:\n\n![](media:{id})\n\nKoniec."), &MediaSet::of([(id, media)]));
+        let src = format!("/media/{}/informacja%20pjm.webm", BlobHash::of(b"pjm"));
+        assert!(html.contains(&format!("<video controls=\"\" preload=\"metadata\" src=\"{src}\">")), "{html}");
+        assert!(html.contains("<figcaption>Informacja w PJM</figcaption>"), "the library title: {html}");
+        assert!(html.contains("Pobierz nagranie <span>(WebM, 48&nbsp;KB)</span>"), "{html}");
+        assert!(html.contains("<details class=\"zapis\"><summary>Zapis treści nagrania</summary>"), "{html}");
+        assert!(html.contains("<figure class=\"nagranie\">"), "the stylesheet's classes stay: {html}");
+        assert!(html.contains("<p>MOPS pomaga &lt;ludziom&gt;.</p>\n<p>Do MOPS możesz przyjść.</p>"), "{html}");
+        assert!(html.starts_with("<p>Obejrzyj:</p>") && html.trim_end().ends_with("<p>Koniec.</p>"), "{html}");
+        // Raw HTML gets no script-like source and no autoplay.
+        let raw = render("<video src=\"javascript:alert(1)\" autoplay onplay=\"x()\" controls></video>");
+        assert!(!raw.contains("javascript") && !raw.contains("autoplay") && !raw.contains("onplay"), "{raw}");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! ([`MediaSet`]), and what its templates show of them — a responsive picture
 //! ([`Picture`]: `srcset` of the stored variants, a WebP `<source>` when there is one for
 //! every width, width and height from the stored dimensions) and a download link
-//! ([`AttachmentLink`]: „Wniosek <span>(PDF, 75 KB)</span>”).
+//! ([`AttachmentLink`]: „Wniosek <span>(PDF, 75 KB)</span>”), and a recording with its
+//! player, download link and transcript ([`Video`]).
 //!
 //! A reference to an item that is missing, is not public (unless the page is a
 //! [`preview`](crate::preview)) or is the wrong sort of file renders nothing: never a broken
@@ -76,32 +77,62 @@ pub(crate) struct AttachmentLink {
     pub(crate) details: String,
 }
 
+/// One recording as `templates/video.html` renders it: the player, a download link (a
+/// browser that cannot play the format still gets the file) and the transcript.
+#[derive(Debug, Clone)]
+pub(crate) struct Video {
+    pub(crate) src: String,
+    /// The media type without parameters, for the download link's `type`.
+    pub(crate) mime: String,
+    /// „WebM, 48 KB”.
+    pub(crate) details: String,
+    /// What the recording is (the library title, or the text of a Markdown embed); empty:
+    /// no caption.
+    pub(crate) caption: String,
+    /// The transcript's paragraphs; empty: none.
+    pub(crate) transcript: Vec<String>,
+    /// The transcript shown open (the sign-language page) or folded (in a text).
+    pub(crate) expanded: bool,
+    /// The catalogue of the page's content.
+    pub(crate) t: &'static Messages,
+}
+
+/// One recording alone, as Markdown bodies get it.
+#[derive(askama::Template)]
+#[template(path = "video.html")]
+pub(crate) struct VideoHtml<'a> {
+    pub(crate) video: &'a Video,
+}
+
 /// The media items one page shows, by id, loaded before the page is rendered (Markdown is
 /// rendered synchronously, so its `media:` images are looked up here).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct MediaSet {
     items: HashMap<Id, Media>,
     /// Put before `/media/…`: empty on pages (relative links), the public URL in feeds.
     base: String,
+    /// The catalogue of the text the media appear in (a transcript's label).
+    t: &'static Messages,
 }
 
 impl MediaSet {
     /// A set with nothing in it: every media reference renders nothing.
     pub(crate) fn empty() -> Self {
-        Self::default()
+        Self { items: HashMap::new(), base: String::new(), t: &crate::messages::PL }
     }
 
     /// A set of these items (tests).
     #[cfg(test)]
     pub(crate) fn of(items: impl IntoIterator<Item = (Id, Media)>) -> Self {
-        Self { items: items.into_iter().collect(), base: String::new() }
+        Self { items: items.into_iter().collect(), ..Self::empty() }
     }
 
     /// Loads the media items `refs` name. Only public ones are kept, unless `drafts` (a
     /// preview: the editor sees the pictures and links the item will show, though the
     /// files of media not yet public answer 404 until it is published). An item that is
-    /// missing or unreadable is left out, and logged.
-    pub(crate) async fn load(cms: &Cms, refs: &[MediaRef], drafts: bool, base: &str) -> Self {
+    /// missing or unreadable is left out, and logged. `t`: the language of the text they
+    /// appear in.
+    pub(crate) async fn load(cms: &Cms, refs: &[MediaRef], drafts: bool, base: &str, t: &'static Messages) -> Self {
         let mut items = HashMap::new();
         let now = cms.now();
         for r in refs {
@@ -119,7 +150,7 @@ impl MediaSet {
                 }
             }
         }
-        Self { items, base: base.to_owned() }
+        Self { items, base: base.to_owned(), t }
     }
 
     /// The picture of an image reference: a library image (when loaded and an image) or
@@ -154,6 +185,23 @@ impl MediaSet {
         let media = self.image(id)?;
         let alt = if alt.trim().is_empty() { media.alt.trim() } else { alt.trim() };
         Some(self.library_picture(media, alt.to_owned(), false, SIZES_COLUMN, Loading::Lazy))
+    }
+
+    /// The recording `id` with `caption` (the library title when empty); `None` when it is
+    /// not loaded or not a video.
+    pub(crate) fn video(&self, id: Id, caption: &str, expanded: bool) -> Option<Video> {
+        let media = self.items.get(&id).filter(|m| m.file.is_video())?;
+        let file = &media.file;
+        let caption = if caption.trim().is_empty() { media.title.trim() } else { caption.trim() };
+        Some(Video {
+            src: file_href(&self.base, file.hash, &file.name),
+            mime: essence(&file.content_type).to_owned(),
+            details: format!("{}, {}", type_label(self.t, file), size_text(self.t, file.size)),
+            caption: caption.to_owned(),
+            transcript: paragraphs(&media.transcript),
+            expanded,
+            t: self.t,
+        })
     }
 
     /// The download link of an attachment; `None` when its file is not loaded.
@@ -246,6 +294,11 @@ impl MediaSet {
     }
 }
 
+/// The paragraphs of a plain text: split at blank lines, each trimmed.
+pub(crate) fn paragraphs(text: &str) -> Vec<String> {
+    text.replace("\r\n", "\n").split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+}
+
 /// The address of a stored file: `{base}/media/{hash}/{name}`, the name percent-encoded
 /// as one path segment (so a space or a comma cannot split a `srcset`).
 pub(crate) fn file_href(base: &str, hash: witryna_core::store::BlobHash, name: &str) -> String {
@@ -296,6 +349,8 @@ pub(crate) fn type_label(t: &Messages, file: &StoredFile) -> String {
         "image/png" => "PNG",
         "image/webp" => "WebP",
         "image/gif" => "GIF",
+        "video/mp4" => "MP4",
+        "video/webm" => "WebM",
         _ => "",
     };
     if !known.is_empty() {
@@ -363,6 +418,7 @@ mod tests {
             title: "Spotkanie w klubie".into(),
             alt: "Uczestnicy przy stole".into(),
             file: file("Zdjęcie 1, sala.jpg", "image/jpeg", 300_000, Some(2000), Some(1000)),
+            transcript: String::new(),
             variants,
         }
     }
@@ -434,6 +490,7 @@ mod tests {
                 title: String::new(),
                 alt: "Znaki funduszy".into(),
                 file: file("pasek.png", "image/png", 100, Some(800), Some(50)),
+                transcript: String::new(),
                 variants,
             };
             let (set, id) = set_with(media);
@@ -454,6 +511,7 @@ mod tests {
             title: "Wniosek o zasiłek".into(),
             alt: String::new(),
             file: file("wniosek.pdf", "application/pdf", 76_545, None, None),
+            transcript: String::new(),
             variants: Vec::new(),
         });
         assert!(set.picture(&Image::library(id, "x"), SIZES_COLUMN, Loading::Lazy).is_none(), "a document");
@@ -468,6 +526,7 @@ mod tests {
             title: String::new(),
             alt: "Ikona".into(),
             file: file("ikona.png", "image/png", 100, Some(200), Some(200)),
+            transcript: String::new(),
             variants: Vec::new(),
         });
         let p = set.picture(&Image::library(id, " "), SIZES_COLUMN, Loading::Priority).unwrap();

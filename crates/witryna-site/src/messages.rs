@@ -187,6 +187,12 @@ texts! {
     easy_to_read,
     /// The footer's link to the sign-language information.
     sign_language,
+    /// The footer's link to the text file about the centre's activity.
+    activity_text,
+    /// The download link of a recording.
+    download_video,
+    /// The folded transcript under a recording.
+    transcript,
     /// The site map page.
     site_map,
     /// The keyboard shortcuts page.
@@ -630,6 +636,9 @@ pub static PL: Messages = Messages {
         rodo: "Klauzula informacyjna (RODO)",
         easy_to_read: "Tekst łatwy do czytania (ETR)",
         sign_language: "Informacja w polskim języku migowym (PJM)",
+        activity_text: "Informacje o działalności (plik tekstowy)",
+        download_video: "Pobierz nagranie",
+        transcript: "Zapis treści nagrania",
         site_map: "Mapa strony",
         shortcuts: "Skróty klawiszowe",
         shown_in_polish: "Ta strona nie jest jeszcze dostępna w tym języku; pokazujemy ją po polsku.",
@@ -844,6 +853,9 @@ pub static EN: Messages = Messages {
         rodo: "Privacy notice (GDPR)",
         easy_to_read: "Easy-to-read text",
         sign_language: "Information in Polish Sign Language (PJM)",
+        activity_text: "About our work (text file)",
+        download_video: "Download the recording",
+        transcript: "Transcript of the recording",
         site_map: "Site map",
         shortcuts: "Keyboard shortcuts",
         shown_in_polish: "This page is not yet available in English; it is shown in Polish.",
@@ -1074,6 +1086,9 @@ pub static UK: Messages = Messages {
         rodo: "Інформація про обробку персональних даних (GDPR)",
         easy_to_read: "Текст, легкий для читання",
         sign_language: "Інформація польською жестовою мовою (PJM)",
+        activity_text: "Інформація про діяльність (текстовий файл)",
+        download_video: "Завантажити відео",
+        transcript: "Текстовий запис відео",
         site_map: "Мапа сайту",
         shortcuts: "Гарячі клавіші",
         shown_in_polish: "Ця сторінка ще не доступна українською; її показано польською мовою.",

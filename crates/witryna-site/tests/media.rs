@@ -248,6 +248,7 @@ async fn a_drafts_file_is_private_until_content_showing_it_is_published() {
                     width: Some(width),
                     height: Some(height),
                 },
+                transcript: String::new(),
                 variants: vec![StoredFile {
                     hash: small,
                     name: "320.jpg".into(),
@@ -275,6 +276,8 @@ async fn a_drafts_file_is_private_until_content_showing_it_is_published() {
         parent: None,
         office_hours: Default::default(),
         photo: Some(Image::library(id, "Wejście do punktu konsultacyjnego")),
+        easy_to_read: String::new(),
+        sign_language_video: None,
     };
     let unit = s.cms.create(unit).await.unwrap();
     let page = format!("/jednostki/{}", unit.meta.slug);
@@ -382,6 +385,7 @@ async fn long_files_are_streamed_whole_and_in_ranges() {
                     width: None,
                     height: None,
                 },
+                transcript: String::new(),
                 variants: vec![],
             },
             CreateOptions::default(),

@@ -134,7 +134,7 @@ pub fn keep_read_only(schema: &Value, value: &mut Value, stored: &Value) {
     }
 }
 
-/// Turns every field the schema marks `x-witryna-media` (`image` or `file`) into a choice
+/// Turns every field the schema marks `x-witryna-media` (`image`, `video` or `file`) into a choice
 /// among `choices(kind)`: (id, label) pairs of the media library.
 pub fn offer_media(schema: &mut Value, choices: &dyn Fn(&str) -> Vec<(String, String)>) {
     match schema {

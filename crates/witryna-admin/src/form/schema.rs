@@ -311,6 +311,7 @@ const LONG_TEXT_NAMES: &[&str] = &[
     "text",
     "building_accessibility",
     "mobile_apps",
+    "transcript",
 ];
 
 fn text_kind(key: Option<&str>, description: Option<&str>) -> TextKind {

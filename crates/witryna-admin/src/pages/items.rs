@@ -716,13 +716,13 @@ struct Submitted {
 const MAX_MEDIA_CHOICES: usize = 500;
 
 /// A kind's form schema, its media fields turned into choices of the library's files
-/// (images where an image is shown, any file for attachments).
+/// (images where an image is shown, videos for a recording, any file for attachments).
 async fn form_schema(s: &AdminState, kind: &Kind) -> Result<Value, AdminError> {
     let mut schema = form::root_schema(kind);
     if !schema.to_string().contains("x-witryna-media") {
         return Ok(schema);
     }
-    let (mut images, mut files) = (Vec::new(), Vec::new());
+    let (mut images, mut videos, mut files) = (Vec::new(), Vec::new(), Vec::new());
     let mut cursor = None;
     while files.len() < MAX_MEDIA_CHOICES {
         let query =
@@ -732,6 +732,8 @@ async fn form_schema(s: &AdminState, kind: &Kind) -> Result<Value, AdminError> {
             let label = format!("{} ({}, {})", item.content.label(), item.content.file.name, item.meta.status.as_str());
             if item.content.is_image() {
                 images.push((item.meta.id.to_string(), label.clone()));
+            } else if item.content.file.is_video() {
+                videos.push((item.meta.id.to_string(), label.clone()));
             }
             files.push((item.meta.id.to_string(), label));
         }
@@ -740,7 +742,11 @@ async fn form_schema(s: &AdminState, kind: &Kind) -> Result<Value, AdminError> {
             None => break,
         }
     }
-    form::offer_media(&mut schema, &|kind| if kind == "image" { images.clone() } else { files.clone() });
+    form::offer_media(&mut schema, &|kind| match kind {
+        "image" => images.clone(),
+        "video" => videos.clone(),
+        _ => files.clone(),
+    });
     Ok(schema)
 }
 

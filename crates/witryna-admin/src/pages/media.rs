@@ -14,7 +14,7 @@ use crate::session::{check_origin, Editor};
 use crate::{messages, AdminState};
 
 /// What the file input accepts: the types the library keeps (the server checks the bytes).
-const ACCEPT: &str = ".jpg,.jpeg,.png,.webp,.gif,.pdf,.docx,.odt,.xlsx,.ods,.txt";
+const ACCEPT: &str = ".jpg,.jpeg,.png,.webp,.gif,.pdf,.docx,.odt,.xlsx,.ods,.txt,.mp4,.m4v,.webm";
 
 #[derive(Default)]
 struct UploadErrors {

@@ -59,7 +59,7 @@ impl Cms {
         }
     }
 
-    /// Checks that every reference names a media item, and an image where one is shown.
+    /// Checks that every reference names a media item of a type its place shows.
     pub(crate) async fn check_media_refs(&self, refs: &[MediaRef]) -> Result<(), CmsError> {
         let mut errors = Vec::new();
         for r in refs {
@@ -69,12 +69,12 @@ impl Cms {
                     code: "unknown_media",
                     message: format!("no file of the media library has id {}", r.id),
                 }),
-                Some((_, media)) if r.image && !media.is_image() => errors.push(FieldError {
-                    path: r.path.clone(),
-                    code: "not_an_image",
-                    message: format!("{} is a document ({}), not an image", media.label(), media.file.content_type),
-                }),
-                Some(_) => {}
+                Some((_, media)) => {
+                    if let Err((code, expected)) = r.shows.check(&media.file) {
+                        let message = format!("{} is {}, not {expected}", media.label(), media.file.content_type);
+                        errors.push(FieldError { path: r.path.clone(), code, message });
+                    }
+                }
             }
         }
         if errors.is_empty() {

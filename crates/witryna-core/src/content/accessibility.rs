@@ -65,17 +65,21 @@ pub struct AccessibilitySettings {
         description = "Link do strony z klauzulą: ścieżka na stronie (np. /strony/klauzula-informacyjna) albo pełny adres."
     )]
     pub rodo_clause: String,
-    /// Link to information in Polish Sign Language (video), if published.
+    /// Where information in Polish Sign Language is published elsewhere: the site's
+    /// `/polski-jezyk-migowy` links it while the centre's own
+    /// [`ActivityInformation`](super::ActivityInformation) has no recording.
     #[schemars(
-        title = "Informacja w polskim języku migowym",
-        description = "Link do nagrania w PJM, jeśli zostało opublikowane."
+        title = "Informacja w polskim języku migowym – adres gdzie indziej",
+        description = "Tylko jeśli nagranie w PJM jest opublikowane poza tą stroną (np. pełny adres https://…) i nie ma go w „Informacje o działalności (ETR, PJM)”."
     )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_language_info: Option<String>,
-    /// Link to the easy-to-read (ETR) text about the centre, if published.
+    /// Where the easy-to-read (ETR) text about the centre is published elsewhere: the
+    /// site's `/tekst-latwy-do-czytania` links it while the centre's own
+    /// [`ActivityInformation`](super::ActivityInformation) is not published.
     #[schemars(
-        title = "Tekst łatwy do czytania",
-        description = "Link do tekstu łatwego do czytania (ETR) o ośrodku, jeśli został opublikowany, np. /strony/o-osrodku-tekst-latwy-do-czytania."
+        title = "Tekst łatwy do czytania – adres gdzie indziej",
+        description = "Tylko jeśli tekst łatwy do czytania jest opublikowany poza tą stroną (np. pełny adres https://…) i nie ma go w „Informacje o działalności (ETR, PJM)”."
     )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub easy_to_read_info: Option<String>,

@@ -38,6 +38,14 @@ pub struct Media {
     /// never changed (`readOnly`: forms show it, do not edit it).
     #[schemars(title = "Plik", extend("readOnly" = true))]
     pub file: StoredFile,
+    /// What a video says or signs, as text (WCAG 1.2.1, 1.2.3): shown under it on the site.
+    /// A Polish Sign Language recording needs one, so those who do not sign read it.
+    #[schemars(
+        title = "Zapis treści nagrania",
+        description = "Dla nagrania: cała jego treść jako tekst, np. to, co mówi tłumacz PJM. Strona pokazuje go pod filmem."
+    )]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub transcript: String,
     /// Smaller copies of an image for the site's `srcset`, narrowest first.
     #[schemars(title = "Mniejsze wersje", extend("readOnly" = true))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -75,6 +83,11 @@ impl StoredFile {
     /// Whether it is an image.
     pub fn is_image(&self) -> bool {
         self.content_type.starts_with("image/")
+    }
+
+    /// Whether it is a video (`video/mp4`, `video/webm`).
+    pub fn is_video(&self) -> bool {
+        self.content_type.starts_with("video/")
     }
 }
 
@@ -144,6 +157,10 @@ impl Content for Media {
             v.text("title", &self.title, limits::TITLE);
         }
         v.max_len("alt", &self.alt, limits::SHORT);
+        v.max_len("transcript", &self.transcript, limits::BODY);
+        if !self.transcript.is_empty() && !self.file.is_video() {
+            v.error("transcript", "not_a_recording", "only a video has a transcript");
+        }
         v.nested("file", |v| check_file(v, &self.file));
         v.each("variants", &self.variants, check_file);
         v.finish()
@@ -239,16 +256,42 @@ impl Attachment {
     }
 }
 
+/// What a place that names a media item shows, and so which files it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shows {
+    /// A picture (a cover, a photo): an image.
+    Image,
+    /// A recording (the Polish Sign Language video): a video.
+    Video,
+    /// A `media:` embed in Markdown: an image or a video.
+    Embed,
+    /// A download link: any file.
+    Download,
+}
+
+impl Shows {
+    /// Whether a file of this type may be shown here; if not, the error code and what the
+    /// place takes.
+    pub fn check(self, file: &StoredFile) -> Result<(), (&'static str, &'static str)> {
+        match self {
+            Self::Image if !file.is_image() => Err(("not_an_image", "an image")),
+            Self::Video if !file.is_video() => Err(("not_a_video", "a video")),
+            Self::Embed if !(file.is_image() || file.is_video()) => Err(("not_shown", "an image or a video")),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A place where content names a media item: the error path of the field, the item, and
-/// whether an image is expected there.
+/// what the place shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaRef {
     /// The field's path, as validation errors name it (`cover.media`, `body`).
     pub path: String,
     /// The media item.
     pub id: Id,
-    /// Whether the place shows an image (so the item must be one).
-    pub image: bool,
+    /// What the place shows (so which files it takes).
+    pub shows: Shows,
 }
 
 /// Collects the media references of content, for [`Content::media`].
@@ -259,7 +302,7 @@ impl MediaRefs {
     /// An optional image at `path`.
     pub fn image(&mut self, path: &str, image: Option<&Image>) -> &mut Self {
         if let Some(id) = image.and_then(|i| i.media) {
-            self.0.push(MediaRef { path: format!("{path}.media"), id, image: true });
+            self.0.push(MediaRef { path: format!("{path}.media"), id, shows: Shows::Image });
         }
         self
     }
@@ -275,15 +318,23 @@ impl MediaRefs {
     /// A list of attachments.
     pub fn attachments(&mut self, path: &str, attachments: &[Attachment]) -> &mut Self {
         for (i, a) in attachments.iter().enumerate() {
-            self.0.push(MediaRef { path: format!("{path}[{i}].media"), id: a.media, image: false });
+            self.0.push(MediaRef { path: format!("{path}[{i}].media"), id: a.media, shows: Shows::Download });
         }
         self
     }
 
-    /// The `media:` images of a Markdown text.
+    /// The `media:` images and videos of a Markdown text.
     pub fn markdown(&mut self, path: &str, markdown: &str) -> &mut Self {
         for (id, _) in markdown_images(markdown).filter_map(|(url, alt)| Some((media_url(&url)?.ok()?, alt))) {
-            self.0.push(MediaRef { path: path.to_owned(), id, image: true });
+            self.0.push(MediaRef { path: path.to_owned(), id, shows: Shows::Embed });
+        }
+        self
+    }
+
+    /// An optional video at `path` (a media id).
+    pub fn video(&mut self, path: &str, video: Option<Id>) -> &mut Self {
+        if let Some(id) = video {
+            self.0.push(MediaRef { path: path.to_owned(), id, shows: Shows::Video });
         }
         self
     }
@@ -365,7 +416,7 @@ mod tests {
         assert_eq!(found[0], (format!("media:{id}"), "Logo UE".to_owned()));
         let mut refs = MediaRefs::default();
         refs.markdown("body", &md);
-        assert_eq!(refs.into_vec(), vec![MediaRef { path: "body".into(), id, image: true }]);
+        assert_eq!(refs.into_vec(), vec![MediaRef { path: "body".into(), id, shows: Shows::Embed }]);
         let mut v = Validator::new();
         check_markdown_images(&mut v, "body", &md);
         let codes: Vec<_> = v.finish().unwrap_err().0.into_iter().map(|f| f.code).collect();

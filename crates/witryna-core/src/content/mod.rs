@@ -1,6 +1,7 @@
 //! The typed content of a public-service site and the [`Content`] trait they share.
 
 mod accessibility;
+mod activity;
 pub(crate) mod media;
 mod news;
 mod page;
@@ -12,7 +13,10 @@ pub use accessibility::{
     AccessibilityDeclaration, AccessibilitySettings, ConformanceStatus, ContactPerson, FontSizeStep, KeyboardShortcut,
     NonAccessibleContent,
 };
-pub use media::{markdown_images, media_url, Attachment, Image, Media, MediaRef, MediaRefs, StoredFile, MEDIA_SCHEME};
+pub use activity::ActivityInformation;
+pub use media::{
+    markdown_images, media_url, Attachment, Image, Media, MediaRef, MediaRefs, Shows, StoredFile, MEDIA_SCHEME,
+};
 pub use news::{EventDetails, NewsArticle};
 pub use page::Page;
 pub use programme::{Budget, Funding, Indicator, Partner, Period, Person, Programme, ProgrammeStatus};
@@ -100,22 +104,53 @@ pub(crate) fn join_text<'a>(parts: impl IntoIterator<Item = &'a str>) -> String 
     parts.into_iter().filter(|p| !p.trim().is_empty()).collect::<Vec<_>>().join("\n\n")
 }
 
-/// The words of CommonMark text without its markup: paragraphs and list items end in a
-/// line break, other whitespace collapses to one space.
+/// The words of CommonMark text without its markup, whitespace collapsed to one space.
 pub fn plain_text(markdown: &str) -> String {
-    use pulldown_cmark::{Event, Parser, TagEnd};
-    let mut out = String::with_capacity(markdown.len());
-    for event in Parser::new(markdown) {
+    plain_blocks(markdown).join(" ")
+}
+
+/// The blocks of CommonMark text (paragraphs, headings, list items, quotes, code) as plain
+/// text, each with its whitespace collapsed to one space: what a text file of it shows
+/// with a blank line between.
+pub fn plain_blocks(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut blocks = Vec::new();
+    let mut current = String::new();
+    let mut flush = |current: &mut String| {
+        let block = current.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !block.is_empty() {
+            blocks.push(block);
+        }
+        current.clear();
+    };
+    // Read as the site renders it (tables, strikethrough); a block ends at the start of the
+    // next one too, so a nested list item is its own block.
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::CodeBlock,
-            ) => out.push('\n'),
+            Event::Text(t) | Event::Code(t) => current.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::TableCell) => current.push(' '),
+            Event::Start(
+                Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::Item
+                | Tag::BlockQuote(_)
+                | Tag::CodeBlock(_)
+                | Tag::TableRow,
+            )
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableHead
+                | TagEnd::TableRow,
+            ) => flush(&mut current),
             _ => {}
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    flush(&mut current);
+    blocks
 }
 
 /// Limits shared by the content types, in characters.
@@ -148,6 +183,15 @@ mod tests {
     #[test]
     fn plain_text_drops_markup() {
         assert_eq!(super::plain_text("**Tekst** i [link](/a)\n\n- punkt"), "Tekst i link punkt");
+    }
+
+    #[test]
+    fn plain_blocks_keep_paragraphs_apart() {
+        let blocks =
+            super::plain_blocks("# MOPS\n\nMOPS  pomaga\nludziom.\n\n- prace\n- *porady*\n  - prawne\n\n   \n");
+        assert_eq!(blocks, ["MOPS", "MOPS pomaga ludziom.", "prace", "porady", "prawne"]);
+        let table = super::plain_blocks("| Dzień | Godziny |\n| --- | --- |\n| poniedziałek | 8–16 |\n");
+        assert_eq!(table, ["Dzień Godziny", "poniedziałek 8–16"]);
     }
 
     #[test]

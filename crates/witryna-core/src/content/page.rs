@@ -5,7 +5,7 @@ use crate::kinds::{KindSpec, Labels};
 use crate::validate::{ValidationErrors, Validator};
 
 /// A static page: the RODO information clause („Klauzula informacyjna”), the cookie
-/// policy, easy-to-read text about the centre, contact details...
+/// policy, contact details...
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Page {

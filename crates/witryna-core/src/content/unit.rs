@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use super::{join_text, limits, plain_text, Content, Image, MediaRef, MediaRefs, SearchParts};
 use crate::kinds::{KindSpec, Labels};
 use crate::office_hours::OfficeHours;
+use crate::record::Id;
 use crate::validate::{ValidationErrors, Validator};
 
 /// An organisational unit: the centre itself (MOPS), a Klub Integracji Społecznej, a
@@ -50,6 +51,23 @@ pub struct Unit {
     #[schemars(title = "Zdjęcie", description = "Np. wejście do budynku, by łatwiej było trafić.")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<Image>,
+    /// What the unit does in easy-to-read text, where it differs from the centre's
+    /// [`ActivityInformation`](super::ActivityInformation), CommonMark; empty: the
+    /// centre's text speaks for it.
+    #[schemars(
+        title = "Tekst łatwy do czytania (ETR)",
+        description = "Tylko jeśli jednostka robi coś innego niż cały ośrodek: czym się zajmuje, krótkimi zdaniami i prostymi słowami (w formacie Markdown)."
+    )]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub easy_to_read: String,
+    /// The same in Polish Sign Language: a video of the media library, with its transcript.
+    #[schemars(
+        title = "Nagranie w polskim języku migowym (PJM)",
+        description = "Tylko jeśli jednostka ma własne nagranie: film z tłumaczem PJM z „Pliki i obrazy”.",
+        extend("x-witryna-media" = "video")
+    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_language_video: Option<Id>,
 }
 
 /// A Polish postal address.
@@ -85,8 +103,17 @@ impl Content for Unit {
     const KIND: &'static str = "unit";
     // Where and when a unit receives people, and how to reach it, are one truth in every
     // language (a postal address is written as the post knows it).
-    const SHARED: &'static [&'static str] =
-        &["address", "phones", "email", "office_hours", "parent", "photo.media", "photo.src", "photo.decorative"];
+    const SHARED: &'static [&'static str] = &[
+        "address",
+        "phones",
+        "email",
+        "office_hours",
+        "parent",
+        "photo.media",
+        "photo.src",
+        "photo.decorative",
+        "sign_language_video",
+    ];
 
     fn title(&self) -> &str {
         &self.name
@@ -96,6 +123,7 @@ impl Content for Unit {
         let mut v = Validator::new();
         v.text("name", &self.name, limits::TITLE);
         v.markdown("description", &self.description, limits::BODY, false);
+        v.markdown("easy_to_read", &self.easy_to_read, limits::BODY, false);
         if let Some(a) = &self.address {
             v.nested("address", |v| {
                 v.text("street", &a.street, limits::SHORT);
@@ -129,7 +157,10 @@ impl Content for Unit {
 
     fn media(&self) -> Vec<MediaRef> {
         let mut refs = MediaRefs::default();
-        refs.image("photo", self.photo.as_ref()).markdown("description", &self.description);
+        refs.image("photo", self.photo.as_ref())
+            .markdown("description", &self.description)
+            .markdown("easy_to_read", &self.easy_to_read)
+            .video("sign_language_video", self.sign_language_video);
         refs.into_vec()
     }
 

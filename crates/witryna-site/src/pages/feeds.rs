@@ -62,12 +62,16 @@ async fn public_pages(cms: &Cms, t: Lang) -> Result<Vec<PublicPage>, PageError> 
         let (label, lang) = section.plural(t);
         out.push(page(list_place(section), label, lang));
     }
-    // The declaration is Polish only, in the law's template: listed in every language.
-    out.push(PublicPage {
-        path: "/deklaracja-dostepnosci".into(),
-        alternates: Vec::new(),
-        ..page(Place::Home, t.declaration, None)
-    });
+    // The declaration and the centre's information for everyone are Polish only (the law's
+    // template, the easy-to-read text and the sign-language recordings): listed in every
+    // language.
+    for (path, title) in [
+        ("/deklaracja-dostepnosci", t.declaration),
+        (super::information::EASY_TO_READ, t.easy_to_read),
+        (super::information::SIGN_LANGUAGE, t.sign_language),
+    ] {
+        out.push(PublicPage { path: path.into(), alternates: Vec::new(), ..page(Place::Home, title, None) });
+    }
     out.push(page(page_at(|t| t.paths.shortcuts), t.shortcuts, None));
     out.push(page(page_at(|t| t.paths.search), t.search, None));
     for section in sections(cms.kinds()) {
@@ -177,7 +181,7 @@ impl Entry {
             let n = decode::<NewsArticle>(record)?.content;
             let mut refs = MediaRefs::default();
             refs.markdown("body", &n.body);
-            let media = std::sync::Arc::new(MediaSet::load(cms, &refs.into_vec(), false, base).await);
+            let media = std::sync::Arc::new(MediaSet::load(cms, &refs.into_vec(), false, base, t).await);
             return Ok(Entry {
                 title: n.title,
                 author: n.author,

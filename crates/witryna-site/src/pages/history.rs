@@ -27,7 +27,8 @@ pub(crate) struct RecordTable {
     pub(crate) heading: &'static str,
     pub(crate) rows: Vec<(&'static str, String)>,
     pub(crate) history_label: &'static str,
-    pub(crate) history_href: String,
+    /// None for a singleton, which has no history page.
+    pub(crate) history_href: Option<String>,
 }
 
 /// A name and the time it acted: „Anna Nowak, 3 lutego 2017, 09:41”.
@@ -46,6 +47,15 @@ fn history_href(section: &Section, meta: &Meta) -> String {
 
 /// The metryczka of an item (in `t`, the content's language).
 pub(crate) fn record_table(t: Lang, section: &Section, meta: &Meta) -> RecordTable {
+    table_of(t, meta, Some(history_href(section, meta)))
+}
+
+/// The metryczka of a singleton (the centre's activity information): no history page.
+pub(crate) fn singleton_record_table(t: Lang, meta: &Meta) -> RecordTable {
+    table_of(t, meta, None)
+}
+
+fn table_of(t: Lang, meta: &Meta, history_href: Option<String>) -> RecordTable {
     let r = &meta.record;
     let mut rows = Vec::new();
     if let Some(by) = &r.produced_by {
@@ -62,12 +72,7 @@ pub(crate) fn record_table(t: Lang, section: &Section, meta: &Meta) -> RecordTab
         rows.push((t.published_by, signed(t, r.published_by_name.as_deref(), at)));
     }
     rows.push((t.last_change, signed(t, r.changed_by.as_deref(), meta.updated_at)));
-    RecordTable {
-        heading: t.item_record,
-        rows,
-        history_label: t.change_history,
-        history_href: history_href(section, meta),
-    }
+    RecordTable { heading: t.item_record, rows, history_label: t.change_history, history_href }
 }
 
 /// Whether a version was ever what the public saw: published, its time come by `now`, and

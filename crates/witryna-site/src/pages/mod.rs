@@ -13,6 +13,7 @@ pub(crate) mod feeds;
 mod generic;
 mod history;
 pub(crate) mod home;
+pub(crate) mod information;
 mod news;
 mod programmes;
 pub(crate) mod search;
@@ -32,7 +33,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Router;
 use chrono::{DateTime, Utc};
-use witryna_core::content::{AccessibilitySettings, Content, NewsArticle, Page, Programme, Unit};
+use witryna_core::content::{AccessibilitySettings, ActivityInformation, Content, NewsArticle, Page, Programme, Unit};
 use witryna_core::validate::{contains_forbidden_char, is_forbidden_char};
 use witryna_core::{Cms, CmsError, Item, Kind, KindSpec, Kinds, Query as CmsQuery, Record, RecordLookup, View};
 
@@ -216,8 +217,6 @@ pub(crate) struct Layout {
     cookies_href: String,
     cookies_ok_href: String,
     rodo: Option<String>,
-    etr: Option<String>,
-    pjm: Option<String>,
     visitor: Visitor,
     /// On a [`preview`]: its note (status, version); the page then has the preview banner
     /// and is not indexed.
@@ -470,8 +469,6 @@ fn layout(ctx: &Ctx, title: &str, crumbs: &[CrumbOf], current: &str) -> Layout {
         cookies_href: format!("{}/cookies", t.paths.pages),
         cookies_ok_href: change_href(ctx, "o", "1"),
         rodo: settings.map(|s| s.rodo_clause.clone()),
-        etr: settings.and_then(|s| s.easy_to_read_info.clone()),
-        pjm: settings.and_then(|s| s.sign_language_info.clone()),
         visitor: v,
         preview: ctx.preview.as_ref().map(|p| p.note.clone()),
     }
@@ -481,7 +478,7 @@ fn layout(ctx: &Ctx, title: &str, crumbs: &[CrumbOf], current: &str) -> Layout {
 /// only from itself, never framed, no full addresses sent to other sites (a search for
 /// „przemoc” should not follow a visitor out), never sniffed.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; \
-     img-src 'self' http: https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+     img-src 'self' http: https: data:; media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub(crate) fn harden(h: &mut HeaderMap, html: bool) {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -865,8 +862,9 @@ async fn item(s: SiteState, headers: HeaderMap, t: Lang, section: Section, slug:
 /// as its alternative text in the preview.
 pub async fn preview(s: &SiteState, headers: &HeaderMap, record: Record, note: &str) -> Response {
     let section = section_of(s.cms.kinds(), &record.meta.kind);
-    let settings = record.meta.kind == AccessibilitySettings::KIND;
-    if section.is_none() && !settings {
+    let activity = record.meta.kind == ActivityInformation::KIND;
+    let singleton = [AccessibilitySettings::KIND, ActivityInformation::KIND].contains(&record.meta.kind.as_str());
+    if section.is_none() && !singleton {
         return no_store(not_found_page(s, headers, &PL, "/").await);
     }
     let slug = record.meta.slug.clone();
@@ -875,6 +873,7 @@ pub async fn preview(s: &SiteState, headers: &HeaderMap, record: Record, note: &
     previewing.preview = Some(Arc::new(Preview { record, note: note.to_owned() }));
     match section {
         Some(section) => item(previewing, headers.clone(), t, section, slug).await,
+        None if activity => information::easy_to_read(State(previewing), headers.clone()).await,
         None => static_pages::declaration(State(previewing), headers.clone()).await,
     }
 }
@@ -970,7 +969,7 @@ async fn all_public_records(cms: &Cms, t: Lang, kind: &str) -> Result<Vec<Record
 /// (the editor sees the pictures and links; files of media not yet public stay 404 at
 /// `/media/…` until the item is published).
 async fn media_of<C: Content>(cms: &Cms, ctx: &Ctx, content: &C) -> Arc<MediaSet> {
-    Arc::new(MediaSet::load(cms, &content.media(), ctx.preview.is_some(), "").await)
+    Arc::new(MediaSet::load(cms, &content.media(), ctx.preview.is_some(), "", ctx.content).await)
 }
 
 /// A record of a built-in kind with its typed content.
