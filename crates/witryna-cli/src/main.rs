@@ -19,7 +19,7 @@ use witryna_http::auth::{self, Role, TokenError};
 use witryna_http::{ApiConfig, ApiState};
 use witryna_postgres::{PgOptions, PgStore};
 use witryna_search::TantivyIndex;
-use witryna_sled::{Durability, OpenError, SledStore};
+use witryna_sled::{Durability, OpenError, SledOptions, SledStore};
 use witryna_webhooks::{DispatchOptions, Dispatcher, WebhookOutbox};
 
 /// Witryna: a CMS for public-service websites.
@@ -35,6 +35,10 @@ struct Cli {
     /// The password never appears in messages.
     #[arg(long, global = true, value_name = "URL")]
     store: Option<String>,
+    /// Bound of sled's page cache in MiB. sled exceeds its bound somewhat (sled #1309): the
+    /// default keeps `serve` with 100 000 items under 300 MiB resident (BENCHMARKS.md).
+    #[arg(long, global = true, value_name = "MIB", default_value_t = DEFAULT_SLED_CACHE_MIB)]
+    sled_cache_mb: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -265,10 +269,15 @@ impl Backend {
     }
 }
 
-/// Opens the store: `--store` (PostgreSQL) or `--data` (sled; created only if `create`).
+/// sled's page cache of `witryna` by default, in MiB (`SledOptions`' default).
+const DEFAULT_SLED_CACHE_MIB: u64 = 64;
+
+/// Opens the store: `--store` (PostgreSQL) or `--data` (sled, with `sled`'s options;
+/// created only if `create`).
 async fn open_backend(
     cli_store: &Option<String>,
     dir: &Path,
+    sled: SledOptions,
     create: bool,
     migrate: bool,
 ) -> Result<Backend, CliError> {
@@ -286,8 +295,8 @@ async fn open_backend(
             "--store takes a postgres:// URL or a `host=… dbname=…` connection string, got {}; for a sled folder use --data DIR",
             witryna_postgres::redact(other)
         ))),
-        None if create => Ok(Backend::Sled(SledStore::open(dir)?)),
-        None => Ok(Backend::Sled(open_existing(dir)?)),
+        None if create => Ok(Backend::Sled(SledStore::open_with(dir, sled)?)),
+        None => Ok(Backend::Sled(open_existing(dir, sled)?)),
     }
 }
 
@@ -296,11 +305,11 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> CliError {
 }
 
 /// Opens an existing store; a missing folder is an error (nothing to read there).
-fn open_existing(dir: &Path) -> Result<SledStore, CliError> {
+fn open_existing(dir: &Path, sled: SledOptions) -> Result<SledStore, CliError> {
     if !SledStore::exists(dir) {
         return Err(CliError::NoStore(dir.display().to_string()));
     }
-    Ok(SledStore::open(dir)?)
+    Ok(SledStore::open_with(dir, sled)?)
 }
 
 fn progress(len: Option<u64>) -> ProgressBar {
@@ -490,7 +499,8 @@ async fn serve(backend: Backend, dir: &Path, options: ServeOptions) -> Result<()
         let _ = out.flush();
     }
     serve::accept_loop(listener, app, shutdown, limits).await;
-    Ok(())
+    // The index's commits were left to the kernel: synced now, the next start trusts it.
+    index.sync().map_err(|e| CliError::Io(format!("cannot sync the search index: {e}")))
 }
 
 /// Logs an import in the audit log: who (the command line), when, and what it brought.
@@ -539,6 +549,7 @@ async fn housekeeping_hourly(cms: Cms, audit_retention: chrono::Duration) {
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     let dir = cli.data.as_path();
+    let sled = SledOptions { cache_capacity: cli.sled_cache_mb.saturating_mul(1 << 20), ..SledOptions::default() };
     match cli.command {
         Command::Serve {
             addr,
@@ -570,7 +581,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 webhooks_allow_private,
                 ..ApiConfig::default()
             };
-            let backend = open_backend(&cli.store, dir, true, migrate).await?;
+            let backend = open_backend(&cli.store, dir, sled, true, migrate).await?;
             let secs = |s: u64| Duration::from_secs(s.max(1));
             let limits = serve::ConnectionLimits {
                 header_timeout: secs(header_timeout),
@@ -592,7 +603,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             serve(backend, dir, options).await
         }
         Command::Gc { grace_hours } => {
-            let cms = cms_on(open_backend(&cli.store, dir, false, false).await?.store());
+            let cms = cms_on(open_backend(&cli.store, dir, sled, false, false).await?.store());
             let report = cms.collect_blobs(chrono::Duration::hours(grace_hours.into())).await?;
             eprintln!(
                 "Deleted {} unnamed files; kept {} named ones and {} younger than {grace_hours} h.",
@@ -600,7 +611,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Command::Migrate => match open_backend(&cli.store, dir, true, true).await? {
+        Command::Migrate => match open_backend(&cli.store, dir, sled, true, true).await? {
             Backend::Postgres(pg) => {
                 eprintln!("The database is at schema version {}.", pg.schema_version().await?);
                 Ok(())
@@ -615,7 +626,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
         },
         Command::Token { command } => {
-            let cms = cms_on(open_backend(&cli.store, dir, false, false).await?.store());
+            let cms = cms_on(open_backend(&cli.store, dir, sled, false, false).await?.store());
             match command {
                 TokenCommand::Create { role, name } => {
                     let token = auth::create_token(&cms, role, &name).await?;
@@ -649,7 +660,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::User { command } => {
             // The first account may come before anything else: `user create` makes the store.
             let create = matches!(command, UserCommand::Create { .. });
-            let cms = cms_on(open_backend(&cli.store, dir, create, false).await?.store());
+            let cms = cms_on(open_backend(&cli.store, dir, sled, create, false).await?.store());
             match command {
                 UserCommand::Create { email, role, name } => {
                     let password = read_password()?;
@@ -681,7 +692,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Export { out } => {
-            let store = open_backend(&cli.store, dir, false, false).await?.store();
+            let store = open_backend(&cli.store, dir, sled, false, false).await?.store();
             let bar = progress(None);
             let report = match &out {
                 Some(path) => {
@@ -703,10 +714,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Reindex => match open_backend(&cli.store, dir, false, false).await? {
+        Command::Reindex => match open_backend(&cli.store, dir, sled, false, false).await? {
             Backend::Sled(store) => {
-                let cms = cms_on(Arc::new(store)).with_search(open_index(dir)?);
+                let index = open_index(dir)?;
+                let cms = cms_on(Arc::new(store)).with_search(index.clone());
                 let read = rebuild(&cms).await?;
+                index.sync().map_err(|e| CliError::Io(format!("cannot sync the search index: {e}")))?;
                 eprintln!("Rebuilt the search index from {read} items.");
                 Ok(())
             }
@@ -721,7 +734,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Import { file } => {
             let input = File::open(&file).map_err(|e| io("open", &file, e))?;
             let len = input.metadata().map(|m| m.len()).ok();
-            let backend = open_backend(&cli.store, dir, true, false).await?;
+            let backend = open_backend(&cli.store, dir, sled, true, false).await?;
             // A bulk load into sled: acknowledge writes before each fsync, flush once at the end.
             let store: Arc<dyn Store> = match &backend {
                 Backend::Sled(s) => Arc::new(s.with_durability(Durability::Relaxed { flush_every_ms: 1000 })),
@@ -738,8 +751,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
             let report = report?;
             if let Backend::Sled(s) = backend {
-                let cms = cms_on(Arc::new(s)).with_search(open_index(dir)?);
+                let index = open_index(dir)?;
+                let cms = cms_on(Arc::new(s)).with_search(index.clone());
                 rebuild(&cms).await?;
+                index.sync().map_err(|e| CliError::Io(format!("cannot sync the search index: {e}")))?;
             }
             for (line, message) in &report.errors {
                 eprintln!("{}:{line}: {message}", file.display());

@@ -31,6 +31,7 @@
 //! [`Cms`]: witryna_core::Cms
 
 pub mod text;
+mod unsynced;
 
 use std::ops::Bound;
 use std::path::Path;
@@ -57,8 +58,11 @@ use witryna_core::store::Store;
 
 use crate::text::Language;
 
-/// Memory for tantivy's indexing threads.
-const WRITER_HEAP: usize = 64 * 1024 * 1024;
+/// Memory of tantivy's one indexing thread: its minimum. Every commit closes a segment
+/// and the next one allocates a term table sized from this budget (a third of it), then
+/// walks the whole table when it is written: with writes committed one by one, a table
+/// sized for bulk loads was most of a write's time (profile in BENCHMARKS.md, issue 16).
+const WRITER_HEAP: usize = 15_000_000;
 /// Words a query may have (more are ignored), in each language's reading.
 const MAX_QUERY_WORDS: usize = 16;
 /// The layout of an index folder: its schema and the analysis of its text. Bump it with
@@ -150,7 +154,21 @@ pub struct TantivyIndex {
     index: Index,
     reader: IndexReader,
     writer: Arc<Mutex<IndexWriter>>,
+    /// The group commit's gate (see [`TantivyIndex::write_one`]): the opstamp of the last
+    /// commit the reader sees, and whether the folder is marked as holding unsynced data.
+    committed: Arc<Mutex<Gate>>,
+    /// The folder (none in memory): commits are not synced there, see [`unsynced`].
+    path: Option<Arc<Path>>,
     fields: Fields,
+}
+
+/// What the commit gate guards.
+#[derive(Debug, Default)]
+struct Gate {
+    committed: tantivy::Opstamp,
+    /// Whether the folder carries the unsynced mark (set before the first commit after an
+    /// open or a [`TantivyIndex::sync`]).
+    marked: bool,
 }
 
 impl std::fmt::Debug for TantivyIndex {
@@ -170,28 +188,57 @@ impl TantivyIndex {
         let path = path.as_ref();
         std::fs::create_dir_all(path).map_err(err)?;
         let (schema, fields) = schema();
-        let folder = || tantivy::directory::MmapDirectory::open(path).map_err(err);
+        let folder = || unsynced::UnsyncedDirectory::open(path).map_err(err);
         let layout_file = path.join(LAYOUT_FILE);
         let current = std::fs::read_to_string(&layout_file).is_ok_and(|l| l.trim() == LAYOUT);
         // Only a folder holding an index is emptied: a new folder may hold other files.
-        if !current && Index::exists(&folder()?).map_err(err)? {
-            tracing::warn!(path = %path.display(), layout = LAYOUT, "search index of an older layout; starting an empty one");
-            reset(path)?;
+        if Index::exists(&folder()?).map_err(err)? {
+            if !current {
+                tracing::warn!(path = %path.display(), layout = LAYOUT, "search index of an older layout; starting an empty one");
+                reset(path)?;
+            } else if unsynced::may_have_lost_commits(path) {
+                tracing::warn!(path = %path.display(), "search index not synced before the machine stopped; starting an empty one");
+                reset(path)?;
+            }
         }
         let index = match Index::open_or_create(folder()?, schema.clone()) {
             Ok(index) => index,
             Err(e) => {
                 tracing::warn!(error = %e, path = %path.display(), "search index unreadable; starting an empty one");
                 reset(path)?;
-                Index::create_in_dir(path, schema).map_err(err)?
+                Index::create(folder()?, schema, tantivy::IndexSettings::default()).map_err(err)?
             }
         };
         // Named after the index exists: a crash in between leaves a folder without the
         // file, which the next open empties again.
-        if !current {
+        if !current || !layout_file.exists() {
             std::fs::write(&layout_file, LAYOUT).map_err(err)?;
         }
-        Self::with_index(index, fields)
+        let mut this = Self::with_index(index, fields)?;
+        this.path = Some(Arc::from(path));
+        Ok(this)
+    }
+
+    /// Syncs the index folder to disk and clears its unsynced mark: call it when the
+    /// server stops (and after a command that wrote the index), so the next start trusts
+    /// the folder even after a reboot. Writes after it mark the folder again.
+    pub fn sync(&self) -> Result<(), SearchError> {
+        let Some(path) = &self.path else { return Ok(()) };
+        let mut gate = self.committed.lock().unwrap_or_else(PoisonError::into_inner);
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        unsynced::sync_and_unmark(path).map_err(err)?;
+        gate.marked = false;
+        Ok(())
+    }
+
+    /// Marks the folder before a commit leaves unsynced data in it (once after each open
+    /// or sync). Called with the gate held.
+    fn mark(&self, gate: &mut Gate) -> Result<(), SearchError> {
+        if let (Some(path), false) = (&self.path, gate.marked) {
+            unsynced::mark(path).map_err(err)?;
+            gate.marked = true;
+        }
+        Ok(())
     }
 
     /// An index in memory (tests, previews).
@@ -202,9 +249,9 @@ impl TantivyIndex {
 
     fn with_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
         index.tokenizers().register("ws", TextAnalyzer::from(WhitespaceTokenizer::default()));
-        let writer = index.writer(WRITER_HEAP).map_err(err)?;
+        let writer = index.writer_with_num_threads(1, WRITER_HEAP).map_err(err)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?;
-        Ok(Self { index, reader, writer: Arc::new(Mutex::new(writer)), fields })
+        Ok(Self { index, reader, writer: Arc::new(Mutex::new(writer)), committed: Arc::default(), path: None, fields })
     }
 
     /// Number of indexed items.
@@ -249,15 +296,32 @@ impl TantivyIndex {
         Some(d)
     }
 
-    /// Replaces (or removes) one item and makes it visible to searches.
+    /// Replaces (or removes) one item and makes it visible to searches before it returns.
+    ///
+    /// Group commit: a commit (segment files, fsync, reload) costs milliseconds, so
+    /// concurrent writers share one. Each adds its change under the writer's lock (quick)
+    /// and notes its opstamp, then takes the commit gate: a commit made meanwhile by
+    /// another writer already covers it (its opstamp is past ours) and it returns; else it
+    /// commits everything added so far — its own change and those of the writers queued
+    /// behind it — and reloads the reader.
     fn write_one(&self, id: Id, doc: Option<TantivyDocument>) -> Result<(), SearchError> {
-        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        writer.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
-        if let Some(d) = doc {
-            writer.add_document(d).map_err(err)?;
+        let mine = {
+            let writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let deleted = writer.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+            match doc {
+                Some(d) => writer.add_document(d).map_err(err)?,
+                None => deleted,
+            }
+        };
+        let mut gate = self.committed.lock().unwrap_or_else(PoisonError::into_inner);
+        if gate.committed >= mine {
+            return Ok(());
         }
-        writer.commit().map_err(err)?;
-        self.reader.reload().map_err(err)
+        self.mark(&mut gate)?;
+        let stamp = self.writer.lock().unwrap_or_else(PoisonError::into_inner).commit().map_err(err)?;
+        self.reader.reload().map_err(err)?;
+        gate.committed = stamp;
+        Ok(())
     }
 
     /// Whether the searcher holds any text of a language. A reading for a language without
@@ -421,9 +485,10 @@ impl DerivedIndex for TantivyIndex {
             // they leave the index (or never enter it).
             (_, Some(meta), Some(body)) => self.document(meta, body, kinds),
         };
-        // Tokens, settings, unregistered kinds: never indexed, nothing to remove.
+        // Tokens, settings, unregistered kinds: never indexed, nothing to remove. A new
+        // draft was never in the index either: no commit for it.
         let searched = event.meta.as_ref().is_none_or(|m| kinds.get(&m.kind).is_some_and(|k| k.is_searched()));
-        if !searched {
+        if !searched || (event.change == Change::Created && doc.is_none()) {
             return Ok(());
         }
         let this = self.clone_handle();
@@ -437,34 +502,46 @@ impl DerivedIndex for TantivyIndex {
         kinds: &Kinds,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<u64, DerivedError> {
-        let mut docs = Vec::new();
+        // Page by page into the writer (collecting every document first held them all in
+        // memory at once: at 100 000 items the server kept some 350 MiB after the build),
+        // committed once at the end, so searches see the old index until then.
+        let run = |work: Box<dyn FnOnce(&Self) -> Result<(), SearchError> + Send>| {
+            let this = self.clone_handle();
+            async move { tokio::task::spawn_blocking(move || work(&this)).await.map_err(derived)?.map_err(derived) }
+        };
+        run(Box::new(|this| {
+            let mut gate = this.committed.lock().unwrap_or_else(PoisonError::into_inner);
+            this.mark(&mut gate)?;
+            this.writer.lock().unwrap_or_else(PoisonError::into_inner).delete_all_documents().map_err(err)?;
+            Ok(())
+        }))
+        .await?;
         let mut after = None;
         let mut read = 0u64;
         loop {
             let page = store.all(after, 500).await.map_err(derived)?;
             let Some(last) = page.last() else { break };
             after = Some(last.meta.id);
-            for record in &page {
-                if let Some(d) = self.document(&record.meta, &record.body, kinds) {
-                    docs.push(d);
+            let docs: Vec<TantivyDocument> =
+                page.iter().filter_map(|r| self.document(&r.meta, &r.body, kinds)).collect();
+            run(Box::new(move |this| {
+                let writer = this.writer.lock().unwrap_or_else(PoisonError::into_inner);
+                for d in docs {
+                    writer.add_document(d).map_err(err)?;
                 }
-            }
+                Ok(())
+            }))
+            .await?;
             read += page.len() as u64;
             progress(read);
         }
-        let this = self.clone_handle();
-        tokio::task::spawn_blocking(move || {
-            let mut writer = this.writer.lock().unwrap_or_else(PoisonError::into_inner);
-            writer.delete_all_documents().map_err(err)?;
-            for d in docs {
-                writer.add_document(d).map_err(err)?;
-            }
-            writer.commit().map_err(err)?;
+        run(Box::new(|this| {
+            // The commit gate, then the writer: the order `write_one` takes them in.
+            let mut gate = this.committed.lock().unwrap_or_else(PoisonError::into_inner);
+            gate.committed = this.writer.lock().unwrap_or_else(PoisonError::into_inner).commit().map_err(err)?;
             this.reader.reload().map_err(err)
-        })
-        .await
-        .map_err(derived)?
-        .map_err(derived)?;
+        }))
+        .await?;
         Ok(read)
     }
 }
@@ -487,6 +564,8 @@ impl TantivyIndex {
             index: self.index.clone(),
             reader: self.reader.clone(),
             writer: self.writer.clone(),
+            committed: self.committed.clone(),
+            path: self.path.clone(),
             fields: self.fields,
         }
     }

@@ -156,3 +156,72 @@ async fn writes_are_searchable_or_gone_when_they_return() {
     assert!(read >= 17);
     assert_eq!(titles(&cms, q("mediatora")).await, before);
 }
+
+/// Concurrent writers share commits (group commit), yet each write is searchable the moment
+/// it is acknowledged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_are_each_searchable_when_acknowledged() {
+    let (cms, _dir) = demo_cms().await;
+    let mut tasks = Vec::new();
+    for writer in 0..8 {
+        let cms = cms.clone();
+        tasks.push(tokio::spawn(async move {
+            for n in 0..10 {
+                let word = format!("zapis{writer}x{n}");
+                let page = Page {
+                    title: format!("Strona {word}"),
+                    summary: String::new(),
+                    body: format!("Treść {word}."),
+                    attachments: Vec::new(),
+                };
+                let item = cms.create(page).await.unwrap();
+                cms.publish(item.meta.id, item.meta.version, None).await.unwrap();
+                // (Fuzzy matching finds the other writers' pages too.)
+                let found = titles(&cms, q(&word)).await;
+                assert!(found.contains(&format!("Strona {word}")), "{word} is searchable once acknowledged: {found:?}");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
+
+/// Commits are not synced one by one: the folder is marked while it may hold unsynced
+/// data, with this boot's id. A clean stop syncs and unmarks it; a mark from another boot
+/// (the machine stopped before the data reached the disk) empties the index on open, and
+/// `witryna serve` rebuilds it from the store.
+#[tokio::test]
+async fn an_index_not_synced_before_a_reboot_is_rebuilt_and_a_synced_one_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SledStore::open(dir.path().join("store")).unwrap());
+    let path = dir.path().join("search");
+    let index = Arc::new(TantivyIndex::open(&path).unwrap());
+    let cms = Cms::new(store.clone()).with_search(index.clone());
+    demo::seed(&cms).await.unwrap();
+    let indexed = index.len();
+    assert!(indexed > 0);
+    let mark = path.join("unsynced");
+    assert!(mark.exists(), "written, not synced: marked");
+
+    // A kill -9 on the same boot: the kernel kept every write, the index is trusted.
+    drop((cms, index));
+    let index = TantivyIndex::open(&path).unwrap();
+    assert_eq!(index.len(), indexed, "same boot: kept");
+    index.sync().unwrap();
+    assert!(!mark.exists(), "synced: unmarked");
+    drop(index);
+
+    let index = TantivyIndex::open(&path).unwrap();
+    assert_eq!(index.len(), indexed, "synced: kept");
+    drop(index);
+
+    // Unsynced data from before a reboot: emptied, to be rebuilt from the store.
+    std::fs::write(&mark, "another-boot").unwrap();
+    let index = Arc::new(TantivyIndex::open(&path).unwrap());
+    assert!(index.is_empty(), "a mark of another boot empties the index");
+    let cms = Cms::new(store).with_search(index.clone());
+    cms.rebuild_derived(&|_| {}).await.unwrap();
+    assert_eq!(index.len(), indexed);
+    assert!(!titles(&cms, q("integracji")).await.is_empty());
+}

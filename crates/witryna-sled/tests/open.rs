@@ -11,21 +11,6 @@ fn page(title: &str) -> Page {
     Page { title: title.into(), summary: String::new(), body: "treść".into(), attachments: Vec::new() }
 }
 
-/// Opens the store once sled's flusher thread has let go of the folder: it may hold the
-/// lock a moment after a raw `sled::Db` handle is dropped (these tests are about what is in
-/// the folder, not about the lock).
-fn open_after_raw(dir: &std::path::Path) -> Result<SledStore, OpenError> {
-    let mut result = SledStore::open(dir);
-    for _ in 0..100 {
-        if !matches!(result, Err(OpenError::Locked { .. })) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        result = SledStore::open(dir);
-    }
-    result
-}
-
 /// A raw sled handle on the folder once the store's flusher has let go of it.
 fn open_raw_after(dir: &std::path::Path) -> sled::Db {
     for _ in 0..100 {
@@ -55,7 +40,7 @@ async fn a_store_from_a_newer_version_is_refused() {
         raw.insert(kv::SCHEMA_KEY, &(kv::SCHEMA_VERSION + 1).to_be_bytes()).unwrap();
         raw.flush().unwrap();
     }
-    let err = open_after_raw(dir.path()).unwrap_err();
+    let err = SledStore::open(dir.path()).unwrap_err();
     match &err {
         OpenError::Schema { source: StoreError::SchemaTooNew { found, supported }, .. } => {
             assert_eq!((*found, *supported), (kv::SCHEMA_VERSION + 1, kv::SCHEMA_VERSION));
@@ -77,7 +62,7 @@ async fn a_schema_1_store_is_read_as_it_is_and_restamped() {
             .unwrap();
         raw.flush().unwrap();
     }
-    let store = open_after_raw(dir.path()).unwrap();
+    let store = SledStore::open(dir.path()).unwrap();
     let record = witryna_core::Store::get(&store, id).await.unwrap().expect("the old record");
     assert_eq!((record.meta.slug.as_str(), record.meta.version, record.meta.created_by), ("a", 3, None));
     drop(store);
@@ -98,7 +83,7 @@ async fn another_programs_sled_database_is_not_taken_over() {
         raw.insert(b"someone-else", b"data").unwrap();
         raw.flush().unwrap();
     }
-    let err = open_after_raw(dir.path()).unwrap_err();
+    let err = SledStore::open(dir.path()).unwrap_err();
     assert!(matches!(err, OpenError::NotWitryna { .. }), "{err:?}");
 }
 
@@ -158,7 +143,7 @@ async fn a_corrupt_record_is_named_in_the_error() {
         raw.insert(kv::record_key(id), &b"\xff\xff not postcard"[..]).unwrap();
         raw.flush().unwrap();
     }
-    let cms = Cms::new(Arc::new(open_after_raw(dir.path()).unwrap()));
+    let cms = Cms::new(Arc::new(SledStore::open(dir.path()).unwrap()));
     let err = cms.get::<Page>(id).await.unwrap_err();
     match &err {
         CmsError::Store(StoreError::Corrupt { key, .. }) => assert_eq!(*key, format!("record of item {id}")),
