@@ -164,7 +164,12 @@ pub struct SiteState {
     /// The record a [`preview`] shows in place of a public lookup: set only on the copy of
     /// the state that one preview renders with, never on the router's.
     preview: Option<Arc<pages::Preview>>,
+    /// The accessibility settings with the change generation they were read at.
+    settings: Arc<std::sync::RwLock<Option<SettingsSnapshot>>>,
 }
+
+/// Saved accessibility settings as read at a change generation.
+type SettingsSnapshot = (u64, Option<Arc<witryna_core::content::AccessibilitySettings>>);
 
 impl std::fmt::Debug for SiteState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -184,7 +189,7 @@ impl SiteState {
         let files = Arc::new(files::file_cache(config.file_cache_bytes));
         // Normalised once: links are `{base}/path`.
         config.public_url = config.public_url.map(|u| u.trim_end_matches('/').to_owned());
-        Self { cms, config: Arc::new(config), cache, files, preview: None }
+        Self { cms, config: Arc::new(config), cache, files, preview: None, settings: Arc::default() }
     }
 
     /// The public URL without a trailing `/`; empty when none is configured (links then

@@ -14,9 +14,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use witryna_core::content::{
-    plain_blocks, AccessibilitySettings, ActivityInformation, ContactPerson, Content, MediaRefs, Unit,
-};
+use witryna_core::content::{plain_blocks, ActivityInformation, ContactPerson, Content, MediaRefs, Unit};
 use witryna_core::Item;
 
 use super::history::{singleton_record_table, RecordTable};
@@ -191,8 +189,8 @@ pub(crate) async fn activity_text(State(s): State<SiteState>) -> Response {
     let state = s.clone();
     super::feeds::generated(&s, &PL, ACTIVITY_TEXT, "text/plain; charset=utf-8", || async move {
         let info = information(&state).await?;
-        let settings = state.cms.singleton::<AccessibilitySettings>().await?;
-        let entity = settings.map(|s| s.content.declaration.entity);
+        let settings = super::site_settings(&state).await?;
+        let entity = settings.map(|s| s.declaration.entity.clone());
         Ok(super::scrub(text_of(&info, entity.as_deref(), state.base_url())))
     })
     .await

@@ -234,7 +234,7 @@ struct Ctx {
     on: Vec<Lang>,
     /// Where this page is in every language.
     place: Place,
-    settings: Option<AccessibilitySettings>,
+    settings: Option<Arc<AccessibilitySettings>>,
     visitor: Visitor,
     /// The sections with a list page, in menu order.
     listed: Vec<Section>,
@@ -245,6 +245,8 @@ struct Ctx {
     /// This page's canonical address (path and the query parameters it understands,
     /// normalised): the cache key and where settings links return to.
     path: String,
+    /// [`Ctx::path`] percent-encoded once for every settings link of the page.
+    return_to: String,
     now: DateTime<Utc>,
     /// The record this page previews ([`preview`]): [`find`] answers it instead of looking
     /// the address up.
@@ -258,7 +260,7 @@ pub(crate) struct Preview {
     note: String,
 }
 
-fn font_steps(settings: &Option<AccessibilitySettings>) -> Vec<(String, u16)> {
+fn font_steps(settings: Option<&AccessibilitySettings>) -> Vec<(String, u16)> {
     match settings {
         Some(s) if !s.font_sizes.is_empty() => s.font_sizes.iter().map(|f| (f.label.clone(), f.percent)).collect(),
         _ => vec![("A".into(), 100), ("A+".into(), 125), ("A++".into(), 150)],
@@ -279,7 +281,7 @@ fn list_address(section: &str, cursor: Option<&str>) -> String {
 }
 
 fn change_href(ctx: &Ctx, key: &str, value: &str) -> String {
-    format!("/ustawienia/ustaw?{key}={value}&powrot={}", encode(&ctx.path))
+    format!("/ustawienia/ustaw?{key}={value}&powrot={}", ctx.return_to)
 }
 
 /// The context of a page whose canonical address is `path`. Absolute URLs come only from
@@ -290,17 +292,36 @@ fn change_href(ctx: &Ctx, key: &str, value: &str) -> String {
 async fn context(s: &SiteState, headers: &HeaderMap, t: Lang, path: String, place: Place) -> Result<Ctx, PageError> {
     let previewed = s.preview.as_ref().filter(|p| p.record.meta.kind == AccessibilitySettings::KIND);
     let settings = match previewed {
-        Some(p) => Some(decode::<AccessibilitySettings>(p.record.clone())?.content),
-        None => s.cms.singleton::<AccessibilitySettings>().await?.map(|i| i.content),
+        Some(p) => Some(Arc::new(decode::<AccessibilitySettings>(p.record.clone())?.content)),
+        None => site_settings(s).await?,
     };
-    let visitor = Visitor::from_headers(headers, font_steps(&settings).len());
+    let visitor = Visitor::from_headers(headers, font_steps(settings.as_deref()).len());
     let kinds = s.cms.kinds();
     let listed = sections(kinds).filter(Section::has_list).collect();
     let feed = feeds::feed_section(kinds);
     let base_url = s.base_url().to_owned();
     let preview = s.preview.clone();
     let on = s.cms.locales().iter().map(|l| messages(l.code)).collect();
-    Ok(Ctx { t, content: t, on, place, settings, visitor, listed, feed, base_url, path, now: s.cms.now(), preview })
+    let return_to = encode(&path);
+    let now = s.cms.now();
+    Ok(Ctx { t, content: t, on, place, settings, visitor, listed, feed, base_url, path, return_to, now, preview })
+}
+
+/// The saved accessibility settings, read from the store once per change generation: every
+/// page needs them, and they change about never.
+async fn site_settings(s: &SiteState) -> Result<Option<Arc<AccessibilitySettings>>, PageError> {
+    let generation = s.cms.generation();
+    {
+        let held = s.settings.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, settings)) = held.as_ref().filter(|(at, _)| *at == generation) {
+            return Ok(settings.clone());
+        }
+    }
+    // Read after the generation: a racing write leaves the snapshot stale, never wrong
+    // for long (the next request sees a newer generation and reads again).
+    let settings = s.cms.singleton::<AccessibilitySettings>().await?.map(|i| Arc::new(i.content));
+    *s.settings.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((generation, settings.clone()));
+    Ok(settings)
 }
 
 impl Ctx {
@@ -374,7 +395,7 @@ pub(super) fn skip_link(t: Lang, shortcut: &witryna_core::content::KeyboardShort
 fn layout(ctx: &Ctx, title: &str, crumbs: &[CrumbOf], current: &str) -> Layout {
     let t = ctx.t;
     let foreign = !t.is_polish();
-    let steps = font_steps(&ctx.settings);
+    let steps = font_steps(ctx.settings.as_deref());
     let v = ctx.visitor;
     let fonts = steps
         .iter()
@@ -408,7 +429,7 @@ fn layout(ctx: &Ctx, title: &str, crumbs: &[CrumbOf], current: &str) -> Layout {
         .chain([search])
         .map(|item| MenuItem { current: item.href == current, ..item })
         .collect();
-    let settings = ctx.settings.as_ref();
+    let settings = ctx.settings.as_deref();
     let shortcuts_on = v.shortcuts || settings.is_some_and(|s| !s.shortcuts_can_be_disabled);
     let mut skip_links: Vec<SkipLink> = settings
         .map(|s| s.keyboard_shortcuts.iter().map(|k| skip_link(t, k, shortcuts_on.then(|| k.key.clone()))).collect())

@@ -6,7 +6,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use witryna_core::content::{AccessibilitySettings, Page};
+use witryna_core::content::Page;
 
 use super::history::{record_table, RecordTable};
 use super::{
@@ -70,7 +70,7 @@ struct DeclarationPage {
 pub(crate) async fn declaration(State(s): State<SiteState>, headers: HeaderMap) -> Response {
     serve(&s, &headers, &PL, "/deklaracja-dostepnosci".into(), Place::Home, |ctx| async move {
         let settings = ctx.settings.clone().ok_or(PageError::NotFound)?;
-        let d = settings.declaration;
+        let d = settings.declaration.clone();
         let self_assessed = d.assessment.trim().eq_ignore_ascii_case("samoocena");
         let page = DeclarationPage {
             layout: layout(&ctx, PL.declaration, &[crumb(PL.declaration, "")], ""),
@@ -118,8 +118,8 @@ pub(crate) async fn change_settings(
     pairs: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let pairs = pairs.map(|Query(p)| p).unwrap_or_default();
-    let settings = s.cms.singleton::<AccessibilitySettings>().await.ok().flatten().map(|i| i.content);
-    let steps = font_steps(&settings).len();
+    let settings = super::site_settings(&s).await.ok().flatten();
+    let steps = font_steps(settings.as_deref()).len();
     let mut v = Visitor::from_headers(&headers, steps);
     if pairs.iter().any(|(k, _)| k == "formularz") {
         // A form sends only the boxes that are ticked.
