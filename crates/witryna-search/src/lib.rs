@@ -504,7 +504,9 @@ impl DerivedIndex for TantivyIndex {
     ) -> Result<u64, DerivedError> {
         // Page by page into the writer (collecting every document first held them all in
         // memory at once: at 100 000 items the server kept some 350 MiB after the build),
-        // committed once at the end, so searches see the old index until then.
+        // committed once at the end, so searches see the old index until then — unless a
+        // live write commits meanwhile, which would show the half-built index until the
+        // end (`serve` and `reindex` rebuild before any write can come).
         let run = |work: Box<dyn FnOnce(&Self) -> Result<(), SearchError> + Send>| {
             let this = self.clone_handle();
             async move { tokio::task::spawn_blocking(move || work(&this)).await.map_err(derived)?.map_err(derived) }
