@@ -58,11 +58,11 @@ use witryna_core::store::Store;
 
 use crate::text::Language;
 
-/// Memory of tantivy's one indexing thread: its minimum. Every commit closes a segment
-/// and the next one allocates a term table sized from this budget (a third of it), then
-/// walks the whole table when it is written: with writes committed one by one, a table
-/// sized for bulk loads was most of a write's time (profile in BENCHMARKS.md, issue 16).
-const WRITER_HEAP: usize = 15_000_000;
+/// Memory for tantivy's indexing threads. A smaller budget (tantivy's minimum, 15 MB on
+/// one thread) made each commit's new term table smaller and live writes faster, but
+/// a rebuild then wrote many more segments and searches at 100 000 items took 1.5–1.9 times as
+/// long (BENCHMARKS.md, issue 16): kept at 64 MB.
+const WRITER_HEAP: usize = 64 * 1024 * 1024;
 /// Words a query may have (more are ignored), in each language's reading.
 const MAX_QUERY_WORDS: usize = 16;
 /// The layout of an index folder: its schema and the analysis of its text. Bump it with
@@ -249,7 +249,7 @@ impl TantivyIndex {
 
     fn with_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
         index.tokenizers().register("ws", TextAnalyzer::from(WhitespaceTokenizer::default()));
-        let writer = index.writer_with_num_threads(1, WRITER_HEAP).map_err(err)?;
+        let writer = index.writer(WRITER_HEAP).map_err(err)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?;
         Ok(Self { index, reader, writer: Arc::new(Mutex::new(writer)), committed: Arc::default(), path: None, fields })
     }
